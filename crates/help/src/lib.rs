@@ -1,0 +1,1 @@
+//! Help articles (see issue 5).
