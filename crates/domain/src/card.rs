@@ -129,7 +129,10 @@ fn parse_number(text: &str) -> Result<String, CardProblem> {
     if text.len() > 40 {
         return Err(CardProblem::TooLong);
     }
-    if !text.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-') {
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+    {
         return Err(CardProblem::NotDigits);
     }
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
@@ -175,7 +178,11 @@ fn parse_expiry(text: &str, today: NaiveDate) -> Result<(u32, i32), CardProblem>
         None => return Err(CardProblem::BadExpiryFormat),
     };
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !numeric(&month) || !numeric(&year) || month.len() > 2 || !(year.len() == 2 || year.len() == 4) {
+    if !numeric(&month)
+        || !numeric(&year)
+        || month.len() > 2
+        || !(year.len() == 2 || year.len() == 4)
+    {
         return Err(CardProblem::BadExpiryFormat);
     }
     let month: u32 = month.parse().map_err(|_| CardProblem::BadExpiryFormat)?;
@@ -220,17 +227,28 @@ mod tests {
 
     #[test]
     fn accepts_a_well_formed_card() {
-        let card = CardInput::parse("Ada Lovelace", "4242 4242 4242 4242", "12/30", "123", today()).unwrap();
+        let card = CardInput::parse(
+            "Ada Lovelace",
+            "4242 4242 4242 4242",
+            "12/30",
+            "123",
+            today(),
+        )
+        .unwrap();
         assert_eq!(card.last4(), "4242");
         assert_eq!(card.brand, CardBrand::Visa);
         assert_eq!((card.exp_month, card.exp_year), (12, 2030));
         let shown = format!("{card:?}");
-        assert!(!shown.contains("4242424242424242") && !shown.contains("123"), "{shown}");
+        assert!(
+            !shown.contains("4242424242424242") && !shown.contains("123"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn reports_every_bad_field() {
-        let problems = CardInput::parse("", "4242 4242 4242 4241", "10/26", "12", today()).unwrap_err();
+        let problems =
+            CardInput::parse("", "4242 4242 4242 4241", "10/26", "12", today()).unwrap_err();
         assert_eq!(
             problems,
             vec![
@@ -245,15 +263,30 @@ mod tests {
     #[test]
     fn expiry_is_valid_through_its_month() {
         assert!(parse_expiry("11/26", today()).is_ok());
-        assert_eq!(parse_expiry("13/27", today()), Err(CardProblem::BadExpiryFormat));
+        assert_eq!(
+            parse_expiry("13/27", today()),
+            Err(CardProblem::BadExpiryFormat)
+        );
         assert_eq!(parse_expiry("1127", today()), Ok((11, 2027)));
         assert_eq!(parse_expiry("11/2027", today()), Ok((11, 2027)));
-        assert_eq!(parse_expiry("xx/yy", today()), Err(CardProblem::BadExpiryFormat));
+        assert_eq!(
+            parse_expiry("xx/yy", today()),
+            Err(CardProblem::BadExpiryFormat)
+        );
     }
 
     #[test]
     fn stripe_test_numbers_pass_luhn() {
-        for n in ["4242424242424242", "4000000000000002", "4000000000009995", "4000002760003184", "4000000000000069", "4000000000000119", "5555555555554444", "378282246310005"] {
+        for n in [
+            "4242424242424242",
+            "4000000000000002",
+            "4000000000009995",
+            "4000002760003184",
+            "4000000000000069",
+            "4000000000000119",
+            "5555555555554444",
+            "378282246310005",
+        ] {
             assert!(luhn_valid(n), "{n}");
         }
         assert!(!luhn_valid("4242424242424241"));

@@ -76,13 +76,19 @@ impl InvoiceDraft {
             return Err(InvoiceError::BadNumber);
         }
         if self.period_start > self.period_end {
-            return Err(InvoiceError::DatesOutOfOrder("period start after period end"));
+            return Err(InvoiceError::DatesOutOfOrder(
+                "period start after period end",
+            ));
         }
         if self.invoice_date < self.period_start {
-            return Err(InvoiceError::DatesOutOfOrder("invoice date before the period starts"));
+            return Err(InvoiceError::DatesOutOfOrder(
+                "invoice date before the period starts",
+            ));
         }
         if self.due_date < self.invoice_date {
-            return Err(InvoiceError::DatesOutOfOrder("due date before invoice date"));
+            return Err(InvoiceError::DatesOutOfOrder(
+                "due date before invoice date",
+            ));
         }
         if self.lines.is_empty() {
             return Err(InvoiceError::NoLines);
@@ -96,7 +102,10 @@ impl InvoiceDraft {
             }
             let unit_price = Money::from_minor(draft.unit_price_minor, currency);
             let amount = unit_price.mul_ratio(draft.quantity_milli, 1000)?;
-            if draft.amount_minor.is_some_and(|given| given != amount.minor()) {
+            if draft
+                .amount_minor
+                .is_some_and(|given| given != amount.minor())
+            {
                 return Err(InvoiceError::LineAmountMismatch { line });
             }
             lines.push(LineItem {
@@ -150,7 +159,9 @@ impl Invoice {
 
     /// What is still owed: total − credits − paid. Always `amount_paid + amount_due = total − credits`.
     pub fn amount_due(&self) -> Result<Money, MoneyError> {
-        self.total.checked_sub(self.credits)?.checked_sub(self.amount_paid)
+        self.total
+            .checked_sub(self.credits)?
+            .checked_sub(self.amount_paid)
     }
 
     /// The status to show on `today`: a Due invoice whose due date has passed is OverDue.
@@ -160,8 +171,10 @@ impl Invoice {
 
     /// Due or past due with something still owed.
     pub fn is_payable_on(&self, today: NaiveDate) -> bool {
-        matches!(self.status_on(today), InvoiceStatus::Due | InvoiceStatus::OverDue)
-            && self.amount_due().is_ok_and(|due| due.is_positive())
+        matches!(
+            self.status_on(today),
+            InvoiceStatus::Due | InvoiceStatus::OverDue
+        ) && self.amount_due().is_ok_and(|due| due.is_positive())
     }
 
     /// Applies a succeeded payment; the invoice turns Paid when nothing is owed any more.
@@ -182,7 +195,11 @@ impl Invoice {
 }
 
 /// The shown status from the stored one: Due turns OverDue the day after its due date.
-pub fn effective_status(stored: InvoiceStatus, due_date: NaiveDate, today: NaiveDate) -> InvoiceStatus {
+pub fn effective_status(
+    stored: InvoiceStatus,
+    due_date: NaiveDate,
+    today: NaiveDate,
+) -> InvoiceStatus {
     match stored {
         InvoiceStatus::Due if due_date < today => InvoiceStatus::OverDue,
         other => other,
@@ -243,7 +260,10 @@ mod tests {
             draft(vec![bad_line], 0, 0).issue(Utc::now()),
             Err(InvoiceError::LineAmountMismatch { line: 1 })
         );
-        assert_eq!(draft(vec![], 0, 0).issue(Utc::now()), Err(InvoiceError::NoLines));
+        assert_eq!(
+            draft(vec![], 0, 0).issue(Utc::now()),
+            Err(InvoiceError::NoLines)
+        );
         assert_eq!(
             draft(vec![line(1_000, 100)], 0, 101).issue(Utc::now()),
             Err(InvoiceError::CreditsOutOfRange)
@@ -254,7 +274,10 @@ mod tests {
         );
         let mut late = draft(vec![line(1_000, 100)], 0, 0);
         late.due_date = date(2026, 1, 1);
-        assert!(matches!(late.issue(Utc::now()), Err(InvoiceError::DatesOutOfOrder(_))));
+        assert!(matches!(
+            late.issue(Utc::now()),
+            Err(InvoiceError::DatesOutOfOrder(_))
+        ));
         let mut bad_number = draft(vec![line(1_000, 100)], 0, 0);
         bad_number.number = "G 1".into();
         assert_eq!(bad_number.issue(Utc::now()), Err(InvoiceError::BadNumber));
@@ -262,7 +285,9 @@ mod tests {
 
     #[test]
     fn due_invoice_turns_past_due_after_its_due_date() {
-        let invoice = draft(vec![line(1_000, 100)], 25, 0).issue(Utc::now()).unwrap();
+        let invoice = draft(vec![line(1_000, 100)], 25, 0)
+            .issue(Utc::now())
+            .unwrap();
         assert_eq!(invoice.status_on(date(2026, 4, 4)), InvoiceStatus::Due);
         assert_eq!(invoice.status_on(date(2026, 4, 5)), InvoiceStatus::OverDue);
         assert!(invoice.is_payable_on(date(2026, 4, 5)));
@@ -270,9 +295,13 @@ mod tests {
 
     #[test]
     fn paid_and_void_invoices_are_not_payable() {
-        let mut invoice = draft(vec![line(1_000, 100)], 25, 0).issue(Utc::now()).unwrap();
+        let mut invoice = draft(vec![line(1_000, 100)], 25, 0)
+            .issue(Utc::now())
+            .unwrap();
         let today = date(2026, 3, 10);
-        invoice.apply_payment(invoice.amount_due().unwrap(), today).unwrap();
+        invoice
+            .apply_payment(invoice.amount_due().unwrap(), today)
+            .unwrap();
         assert_eq!(invoice.status, InvoiceStatus::Paid);
         assert!(!invoice.is_payable_on(today));
         assert_eq!(
@@ -285,7 +314,9 @@ mod tests {
 
     #[test]
     fn overpayment_and_wrong_currency_are_refused() {
-        let mut invoice = draft(vec![line(1_000, 100)], 25, 0).issue(Utc::now()).unwrap();
+        let mut invoice = draft(vec![line(1_000, 100)], 25, 0)
+            .issue(Utc::now())
+            .unwrap();
         let today = date(2026, 3, 10);
         assert_eq!(
             invoice.apply_payment(Money::from_minor(126, Currency::DKK), today),

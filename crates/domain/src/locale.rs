@@ -132,14 +132,18 @@ fn parse_quality(text: &str) -> u32 {
         _ => return 0,
     };
     let fraction: String = fraction.chars().chain("000".chars()).take(3).collect();
-    whole + fraction.parse::<u32>().unwrap_or(0).min(1000 - whole.min(1000))
+    whole
+        + fraction
+            .parse::<u32>()
+            .unwrap_or(0)
+            .min(1000 - whole.min(1000))
 }
 
 fn group_thousands(value: u64, separator: char) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(ch);
@@ -176,7 +180,10 @@ mod tests {
     fn danish_money_format() {
         assert_eq!(Locale::DaDk.format_money(dkk(123_456)), "1.234,56 kr.");
         assert_eq!(Locale::DaDk.format_money(dkk(5)), "0,05 kr.");
-        assert_eq!(Locale::DaDk.format_money(dkk(-123_456_789)), "-1.234.567,89 kr.");
+        assert_eq!(
+            Locale::DaDk.format_money(dkk(-123_456_789)),
+            "-1.234.567,89 kr."
+        );
         assert_eq!(
             Locale::DaDk.format_money(Money::from_minor(123_456, Currency::USD)),
             "1.234,56 USD"
@@ -209,9 +216,18 @@ mod tests {
 
     #[test]
     fn accept_language_honours_quality() {
-        assert_eq!(Locale::from_accept_language("da-DK,da;q=0.9,en;q=0.8"), Some(Locale::DaDk));
-        assert_eq!(Locale::from_accept_language("en-GB;q=0.9, da;q=0.95"), Some(Locale::DaDk));
-        assert_eq!(Locale::from_accept_language("fr-FR, en;q=0.5"), Some(Locale::EnUs));
+        assert_eq!(
+            Locale::from_accept_language("da-DK,da;q=0.9,en;q=0.8"),
+            Some(Locale::DaDk)
+        );
+        assert_eq!(
+            Locale::from_accept_language("en-GB;q=0.9, da;q=0.95"),
+            Some(Locale::DaDk)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr-FR, en;q=0.5"),
+            Some(Locale::EnUs)
+        );
         assert_eq!(Locale::from_accept_language("fr-FR, de"), None);
         assert_eq!(Locale::from_accept_language("da;q=0"), None);
         assert_eq!(Locale::from_accept_language(""), None);

@@ -32,7 +32,6 @@ macro_rules! coded_enum {
         }
     };
 }
-pub(crate) use coded_enum;
 
 coded_enum!(
     /// The contract a billing account is under ("Billing account type" in Properties).

@@ -195,7 +195,9 @@ impl Money {
         if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
             return Err(malformed());
         }
-        if !fraction.bytes().all(|b| b.is_ascii_digit()) || (digits.contains('.') && fraction.is_empty()) {
+        if !fraction.bytes().all(|b| b.is_ascii_digit())
+            || (digits.contains('.') && fraction.is_empty())
+        {
             return Err(malformed());
         }
         let exponent = currency.exponent();
@@ -267,16 +269,36 @@ mod tests {
     #[test]
     fn overflow_is_reported_not_wrapped() {
         let big = Money::from_minor(i64::MAX, Currency::USD);
-        assert_eq!(big.checked_add(Money::from_minor(1, Currency::USD)), Err(MoneyError::Overflow));
-        assert_eq!(Money::major(i64::MAX, Currency::USD), Err(MoneyError::Overflow));
+        assert_eq!(
+            big.checked_add(Money::from_minor(1, Currency::USD)),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(
+            Money::major(i64::MAX, Currency::USD),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
     fn parses_decimal_amounts_per_exponent() {
-        assert_eq!(Money::parse_decimal("1234.56", Currency::DKK).unwrap().minor(), 123_456);
-        assert_eq!(Money::parse_decimal("12.5", Currency::EUR).unwrap().minor(), 1250);
-        assert_eq!(Money::parse_decimal("-3", Currency::USD).unwrap().minor(), -300);
-        assert_eq!(Money::parse_decimal("1500", Currency::JPY).unwrap().minor(), 1500);
+        assert_eq!(
+            Money::parse_decimal("1234.56", Currency::DKK)
+                .unwrap()
+                .minor(),
+            123_456
+        );
+        assert_eq!(
+            Money::parse_decimal("12.5", Currency::EUR).unwrap().minor(),
+            1250
+        );
+        assert_eq!(
+            Money::parse_decimal("-3", Currency::USD).unwrap().minor(),
+            -300
+        );
+        assert_eq!(
+            Money::parse_decimal("1500", Currency::JPY).unwrap().minor(),
+            1500
+        );
         assert!(matches!(
             Money::parse_decimal("1.5", Currency::JPY),
             Err(MoneyError::TooManyDecimals { .. })
@@ -286,7 +308,10 @@ mod tests {
             Err(MoneyError::TooManyDecimals { .. })
         ));
         for bad in ["", "abc", "1,5", "1.", ".5", "--1", "1e3", " 1 2"] {
-            assert!(Money::parse_decimal(bad, Currency::DKK).is_err(), "{bad:?} should fail");
+            assert!(
+                Money::parse_decimal(bad, Currency::DKK).is_err(),
+                "{bad:?} should fail"
+            );
         }
         assert_eq!(
             Money::parse_decimal("99999999999999999999", Currency::DKK),

@@ -77,7 +77,9 @@ impl Role {
     pub fn is_account_role(self) -> bool {
         matches!(
             self,
-            Role::BillingAccountOwner | Role::BillingAccountContributor | Role::BillingAccountReader
+            Role::BillingAccountOwner
+                | Role::BillingAccountContributor
+                | Role::BillingAccountReader
         )
     }
 
@@ -189,8 +191,15 @@ mod tests {
         for (role, view, pay, methods, grant) in TABLE {
             assert_eq!(role.permits(ViewInvoices), view, "{role:?} view");
             assert_eq!(role.permits(PayInvoices), pay, "{role:?} pay");
-            assert!(role.permits(ViewPaymentMethods), "{role:?} sees payment methods");
-            assert_eq!(role.permits(ManagePaymentMethods), methods == "yes", "{role:?} manage");
+            assert!(
+                role.permits(ViewPaymentMethods),
+                "{role:?} sees payment methods"
+            );
+            assert_eq!(
+                role.permits(ManagePaymentMethods),
+                methods == "yes",
+                "{role:?} manage"
+            );
             assert_eq!(role.permits(GrantAccess), grant, "{role:?} grant");
         }
     }
@@ -225,7 +234,10 @@ mod tests {
         };
         assert!(access.allows(PayInvoices, Some(&mine)));
         assert!(!access.allows(PayInvoices, Some(&other)));
-        assert!(!access.allows(ViewInvoices, None), "profile role gives no account-wide view");
+        assert!(
+            !access.allows(ViewInvoices, None),
+            "profile role gives no account-wide view"
+        );
         assert!(!access.allows(ManagePaymentMethods, Some(&mine)));
         assert!(!access.sees_whole_account());
         assert_eq!(access.profile_ids(), vec![mine]);

@@ -1,1 +1,188 @@
+//! Faktura's storage: one set of portable SQL run through sqlx's `Any` driver on an embedded
+//! SQLite file (the default) or on PostgreSQL (for several nodes). Each backend has its own
+//! migrations folder, embedded in the binary.
+//!
+//! Every table that belongs to a customer carries `billing_account_id`, and every query for
+//! customer data takes the account id and filters by it.
 
+mod accounts;
+mod audit;
+pub mod demo;
+mod invoices;
+mod payments;
+mod rows;
+mod sessions;
+#[cfg(feature = "test-support")]
+pub mod test_support;
+mod users;
+
+pub use accounts::NewProfile;
+pub use audit::{AuditFilter, NewAuditEvent};
+pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter};
+pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
+pub use sessions::Session;
+pub use users::normalize_email;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor, Transaction};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL (use sqlite://PATH or postgres://…)")]
+    UnsupportedUrl,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+}
+
+impl StoreError {
+    /// True when the error is a unique-constraint violation (a duplicate the caller may expect).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                matches!(db.kind(), sqlx::error::ErrorKind::UniqueViolation)
+            }
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Connection pool plus the backend it speaks to.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Tuning for [`Store::connect_with`].
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+pub fn backend_of(url: &str) -> Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
+/// Turns a plain file path into a SQLite URL that creates the file if missing.
+pub fn sqlite_url_for_path(path: &str) -> String {
+    format!("sqlite://{path}?mode=rwc")
+}
+
+impl Store {
+    pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, ConnectOptions::default()).await
+    }
+
+    pub async fn connect_with(url: &str, options: ConnectOptions) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout);
+        let pool_options = match backend {
+            Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the one writer; FULL sync makes every commit
+                    // durable; the busy timeout makes writers queue instead of failing.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool_options,
+        };
+        let pool = pool_options.connect(url).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the embedded migrations for this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Whether the database holds no billing data and no users (safe to load demo data into).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM billing_accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(users == 0 && accounts == 0)
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) so a read-then-write transaction cannot fail to upgrade.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) type Row = AnyRow;

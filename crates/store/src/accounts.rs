@@ -1,0 +1,409 @@
+//! Billing accounts, billing profiles, role assignments and payment methods.
+
+use crate::rows::{self, millis};
+use crate::{Result, Store, StoreError};
+
+use faktura_domain::roles::Access;
+use faktura_domain::*;
+use sqlx::AnyConnection;
+use sqlx::Row as _;
+
+/// What is needed to open a billing profile under an account.
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub display_name: String,
+    pub currency: Currency,
+    pub bill_to: Address,
+    pub invoice_email: String,
+}
+
+impl Store {
+    pub async fn create_account(
+        &self,
+        display_name: &str,
+        agreement_type: AgreementType,
+        country: &str,
+        sold_to: &Address,
+        account_admin: &UserId,
+    ) -> Result<BillingAccount> {
+        let mut tx = self.begin_write().await?;
+        let result = create_account(
+            &mut tx,
+            display_name,
+            agreement_type,
+            country,
+            sold_to,
+            account_admin,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    pub async fn account(&self, id: &BillingAccountId) -> Result<Option<BillingAccount>> {
+        let row = sqlx::query("SELECT * FROM billing_accounts WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(rows::account).transpose()
+    }
+
+    /// Accounts the user administers or holds any role on, by name.
+    pub async fn accounts_for_user(&self, user: &UserId) -> Result<Vec<BillingAccount>> {
+        let rows = sqlx::query(
+            "SELECT * FROM billing_accounts WHERE account_admin_user_id = $1 \
+             OR id IN (SELECT billing_account_id FROM role_assignments WHERE user_id = $1) \
+             ORDER BY display_name, id",
+        )
+        .bind(user.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rows::account).collect()
+    }
+
+    /// Everything a permission check needs about one user on one account.
+    pub async fn access(&self, account: &BillingAccountId, user: &UserId) -> Result<Access> {
+        let admin: Option<String> =
+            sqlx::query_scalar("SELECT account_admin_user_id FROM billing_accounts WHERE id = $1")
+                .bind(account.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        let rows = sqlx::query(
+            "SELECT role, billing_profile_id FROM role_assignments \
+             WHERE billing_account_id = $1 AND user_id = $2",
+        )
+        .bind(account.as_str())
+        .bind(user.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut grants = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let role_code = rows::text(row, "role")?;
+            let role: Role = role_code
+                .parse()
+                .map_err(|_| rows::corrupt("role", &role_code))?;
+            let scope = match rows::opt_id(row, "billing_profile_id", BillingProfileId::parse)? {
+                Some(profile) => Scope::Profile(profile),
+                None => Scope::Account,
+            };
+            grants.push((scope, role));
+        }
+        Ok(Access {
+            is_account_admin: admin.as_deref() == Some(user.as_str()),
+            grants,
+        })
+    }
+
+    pub async fn create_profile(
+        &self,
+        account: &BillingAccountId,
+        new: &NewProfile,
+    ) -> Result<BillingProfile> {
+        let mut tx = self.begin_write().await?;
+        let result = create_profile(&mut tx, account, new).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    pub async fn profiles(&self, account: &BillingAccountId) -> Result<Vec<BillingProfile>> {
+        let rows = sqlx::query(
+            "SELECT * FROM billing_profiles WHERE billing_account_id = $1 ORDER BY display_name, id",
+        )
+        .bind(account.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rows::profile).collect()
+    }
+
+    pub async fn profile(
+        &self,
+        account: &BillingAccountId,
+        id: &BillingProfileId,
+    ) -> Result<Option<BillingProfile>> {
+        let row =
+            sqlx::query("SELECT * FROM billing_profiles WHERE billing_account_id = $1 AND id = $2")
+                .bind(account.as_str())
+                .bind(id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        row.as_ref().map(rows::profile).transpose()
+    }
+
+    pub async fn add_role_assignment(
+        &self,
+        account: &BillingAccountId,
+        user: &UserId,
+        scope: &Scope,
+        role: Role,
+    ) -> Result<RoleAssignment> {
+        let mut tx = self.begin_write().await?;
+        let result = add_role_assignment(&mut tx, account, user, scope, role).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// All role assignments on the account with the assignee's e-mail, account scope first.
+    pub async fn role_assignments(
+        &self,
+        account: &BillingAccountId,
+    ) -> Result<Vec<(RoleAssignment, String)>> {
+        let rows = sqlx::query(
+            "SELECT r.*, u.email FROM role_assignments r JOIN users u ON u.id = r.user_id \
+             WHERE r.billing_account_id = $1 \
+             ORDER BY CASE WHEN r.billing_profile_id IS NULL THEN 0 ELSE 1 END, u.email, r.role",
+        )
+        .bind(account.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let role_code = rows::text(row, "role")?;
+            let scope = match rows::opt_id(row, "billing_profile_id", BillingProfileId::parse)? {
+                Some(p) => Scope::Profile(p),
+                None => Scope::Account,
+            };
+            out.push((
+                RoleAssignment {
+                    id: rows::id(row, "id", RoleAssignmentId::parse)?,
+                    billing_account_id: rows::id(
+                        row,
+                        "billing_account_id",
+                        BillingAccountId::parse,
+                    )?,
+                    user_id: rows::id(row, "user_id", UserId::parse)?,
+                    scope,
+                    role: role_code
+                        .parse()
+                        .map_err(|_| rows::corrupt("role", &role_code))?,
+                    created_at: rows::timestamp(row, "created_at")?,
+                },
+                row.try_get::<String, _>("email")?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Saves a tokenized card on a profile; the first card of a profile becomes its default.
+    pub async fn add_payment_method(&self, method: &PaymentMethod) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        add_payment_method(&mut tx, method).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A profile's cards, the default first, then newest first.
+    pub async fn payment_methods(
+        &self,
+        account: &BillingAccountId,
+        profile: &BillingProfileId,
+    ) -> Result<Vec<PaymentMethod>> {
+        let rows = sqlx::query(
+            "SELECT m.* FROM payment_methods m JOIN billing_profiles p ON p.id = m.billing_profile_id \
+             WHERE m.billing_account_id = $1 AND m.billing_profile_id = $2 AND m.status = 'active' \
+             ORDER BY CASE WHEN p.default_payment_method_id = m.id THEN 0 ELSE 1 END, m.created_at DESC, m.id",
+        )
+        .bind(account.as_str())
+        .bind(profile.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rows::payment_method).collect()
+    }
+
+    pub async fn payment_method(
+        &self,
+        account: &BillingAccountId,
+        id: &PaymentMethodId,
+    ) -> Result<Option<PaymentMethod>> {
+        let row =
+            sqlx::query("SELECT * FROM payment_methods WHERE billing_account_id = $1 AND id = $2")
+                .bind(account.as_str())
+                .bind(id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        row.as_ref().map(rows::payment_method).transpose()
+    }
+}
+
+pub(crate) async fn create_account(
+    conn: &mut AnyConnection,
+    display_name: &str,
+    agreement_type: AgreementType,
+    country: &str,
+    sold_to: &Address,
+    account_admin: &UserId,
+) -> Result<BillingAccount> {
+    let account = BillingAccount {
+        id: BillingAccountId::generate(),
+        display_name: display_name.to_owned(),
+        agreement_type,
+        status: AccountStatus::Active,
+        country: country.to_owned(),
+        sold_to: sold_to.clone(),
+        account_admin: account_admin.clone(),
+        created_at: crate::rows::now(),
+    };
+    sqlx::query(
+        "INSERT INTO billing_accounts (id, display_name, agreement_type, status, country, \
+         sold_to_company, sold_to_line1, sold_to_line2, sold_to_postal_code, sold_to_city, \
+         sold_to_region, sold_to_country, account_admin_user_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(account.id.as_str())
+    .bind(&account.display_name)
+    .bind(account.agreement_type.code())
+    .bind(account.status.code())
+    .bind(&account.country)
+    .bind(&sold_to.company)
+    .bind(&sold_to.line1)
+    .bind(&sold_to.line2)
+    .bind(&sold_to.postal_code)
+    .bind(&sold_to.city)
+    .bind(&sold_to.region)
+    .bind(&sold_to.country)
+    .bind(account.account_admin.as_str())
+    .bind(millis(account.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(account)
+}
+
+pub(crate) async fn create_profile(
+    conn: &mut AnyConnection,
+    account: &BillingAccountId,
+    new: &NewProfile,
+) -> Result<BillingProfile> {
+    let profile = BillingProfile {
+        id: BillingProfileId::generate(),
+        billing_account_id: account.clone(),
+        display_name: new.display_name.clone(),
+        currency: new.currency,
+        status: ProfileStatus::Active,
+        status_reason: None,
+        bill_to: new.bill_to.clone(),
+        invoice_email: new.invoice_email.clone(),
+        default_payment_method_id: None,
+        created_at: crate::rows::now(),
+    };
+    let a = &profile.bill_to;
+    sqlx::query(
+        "INSERT INTO billing_profiles (id, billing_account_id, display_name, currency, status, \
+         status_reason, bill_to_company, bill_to_line1, bill_to_line2, bill_to_postal_code, \
+         bill_to_city, bill_to_region, bill_to_country, invoice_email, default_payment_method_id, \
+         created_at) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $14)",
+    )
+    .bind(profile.id.as_str())
+    .bind(account.as_str())
+    .bind(&profile.display_name)
+    .bind(profile.currency.code())
+    .bind(profile.status.code())
+    .bind(&a.company)
+    .bind(&a.line1)
+    .bind(&a.line2)
+    .bind(&a.postal_code)
+    .bind(&a.city)
+    .bind(&a.region)
+    .bind(&a.country)
+    .bind(&profile.invoice_email)
+    .bind(millis(profile.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(profile)
+}
+
+pub(crate) async fn add_role_assignment(
+    conn: &mut AnyConnection,
+    account: &BillingAccountId,
+    user: &UserId,
+    scope: &Scope,
+    role: Role,
+) -> Result<RoleAssignment> {
+    let profile = match scope {
+        Scope::Account => None,
+        Scope::Profile(id) => {
+            if profile_row(conn, account, id).await?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            Some(id.as_str().to_owned())
+        }
+    };
+    let assignment = RoleAssignment {
+        id: RoleAssignmentId::generate(),
+        billing_account_id: account.clone(),
+        user_id: user.clone(),
+        scope: scope.clone(),
+        role,
+        created_at: crate::rows::now(),
+    };
+    sqlx::query(
+        "INSERT INTO role_assignments (id, billing_account_id, billing_profile_id, user_id, role, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(assignment.id.as_str())
+    .bind(account.as_str())
+    .bind(profile)
+    .bind(user.as_str())
+    .bind(role.code())
+    .bind(millis(assignment.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(assignment)
+}
+
+pub(crate) async fn add_payment_method(
+    conn: &mut AnyConnection,
+    method: &PaymentMethod,
+) -> Result<()> {
+    let profile_default: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT default_payment_method_id FROM billing_profiles WHERE billing_account_id = $1 AND id = $2",
+    )
+    .bind(method.billing_account_id.as_str())
+    .bind(method.billing_profile_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(current_default) = profile_default else {
+        return Err(StoreError::NotFound);
+    };
+    sqlx::query(
+        "INSERT INTO payment_methods (id, billing_account_id, billing_profile_id, gateway_token, brand, \
+         last4, exp_month, exp_year, holder, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(method.id.as_str())
+    .bind(method.billing_account_id.as_str())
+    .bind(method.billing_profile_id.as_str())
+    .bind(&method.gateway_token)
+    .bind(method.brand.code())
+    .bind(&method.last4)
+    .bind(i64::from(method.exp_month))
+    .bind(i64::from(method.exp_year))
+    .bind(&method.holder)
+    .bind(method.status.code())
+    .bind(millis(method.created_at))
+    .execute(&mut *conn)
+    .await?;
+    if current_default.is_none() {
+        sqlx::query(
+            "UPDATE billing_profiles SET default_payment_method_id = $1 WHERE billing_account_id = $2 AND id = $3",
+        )
+        .bind(method.id.as_str())
+        .bind(method.billing_account_id.as_str())
+        .bind(method.billing_profile_id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn profile_row(
+    conn: &mut AnyConnection,
+    account: &BillingAccountId,
+    id: &BillingProfileId,
+) -> Result<Option<BillingProfile>> {
+    let row =
+        sqlx::query("SELECT * FROM billing_profiles WHERE billing_account_id = $1 AND id = $2")
+            .bind(account.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.as_ref().map(rows::profile).transpose()
+}

@@ -1,0 +1,296 @@
+//! Invoices and their lines: issuing, reading, and the newest-first list with keyset paging.
+
+use crate::rows::{self, date_text, millis};
+use crate::{Result, Row, Store, StoreError};
+use chrono::NaiveDate;
+use faktura_domain::*;
+use sqlx::AnyConnection;
+
+/// Status filter for lists; `OverDue` includes Due invoices whose due date has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Any,
+    Only(InvoiceStatus),
+    /// Due or past due: what still needs paying.
+    Open,
+}
+
+#[derive(Debug, Clone)]
+pub struct InvoiceFilter {
+    pub account: BillingAccountId,
+    /// `None` = every profile of the account (for users who see the whole account).
+    pub profiles: Option<Vec<BillingProfileId>>,
+    pub status: StatusFilter,
+    pub invoice_date_from: Option<NaiveDate>,
+    pub invoice_date_to: Option<NaiveDate>,
+    /// The day used to decide Due vs OverDue.
+    pub today: NaiveDate,
+    /// Keyset cursor: continue after this (invoice date, id).
+    pub after: Option<(NaiveDate, InvoiceId)>,
+    pub limit: u32,
+}
+
+/// An invoice row for lists, with its profile's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceSummary {
+    pub invoice: Invoice,
+    pub profile_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoicePage {
+    pub items: Vec<InvoiceSummary>,
+    /// Cursor for the next page, if there is one.
+    pub next: Option<(NaiveDate, InvoiceId)>,
+}
+
+pub(crate) fn invoice_without_lines(row: &Row) -> Result<Invoice> {
+    let currency = rows::currency(row, "currency")?;
+    Ok(Invoice {
+        id: rows::id(row, "id", InvoiceId::parse)?,
+        billing_account_id: rows::id(row, "billing_account_id", BillingAccountId::parse)?,
+        billing_profile_id: rows::id(row, "billing_profile_id", BillingProfileId::parse)?,
+        number: rows::text(row, "number")?,
+        invoice_date: rows::date(row, "invoice_date")?,
+        period_start: rows::date(row, "period_start")?,
+        period_end: rows::date(row, "period_end")?,
+        due_date: rows::date(row, "due_date")?,
+        subtotal: rows::money(row, "subtotal_minor", currency)?,
+        tax: rows::money(row, "tax_minor", currency)?,
+        total: rows::money(row, "total_minor", currency)?,
+        credits: rows::money(row, "credits_minor", currency)?,
+        amount_paid: rows::money(row, "amount_paid_minor", currency)?,
+        status: rows::coded(row, "status", InvoiceStatus::from_code)?,
+        lines: Vec::new(),
+        created_at: rows::timestamp(row, "created_at")?,
+    })
+}
+
+impl Store {
+    /// Stores an issued invoice and its lines in one transaction. A duplicate number is a conflict.
+    pub async fn insert_invoice(&self, invoice: &Invoice) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        insert_invoice(&mut tx, invoice).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One invoice of the account, with its lines.
+    pub async fn invoice(
+        &self,
+        account: &BillingAccountId,
+        id: &InvoiceId,
+    ) -> Result<Option<Invoice>> {
+        let row = sqlx::query("SELECT * FROM invoices WHERE billing_account_id = $1 AND id = $2")
+            .bind(account.as_str())
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => Ok(Some(self.with_lines(invoice_without_lines(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Looks an invoice up by the number customers see, within one account.
+    pub async fn invoice_by_number(
+        &self,
+        account: &BillingAccountId,
+        number: &str,
+    ) -> Result<Option<Invoice>> {
+        let row =
+            sqlx::query("SELECT * FROM invoices WHERE billing_account_id = $1 AND number = $2")
+                .bind(account.as_str())
+                .bind(number)
+                .fetch_optional(self.pool())
+                .await?;
+        match row {
+            Some(row) => Ok(Some(self.with_lines(invoice_without_lines(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn with_lines(&self, mut invoice: Invoice) -> Result<Invoice> {
+        let currency = invoice.currency();
+        let rows = sqlx::query(
+            "SELECT * FROM invoice_lines WHERE billing_account_id = $1 AND invoice_id = $2 ORDER BY position",
+        )
+        .bind(invoice.billing_account_id.as_str())
+        .bind(invoice.id.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        invoice.lines = rows
+            .iter()
+            .map(|row| {
+                Ok(LineItem {
+                    service: rows::text(row, "service")?,
+                    description: rows::text(row, "description")?,
+                    quantity_milli: rows::int(row, "quantity_milli")?,
+                    unit_price: rows::money(row, "unit_price_minor", currency)?,
+                    amount: rows::money(row, "amount_minor", currency)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(invoice)
+    }
+
+    /// Newest first, filtered, one page at a time (keyset paging, so deep pages stay fast).
+    pub async fn list_invoices(&self, filter: &InvoiceFilter) -> Result<InvoicePage> {
+        let mut sql = String::from(
+            "SELECT i.*, p.display_name AS profile_name FROM invoices i \
+             JOIN billing_profiles p ON p.id = i.billing_profile_id \
+             WHERE i.billing_account_id = $1",
+        );
+        let mut binds: Vec<String> = vec![filter.account.as_str().to_owned()];
+        let next_param = |binds: &mut Vec<String>, value: String| {
+            binds.push(value);
+            format!("${}", binds.len())
+        };
+        if let Some(profiles) = &filter.profiles {
+            if profiles.is_empty() {
+                return Ok(InvoicePage {
+                    items: vec![],
+                    next: None,
+                });
+            }
+            let params: Vec<String> = profiles
+                .iter()
+                .map(|p| next_param(&mut binds, p.as_str().to_owned()))
+                .collect();
+            sql.push_str(&format!(
+                " AND i.billing_profile_id IN ({})",
+                params.join(", ")
+            ));
+        }
+        let today = date_text(filter.today);
+        match filter.status {
+            StatusFilter::Any => {}
+            StatusFilter::Only(InvoiceStatus::Due) => {
+                let t = next_param(&mut binds, today);
+                sql.push_str(&format!(" AND i.status = 'Due' AND i.due_date >= {t}"));
+            }
+            StatusFilter::Only(InvoiceStatus::OverDue) => {
+                let t = next_param(&mut binds, today);
+                sql.push_str(&format!(
+                    " AND (i.status = 'OverDue' OR (i.status = 'Due' AND i.due_date < {t}))"
+                ));
+            }
+            StatusFilter::Only(status) => {
+                let s = next_param(&mut binds, status.code().to_owned());
+                sql.push_str(&format!(" AND i.status = {s}"));
+            }
+            StatusFilter::Open => sql.push_str(" AND i.status IN ('Due', 'OverDue')"),
+        }
+        if let Some(from) = filter.invoice_date_from {
+            let p = next_param(&mut binds, date_text(from));
+            sql.push_str(&format!(" AND i.invoice_date >= {p}"));
+        }
+        if let Some(to) = filter.invoice_date_to {
+            let p = next_param(&mut binds, date_text(to));
+            sql.push_str(&format!(" AND i.invoice_date <= {p}"));
+        }
+        if let Some((date, id)) = &filter.after {
+            let d = next_param(&mut binds, date_text(*date));
+            let i = next_param(&mut binds, id.as_str().to_owned());
+            sql.push_str(&format!(
+                " AND (i.invoice_date < {d} OR (i.invoice_date = {d} AND i.id < {i}))"
+            ));
+        }
+        let limit = filter.limit.clamp(1, 500);
+        sql.push_str(&format!(
+            " ORDER BY i.invoice_date DESC, i.id DESC LIMIT {}",
+            limit + 1
+        ));
+        let mut query = sqlx::query(&sql);
+        for value in &binds {
+            query = query.bind(value.as_str());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut items = rows
+            .iter()
+            .map(|row| {
+                Ok(InvoiceSummary {
+                    invoice: invoice_without_lines(row)?,
+                    profile_name: rows::text(row, "profile_name")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items
+                .last()
+                .map(|last| (last.invoice.invoice_date, last.invoice.id.clone()))
+        } else {
+            None
+        };
+        Ok(InvoicePage { items, next })
+    }
+}
+
+pub(crate) async fn insert_invoice(conn: &mut AnyConnection, invoice: &Invoice) -> Result<()> {
+    let profile_currency: Option<String> = sqlx::query_scalar(
+        "SELECT currency FROM billing_profiles WHERE billing_account_id = $1 AND id = $2",
+    )
+    .bind(invoice.billing_account_id.as_str())
+    .bind(invoice.billing_profile_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match profile_currency {
+        None => return Err(StoreError::NotFound),
+        Some(code) if code != invoice.currency().code() => {
+            return Err(StoreError::Conflict(
+                "invoice currency differs from the billing profile's",
+            ))
+        }
+        Some(_) => {}
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO invoices (id, billing_account_id, billing_profile_id, number, invoice_date, \
+         period_start, period_end, due_date, currency, subtotal_minor, tax_minor, total_minor, \
+         credits_minor, amount_paid_minor, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(invoice.id.as_str())
+    .bind(invoice.billing_account_id.as_str())
+    .bind(invoice.billing_profile_id.as_str())
+    .bind(&invoice.number)
+    .bind(date_text(invoice.invoice_date))
+    .bind(date_text(invoice.period_start))
+    .bind(date_text(invoice.period_end))
+    .bind(date_text(invoice.due_date))
+    .bind(invoice.currency().code())
+    .bind(invoice.subtotal.minor())
+    .bind(invoice.tax.minor())
+    .bind(invoice.total.minor())
+    .bind(invoice.credits.minor())
+    .bind(invoice.amount_paid.minor())
+    .bind(invoice.status.code())
+    .bind(millis(invoice.created_at))
+    .execute(&mut *conn)
+    .await;
+    if let Err(error) = inserted {
+        let error = StoreError::from(error);
+        return Err(if error.is_unique_violation() {
+            StoreError::Conflict("an invoice with this number exists")
+        } else {
+            error
+        });
+    }
+    for (position, line) in invoice.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, position, billing_account_id, service, description, \
+             quantity_milli, unit_price_minor, amount_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(invoice.id.as_str())
+        .bind(position as i64)
+        .bind(invoice.billing_account_id.as_str())
+        .bind(&line.service)
+        .bind(&line.description)
+        .bind(line.quantity_milli)
+        .bind(line.unit_price.minor())
+        .bind(line.amount.minor())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! Payments against invoices, built so that one invoice can never be charged twice.
+//!
+//! A payment is recorded (state `processing`) *before* the gateway is called, in a transaction
+//! that re-checks the invoice. A partial unique index allows at most one payment per invoice that
+//! is not `failed`, so two clicks, two tabs or two nodes cannot both start one. The gateway gets
+//! the payment id as its idempotency key; the outcome is settled in a second transaction that
+//! also marks the invoice paid.
+
+use crate::audit::{self, NewAuditEvent};
+use crate::invoices::invoice_without_lines;
+use crate::rows::{self, millis};
+use crate::{Result, Store, StoreError};
+use chrono::NaiveDate;
+use faktura_domain::*;
+
+/// A request to start paying an invoice in full.
+#[derive(Debug, Clone)]
+pub struct BeginPayment {
+    pub account: BillingAccountId,
+    pub invoice: InvoiceId,
+    pub payment_method: PaymentMethodId,
+    pub created_by: UserId,
+    pub today: NaiveDate,
+    pub ip: Option<String>,
+}
+
+/// Why a payment could not be started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayRefusal {
+    InvoiceNotFound,
+    NotPayable(InvoiceStatus),
+    /// Another payment for this invoice is open (processing, awaiting 3-D Secure, or unknown).
+    InProgress(Payment),
+    AlreadyPaid(Payment),
+}
+
+/// What the gateway said about a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    Succeeded {
+        reference: String,
+    },
+    Failed {
+        reason: FailureReason,
+        reference: Option<String>,
+    },
+    RequiresAction {
+        url: String,
+        reference: String,
+    },
+    /// No definite answer (timeout, reset, 5xx): money may or may not have moved.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettleResult {
+    pub payment: Payment,
+    /// False when the payment was already final and this settle changed nothing.
+    pub changed: bool,
+}
+
+impl Store {
+    /// Records a `processing` payment for the invoice's full amount due, or says why not.
+    pub async fn begin_payment(
+        &self,
+        request: &BeginPayment,
+    ) -> Result<Result<Payment, PayRefusal>> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT * FROM invoices WHERE billing_account_id = $1 AND id = $2")
+            .bind(request.account.as_str())
+            .bind(request.invoice.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Err(PayRefusal::InvoiceNotFound));
+        };
+        let invoice = invoice_without_lines(&row)?;
+        if let Some(open) = open_payment(&mut tx, &request.account, &request.invoice).await? {
+            return Ok(Err(if open.state == PaymentState::Succeeded {
+                PayRefusal::AlreadyPaid(open)
+            } else {
+                PayRefusal::InProgress(open)
+            }));
+        }
+        if !invoice.is_payable_on(request.today) {
+            return Ok(Err(PayRefusal::NotPayable(
+                invoice.status_on(request.today),
+            )));
+        }
+        let amount = invoice
+            .amount_due()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = crate::rows::now();
+        let payment = Payment {
+            id: PaymentId::generate(),
+            billing_account_id: request.account.clone(),
+            invoice_id: request.invoice.clone(),
+            amount,
+            payment_method_id: Some(request.payment_method.clone()),
+            state: PaymentState::Processing,
+            failure_reason: None,
+            gateway_reference: None,
+            next_action_url: None,
+            created_by: request.created_by.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO payments (id, billing_account_id, invoice_id, amount_minor, currency, payment_method_id, \
+             state, failure_reason, gateway_reference, next_action_url, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, $8, $9, $9)",
+        )
+        .bind(payment.id.as_str())
+        .bind(payment.billing_account_id.as_str())
+        .bind(payment.invoice_id.as_str())
+        .bind(payment.amount.minor())
+        .bind(payment.amount.currency().code())
+        .bind(request.payment_method.as_str())
+        .bind(payment.state.code())
+        .bind(payment.created_by.as_str())
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await;
+        if let Err(error) = inserted {
+            let error = StoreError::from(error);
+            if error.is_unique_violation() {
+                // Another node won the race between our check and our insert.
+                drop(tx);
+                return match self
+                    .open_payment_for(&request.account, &request.invoice)
+                    .await?
+                {
+                    Some(open) if open.state == PaymentState::Succeeded => {
+                        Ok(Err(PayRefusal::AlreadyPaid(open)))
+                    }
+                    Some(open) => Ok(Err(PayRefusal::InProgress(open))),
+                    None => Err(StoreError::Conflict("concurrent payment")),
+                };
+            }
+            return Err(error);
+        }
+        audit::insert(
+            &mut *tx,
+            &NewAuditEvent {
+                billing_account_id: Some(request.account.clone()),
+                actor: Some(request.created_by.clone()),
+                kind: "payment.attempted".into(),
+                target: invoice.number.clone(),
+                detail: serde_json::json!({
+                    "payment": payment.id.as_str(),
+                    "amount_minor": payment.amount.minor(),
+                    "currency": payment.amount.currency().code(),
+                    "payment_method": request.payment_method.as_str(),
+                }),
+                ip: request.ip.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(payment))
+    }
+
+    /// The invoice's payment that is not failed, if any (at most one exists).
+    pub async fn open_payment_for(
+        &self,
+        account: &BillingAccountId,
+        invoice: &InvoiceId,
+    ) -> Result<Option<Payment>> {
+        let mut conn = self.pool().acquire().await?;
+        open_payment(&mut conn, account, invoice).await
+    }
+
+    pub async fn payment(
+        &self,
+        account: &BillingAccountId,
+        id: &PaymentId,
+    ) -> Result<Option<Payment>> {
+        let row = sqlx::query("SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2")
+            .bind(account.as_str())
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(rows::payment).transpose()
+    }
+
+    /// Every payment attempt on the invoice, oldest first.
+    pub async fn payments_for_invoice(
+        &self,
+        account: &BillingAccountId,
+        invoice: &InvoiceId,
+    ) -> Result<Vec<Payment>> {
+        let rows = sqlx::query(
+            "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 ORDER BY created_at, id",
+        )
+        .bind(account.as_str())
+        .bind(invoice.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rows::payment).collect()
+    }
+
+    /// Applies the gateway's answer. Final payments are never changed again, so settling twice
+    /// (a retry, the janitor and a person at once) is harmless. A success marks the invoice paid
+    /// in the same transaction, together with the activity-log entry.
+    pub async fn settle_payment(
+        &self,
+        account: &BillingAccountId,
+        payment_id: &PaymentId,
+        outcome: &PaymentOutcome,
+        actor: Option<&UserId>,
+        ip: Option<&str>,
+    ) -> Result<SettleResult> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2")
+            .bind(account.as_str())
+            .bind(payment_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound);
+        };
+        let mut payment = rows::payment(&row)?;
+        if payment.state.is_final() {
+            return Ok(SettleResult {
+                payment,
+                changed: false,
+            });
+        }
+        let (state, reason, reference, url) = match outcome {
+            PaymentOutcome::Succeeded { reference } => {
+                (PaymentState::Succeeded, None, Some(reference.clone()), None)
+            }
+            PaymentOutcome::Failed { reason, reference } => {
+                (PaymentState::Failed, Some(*reason), reference.clone(), None)
+            }
+            PaymentOutcome::RequiresAction { url, reference } => (
+                PaymentState::RequiresAction,
+                None,
+                Some(reference.clone()),
+                Some(url.clone()),
+            ),
+            PaymentOutcome::Unknown => (
+                PaymentState::Unknown,
+                None,
+                payment.gateway_reference.clone(),
+                None,
+            ),
+        };
+        let now = crate::rows::now();
+        sqlx::query(
+            "UPDATE payments SET state = $1, failure_reason = $2, gateway_reference = $3, next_action_url = $4, \
+             updated_at = $5 WHERE billing_account_id = $6 AND id = $7",
+        )
+        .bind(state.code())
+        .bind(reason.map(|r| r.code()))
+        .bind(reference.as_deref())
+        .bind(url.as_deref())
+        .bind(millis(now))
+        .bind(account.as_str())
+        .bind(payment_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if state == PaymentState::Succeeded {
+            // Pays the invoice in full: the payment was for its whole amount due.
+            let updated = sqlx::query(
+                "UPDATE invoices SET amount_paid_minor = amount_paid_minor + $1, \
+                 status = CASE WHEN amount_paid_minor + $1 = total_minor - credits_minor THEN 'Paid' ELSE status END \
+                 WHERE billing_account_id = $2 AND id = $3 AND status IN ('Due', 'OverDue') \
+                 AND amount_paid_minor + $1 <= total_minor - credits_minor",
+            )
+            .bind(payment.amount.minor())
+            .bind(account.as_str())
+            .bind(payment.invoice_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Corrupt(format!(
+                    "payment {} succeeded but invoice {} could not take it",
+                    payment.id, payment.invoice_id
+                )));
+            }
+        }
+        let number: Option<String> = sqlx::query_scalar(
+            "SELECT number FROM invoices WHERE billing_account_id = $1 AND id = $2",
+        )
+        .bind(account.as_str())
+        .bind(payment.invoice_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        audit::insert(
+            &mut *tx,
+            &NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: actor.cloned(),
+                kind: format!("payment.{}", state.code()),
+                target: number.unwrap_or_else(|| payment.invoice_id.to_string()),
+                detail: serde_json::json!({
+                    "payment": payment.id.as_str(),
+                    "from": payment.state.code(),
+                    "to": state.code(),
+                    "failure_reason": reason.map(|r| r.code()),
+                    "gateway_reference": reference,
+                }),
+                ip: ip.map(str::to_owned),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        payment.state = state;
+        payment.failure_reason = reason;
+        payment.gateway_reference = reference;
+        payment.next_action_url = url;
+        payment.updated_at = now;
+        Ok(SettleResult {
+            payment,
+            changed: true,
+        })
+    }
+}
+
+async fn open_payment(
+    conn: &mut sqlx::AnyConnection,
+    account: &BillingAccountId,
+    invoice: &InvoiceId,
+) -> Result<Option<Payment>> {
+    let row = sqlx::query(
+        "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 AND state <> 'failed'",
+    )
+    .bind(account.as_str())
+    .bind(invoice.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(rows::payment).transpose()
+}

@@ -1,0 +1,183 @@
+//! Decoding rows into domain types; anything that does not parse is reported as corrupt data.
+
+use crate::{Result, Row, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use faktura_domain::*;
+use sqlx::Row as _;
+
+pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub(crate) fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+pub(crate) fn text(row: &Row, column: &str) -> Result<String> {
+    Ok(row.try_get::<String, _>(column)?)
+}
+
+pub(crate) fn opt_text(row: &Row, column: &str) -> Result<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(column)?)
+}
+
+pub(crate) fn int(row: &Row, column: &str) -> Result<i64> {
+    Ok(row.try_get::<i64, _>(column)?)
+}
+
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {value:?}"))
+}
+
+pub(crate) fn timestamp(row: &Row, column: &str) -> Result<DateTime<Utc>> {
+    let ms = int(row, column)?;
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt(column, &ms.to_string()))
+}
+
+pub(crate) fn date(row: &Row, column: &str) -> Result<NaiveDate> {
+    let value = text(row, column)?;
+    NaiveDate::parse_from_str(&value, "%Y-%m-%d").map_err(|_| corrupt(column, &value))
+}
+
+pub(crate) fn currency(row: &Row, column: &str) -> Result<Currency> {
+    let value = text(row, column)?;
+    value.parse().map_err(|_| corrupt(column, &value))
+}
+
+pub(crate) fn money(row: &Row, column: &str, currency: Currency) -> Result<Money> {
+    Ok(Money::from_minor(int(row, column)?, currency))
+}
+
+/// Parses a prefixed id column with its own type's rules.
+pub(crate) fn id<T>(row: &Row, column: &str, parse: fn(&str) -> Result<T, InvalidId>) -> Result<T> {
+    let value = text(row, column)?;
+    parse(&value).map_err(|_| corrupt(column, &value))
+}
+
+pub(crate) fn opt_id<T>(
+    row: &Row,
+    column: &str,
+    parse: fn(&str) -> Result<T, InvalidId>,
+) -> Result<Option<T>> {
+    match opt_text(row, column)? {
+        Some(value) => parse(&value).map(Some).map_err(|_| corrupt(column, &value)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn coded<T>(row: &Row, column: &str, from_code: fn(&str) -> Option<T>) -> Result<T> {
+    let value = text(row, column)?;
+    from_code(&value).ok_or_else(|| corrupt(column, &value))
+}
+
+pub(crate) fn opt_coded<T>(
+    row: &Row,
+    column: &str,
+    from_code: fn(&str) -> Option<T>,
+) -> Result<Option<T>> {
+    match opt_text(row, column)? {
+        Some(value) => from_code(&value)
+            .map(Some)
+            .ok_or_else(|| corrupt(column, &value)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn address(row: &Row, prefix: &str) -> Result<Address> {
+    let get = |field: &str| text(row, &format!("{prefix}_{field}"));
+    Ok(Address {
+        company: get("company")?,
+        line1: get("line1")?,
+        line2: get("line2")?,
+        postal_code: get("postal_code")?,
+        city: get("city")?,
+        region: get("region")?,
+        country: get("country")?,
+    })
+}
+
+pub(crate) fn user(row: &Row) -> Result<User> {
+    Ok(User {
+        id: id(row, "id", UserId::parse)?,
+        email: text(row, "email")?,
+        display_name: text(row, "display_name")?,
+        locale: opt_text(row, "locale")?,
+        created_at: timestamp(row, "created_at")?,
+    })
+}
+
+pub(crate) fn account(row: &Row) -> Result<BillingAccount> {
+    Ok(BillingAccount {
+        id: id(row, "id", BillingAccountId::parse)?,
+        display_name: text(row, "display_name")?,
+        agreement_type: coded(row, "agreement_type", AgreementType::from_code)?,
+        status: coded(row, "status", AccountStatus::from_code)?,
+        country: text(row, "country")?,
+        sold_to: address(row, "sold_to")?,
+        account_admin: id(row, "account_admin_user_id", UserId::parse)?,
+        created_at: timestamp(row, "created_at")?,
+    })
+}
+
+pub(crate) fn profile(row: &Row) -> Result<BillingProfile> {
+    Ok(BillingProfile {
+        id: id(row, "id", BillingProfileId::parse)?,
+        billing_account_id: id(row, "billing_account_id", BillingAccountId::parse)?,
+        display_name: text(row, "display_name")?,
+        currency: currency(row, "currency")?,
+        status: coded(row, "status", ProfileStatus::from_code)?,
+        status_reason: opt_coded(row, "status_reason", ProfileStatusReason::from_code)?,
+        bill_to: address(row, "bill_to")?,
+        invoice_email: text(row, "invoice_email")?,
+        default_payment_method_id: opt_id(
+            row,
+            "default_payment_method_id",
+            PaymentMethodId::parse,
+        )?,
+        created_at: timestamp(row, "created_at")?,
+    })
+}
+
+pub(crate) fn payment_method(row: &Row) -> Result<PaymentMethod> {
+    let exp_month = int(row, "exp_month")?;
+    let exp_year = int(row, "exp_year")?;
+    Ok(PaymentMethod {
+        id: id(row, "id", PaymentMethodId::parse)?,
+        billing_account_id: id(row, "billing_account_id", BillingAccountId::parse)?,
+        billing_profile_id: id(row, "billing_profile_id", BillingProfileId::parse)?,
+        gateway_token: text(row, "gateway_token")?,
+        brand: coded(row, "brand", CardBrand::from_code)?,
+        last4: text(row, "last4")?,
+        exp_month: u32::try_from(exp_month)
+            .map_err(|_| corrupt("exp_month", &exp_month.to_string()))?,
+        exp_year: i32::try_from(exp_year)
+            .map_err(|_| corrupt("exp_year", &exp_year.to_string()))?,
+        holder: text(row, "holder")?,
+        status: coded(row, "status", PaymentMethodStatus::from_code)?,
+        created_at: timestamp(row, "created_at")?,
+    })
+}
+
+pub(crate) fn payment(row: &Row) -> Result<Payment> {
+    let currency = currency(row, "currency")?;
+    Ok(Payment {
+        id: id(row, "id", PaymentId::parse)?,
+        billing_account_id: id(row, "billing_account_id", BillingAccountId::parse)?,
+        invoice_id: id(row, "invoice_id", InvoiceId::parse)?,
+        amount: money(row, "amount_minor", currency)?,
+        payment_method_id: opt_id(row, "payment_method_id", PaymentMethodId::parse)?,
+        state: coded(row, "state", PaymentState::from_code)?,
+        failure_reason: opt_coded(row, "failure_reason", FailureReason::from_code)?,
+        gateway_reference: opt_text(row, "gateway_reference")?,
+        next_action_url: opt_text(row, "next_action_url")?,
+        created_by: id(row, "created_by", UserId::parse)?,
+        created_at: timestamp(row, "created_at")?,
+        updated_at: timestamp(row, "updated_at")?,
+    })
+}
+
+/// The current time at the precision we store (milliseconds), so what we return equals what we read back.
+pub(crate) fn now() -> DateTime<Utc> {
+    let current = Utc::now();
+    DateTime::from_timestamp_millis(current.timestamp_millis()).unwrap_or(current)
+}

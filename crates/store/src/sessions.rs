@@ -1,0 +1,88 @@
+//! Server-side sessions. The cookie carries a random token; the database keeps only its
+//! SHA-256, so a leaked database cannot be replayed as cookies.
+
+use crate::rows::{self, millis};
+use crate::{Result, Store};
+use chrono::{DateTime, Duration, Utc};
+use faktura_domain::UserId;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// 256 random bits, hex-encoded.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    /// Opens a session and returns the cookie token (shown once, never stored).
+    pub async fn create_session(
+        &self,
+        user: &UserId,
+        lifetime: Duration,
+    ) -> Result<(String, Session)> {
+        let token = random_token();
+        let now = crate::rows::now();
+        let session = Session {
+            user_id: user.clone(),
+            csrf_token: random_token(),
+            expires_at: now + lifetime,
+        };
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash(&token))
+        .bind(user.as_str())
+        .bind(&session.csrf_token)
+        .bind(millis(now))
+        .bind(millis(session.expires_at))
+        .execute(self.pool())
+        .await?;
+        Ok((token, session))
+    }
+
+    /// The live session for a cookie token; expired ones are treated as absent.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2")
+            .bind(token_hash(token))
+            .bind(millis(crate::rows::now()))
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => Ok(Some(Session {
+                user_id: rows::id(&row, "user_id", UserId::parse)?,
+                csrf_token: rows::text(&row, "csrf_token")?,
+                expires_at: rows::timestamp(&row, "expires_at")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn delete_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(token_hash(token))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_expired_sessions(&self) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(millis(crate::rows::now()))
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
