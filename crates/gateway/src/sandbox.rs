@@ -1,0 +1,360 @@
+//! The sandbox gateway: deterministic test cards (Stripe's published numbers), a prepaid card,
+//! and a 3-D Secure challenge. Tokens name the card's behaviour, so a saved card keeps working
+//! after a restart even though the sandbox's ledger lives in memory.
+
+use crate::{
+    CardToken, Charge, ChargeRequest, ChargeStatus, Funding, GatewayError, PaymentGateway,
+};
+use async_trait::async_trait;
+use faktura_domain::card::CardInput;
+use faktura_domain::FailureReason;
+use rand::Rng;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// How a sandbox card behaves when charged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    Succeed,
+    Decline,
+    InsufficientFunds,
+    Expired,
+    ProcessingError,
+    ThreeDSecure,
+    Prepaid,
+}
+
+impl Behaviour {
+    fn code(self) -> &'static str {
+        match self {
+            Behaviour::Succeed => "ok",
+            Behaviour::Decline => "decline",
+            Behaviour::InsufficientFunds => "funds",
+            Behaviour::Expired => "expired",
+            Behaviour::ProcessingError => "error",
+            Behaviour::ThreeDSecure => "3ds",
+            Behaviour::Prepaid => "prepaid",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Behaviour> {
+        [
+            Behaviour::Succeed,
+            Behaviour::Decline,
+            Behaviour::InsufficientFunds,
+            Behaviour::Expired,
+            Behaviour::ProcessingError,
+            Behaviour::ThreeDSecure,
+            Behaviour::Prepaid,
+        ]
+        .into_iter()
+        .find(|b| b.code() == code)
+    }
+}
+
+/// The sandbox's test cards. Any other number that passes the checksum succeeds.
+pub const TEST_CARDS: &[(&str, Behaviour, &str)] = &[
+    ("4242424242424242", Behaviour::Succeed, "Visa: succeeds"),
+    (
+        "5555555555554444",
+        Behaviour::Succeed,
+        "Mastercard: succeeds",
+    ),
+    (
+        "4000000000000002",
+        Behaviour::Decline,
+        "declined by the bank",
+    ),
+    (
+        "4000000000009995",
+        Behaviour::InsufficientFunds,
+        "insufficient funds",
+    ),
+    ("4000000000000069", Behaviour::Expired, "expired card"),
+    (
+        "4000000000000119",
+        Behaviour::ProcessingError,
+        "processing error",
+    ),
+    (
+        "4000002760003184",
+        Behaviour::ThreeDSecure,
+        "asks for 3-D Secure",
+    ),
+    (
+        "5105105105105100",
+        Behaviour::Prepaid,
+        "prepaid card (Faktura refuses it)",
+    ),
+];
+
+pub fn behaviour_of(number: &str) -> Behaviour {
+    TEST_CARDS
+        .iter()
+        .find(|(n, _, _)| *n == number)
+        .map(|(_, b, _)| *b)
+        .unwrap_or(Behaviour::Succeed)
+}
+
+/// The path (under Faktura's own web server) of a sandbox 3-D Secure challenge.
+pub fn challenge_path(reference: &str) -> String {
+    format!("/sandbox/3ds/{reference}")
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    charge: Charge,
+    return_url: String,
+}
+
+#[derive(Debug, Default)]
+pub struct SandboxGateway {
+    /// Charges by idempotency key: the sandbox's ledger.
+    charges: Mutex<HashMap<String, Entry>>,
+}
+
+/// A pending challenge as the challenge page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub charge: Charge,
+    pub return_url: String,
+}
+
+fn random_suffix() -> String {
+    let mut rng = rand::thread_rng();
+    (0..16)
+        .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..36)]))
+        .collect()
+}
+
+impl SandboxGateway {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A token for a test card number without going through form input (demo data, tests).
+    pub fn token_for_number(number: &str) -> String {
+        format!(
+            "tok_sbx_{}_{}",
+            behaviour_of(number).code(),
+            random_suffix()
+        )
+    }
+
+    fn behaviour_of_token(token: &str) -> Option<Behaviour> {
+        let rest = token.strip_prefix("tok_sbx_")?;
+        let (code, _) = rest.split_once('_')?;
+        Behaviour::from_code(code)
+    }
+
+    /// Every charge the sandbox has made, for comparing with Faktura's books.
+    pub fn ledger(&self) -> Vec<Charge> {
+        match self.charges.lock() {
+            Ok(charges) => charges.values().map(|e| e.charge.clone()).collect(),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .values()
+                .map(|e| e.charge.clone())
+                .collect(),
+        }
+    }
+
+    pub fn challenge(&self, reference: &str) -> Option<Challenge> {
+        let charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
+        charges
+            .values()
+            .find(|e| e.charge.reference == reference)
+            .filter(|e| matches!(e.charge.status, ChargeStatus::RequiresAction { .. }))
+            .map(|e| Challenge {
+                charge: e.charge.clone(),
+                return_url: e.return_url.clone(),
+            })
+    }
+
+    /// The person pressed Complete (`passed`) or Fail on the challenge page.
+    pub fn resolve_challenge(&self, reference: &str, passed: bool) -> Option<Challenge> {
+        let mut charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = charges
+            .values_mut()
+            .find(|e| e.charge.reference == reference)?;
+        if matches!(entry.charge.status, ChargeStatus::RequiresAction { .. }) {
+            entry.charge.status = if passed {
+                ChargeStatus::Succeeded
+            } else {
+                ChargeStatus::Failed(FailureReason::AuthenticationFailed)
+            };
+        }
+        Some(Challenge {
+            charge: entry.charge.clone(),
+            return_url: entry.return_url.clone(),
+        })
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for SandboxGateway {
+    async fn tokenize(&self, card: &CardInput) -> Result<CardToken, GatewayError> {
+        let behaviour = behaviour_of(card.number());
+        Ok(CardToken {
+            token: format!("tok_sbx_{}_{}", behaviour.code(), random_suffix()),
+            brand: card.brand,
+            last4: card.last4(),
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+            holder: card.holder.clone(),
+            funding: if behaviour == Behaviour::Prepaid {
+                Funding::Prepaid
+            } else {
+                Funding::Credit
+            },
+        })
+    }
+
+    async fn charge(&self, request: &ChargeRequest) -> Result<Charge, GatewayError> {
+        let behaviour = Self::behaviour_of_token(&request.token)
+            .ok_or_else(|| GatewayError::Invalid("unknown token".into()))?;
+        if !request.amount.is_positive() {
+            return Err(GatewayError::Invalid("amount must be positive".into()));
+        }
+        let mut charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(existing) = charges.get(&request.idempotency_key) {
+            return Ok(existing.charge.clone());
+        }
+        let reference = format!("ch_sbx_{}", random_suffix());
+        let status = match behaviour {
+            Behaviour::Succeed => ChargeStatus::Succeeded,
+            Behaviour::Decline => ChargeStatus::Failed(FailureReason::BankDeclined),
+            Behaviour::InsufficientFunds => ChargeStatus::Failed(FailureReason::InsufficientFunds),
+            Behaviour::Expired => ChargeStatus::Failed(FailureReason::CardExpired),
+            Behaviour::ProcessingError => ChargeStatus::Failed(FailureReason::ProcessingError),
+            Behaviour::Prepaid => ChargeStatus::Failed(FailureReason::PrepaidCardRefused),
+            Behaviour::ThreeDSecure => ChargeStatus::RequiresAction {
+                challenge_url: challenge_path(&reference),
+            },
+        };
+        let charge = Charge {
+            reference,
+            idempotency_key: request.idempotency_key.clone(),
+            amount: request.amount,
+            status,
+        };
+        charges.insert(
+            request.idempotency_key.clone(),
+            Entry {
+                charge: charge.clone(),
+                return_url: request.return_url.clone(),
+            },
+        );
+        Ok(charge)
+    }
+
+    async fn lookup(&self, idempotency_key: &str) -> Result<Option<Charge>, GatewayError> {
+        let charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(charges.get(idempotency_key).map(|e| e.charge.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use faktura_domain::{Currency, Money};
+
+    fn card(number: &str) -> CardInput {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        CardInput::parse("Test Holder", number, "12/30", "123", today).unwrap()
+    }
+
+    fn request(key: &str, token: &str) -> ChargeRequest {
+        ChargeRequest {
+            idempotency_key: key.into(),
+            token: token.into(),
+            amount: Money::from_minor(10_000, Currency::DKK),
+            return_url: "/back".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn test_cards_behave_as_documented() {
+        let gateway = SandboxGateway::new();
+        let expected = [
+            ("4242424242424242", ChargeStatus::Succeeded),
+            (
+                "4000000000000002",
+                ChargeStatus::Failed(FailureReason::BankDeclined),
+            ),
+            (
+                "4000000000009995",
+                ChargeStatus::Failed(FailureReason::InsufficientFunds),
+            ),
+            (
+                "4000000000000069",
+                ChargeStatus::Failed(FailureReason::CardExpired),
+            ),
+            (
+                "4000000000000119",
+                ChargeStatus::Failed(FailureReason::ProcessingError),
+            ),
+        ];
+        for (i, (number, status)) in expected.into_iter().enumerate() {
+            let token = gateway.tokenize(&card(number)).await.unwrap();
+            assert!(!token.token.contains(number));
+            assert_eq!(token.last4, &number[12..]);
+            let charge = gateway
+                .charge(&request(&format!("pay_{i}"), &token.token))
+                .await
+                .unwrap();
+            assert_eq!(charge.status, status, "{number}");
+        }
+        let prepaid = gateway.tokenize(&card("5105105105105100")).await.unwrap();
+        assert_eq!(prepaid.funding, Funding::Prepaid);
+    }
+
+    #[tokio::test]
+    async fn the_same_key_charges_once() {
+        let gateway = SandboxGateway::new();
+        let token = gateway
+            .tokenize(&card("4242424242424242"))
+            .await
+            .unwrap()
+            .token;
+        let first = gateway.charge(&request("pay_1", &token)).await.unwrap();
+        let second = gateway.charge(&request("pay_1", &token)).await.unwrap();
+        assert_eq!(first, second);
+        assert_eq!(gateway.ledger().len(), 1);
+        assert_eq!(gateway.lookup("pay_1").await.unwrap(), Some(first));
+        assert_eq!(gateway.lookup("pay_2").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn three_d_secure_waits_for_the_challenge() {
+        let gateway = SandboxGateway::new();
+        let token = gateway
+            .tokenize(&card("4000002760003184"))
+            .await
+            .unwrap()
+            .token;
+        let charge = gateway.charge(&request("pay_3ds", &token)).await.unwrap();
+        let ChargeStatus::RequiresAction { challenge_url } = &charge.status else {
+            panic!("expected a challenge, got {:?}", charge.status);
+        };
+        assert_eq!(challenge_url, &challenge_path(&charge.reference));
+        assert!(gateway.challenge(&charge.reference).is_some());
+        let resolved = gateway.resolve_challenge(&charge.reference, true).unwrap();
+        assert_eq!(resolved.charge.status, ChargeStatus::Succeeded);
+        assert_eq!(resolved.return_url, "/back");
+        // A second press cannot flip the outcome.
+        let again = gateway.resolve_challenge(&charge.reference, false).unwrap();
+        assert_eq!(again.charge.status, ChargeStatus::Succeeded);
+        assert!(gateway.challenge(&charge.reference).is_none());
+    }
+
+    #[tokio::test]
+    async fn tokens_survive_a_restart() {
+        let token = SandboxGateway::token_for_number("4242424242424242");
+        let fresh = SandboxGateway::new();
+        let charge = fresh.charge(&request("pay_x", &token)).await.unwrap();
+        assert_eq!(charge.status, ChargeStatus::Succeeded);
+        assert!(fresh.charge(&request("pay_y", "tok_other")).await.is_err());
+    }
+}
