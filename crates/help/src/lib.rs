@@ -1,4 +1,20 @@
-//! Help articles for Faktura's help pane (issue 5): reading them tolerantly.
+//! Help articles for Faktura's help pane (issue 5): reading them, finding the ones that fit a
+//! problem description, and rendering them to safe HTML.
+//!
+//! ```no_run
+//! use faktura_help::HelpLibrary;
+//! use faktura_domain::Locale;
+//!
+//! let (library, report) = HelpLibrary::load(true, &[]);
+//! for (path, reason) in &report.skipped {
+//!     eprintln!("skipped {}: {reason}", path.display());
+//! }
+//! for hit in library.recommend("Hvordan betaler jeg min faktura?", None, 5) {
+//!     let article = library.article(hit.locale, &hit.article.slug);
+//!     let html = article.map(|a| library.render(a, "/help/articles"));
+//!     println!("{} ({}) {:?}", hit.title, hit.score, html.map(|h| h.len()));
+//! }
+//! ```
 //!
 //! Articles come from the binary (the workspace's `articles/<locale>/*.md`, embedded at compile
 //! time) and from folders given at run time. The front matter is read tolerantly (see
@@ -8,12 +24,114 @@
 mod article;
 mod error;
 mod frontmatter;
+mod fuzzy;
 mod lang;
 mod loader;
 mod markdown;
+mod render;
+mod search;
 
 pub use article::{Article, ArticleSource};
 pub use error::HelpError;
 pub use lang::detect_language;
 pub use loader::{check_dir, LoadReport};
 pub use markdown::Heading;
+pub use render::{render, render_with, ArticleLink};
+pub use search::{ArticleRef, Recommendation, Recommender, SearchConfig};
+
+use faktura_domain::Locale;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The loaded articles and their search index. Immutable after loading; share it behind an `Arc`.
+#[derive(Debug)]
+pub struct HelpLibrary {
+    articles: Vec<Article>,
+    by_key: HashMap<(Locale, String), usize>,
+    recommender: Option<Recommender>,
+}
+
+impl HelpLibrary {
+    /// Loads the built-in articles (if `builtin`) and every `.md` file under each of `dirs`, and
+    /// indexes them with [`SearchConfig::tuned`]. Never fails: unusable files are listed in the
+    /// report. An article from a later source replaces one with the same locale and slug.
+    pub fn load(builtin: bool, dirs: &[PathBuf]) -> (HelpLibrary, LoadReport) {
+        HelpLibrary::load_with(builtin, dirs, SearchConfig::tuned())
+    }
+
+    /// [`HelpLibrary::load`] with another search configuration (e.g. [`SearchConfig::plain`]).
+    pub fn load_with(
+        builtin: bool,
+        dirs: &[PathBuf],
+        config: SearchConfig,
+    ) -> (HelpLibrary, LoadReport) {
+        let (articles, report) = loader::load_all(builtin, dirs);
+        HelpLibrary::from_articles(articles, report, config)
+    }
+
+    /// A library over articles parsed elsewhere (tests, benchmarks).
+    pub fn from_articles(
+        articles: Vec<Article>,
+        mut report: LoadReport,
+        config: SearchConfig,
+    ) -> (HelpLibrary, LoadReport) {
+        // An in-memory index only fails on a bug; the pane then recommends nothing but
+        // articles can still be opened.
+        let recommender = match Recommender::build(&articles, config) {
+            Ok(recommender) => Some(recommender),
+            Err(err) => {
+                report.index_error = Some(err.to_string());
+                None
+            }
+        };
+        let by_key = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ((a.locale, a.slug.clone()), i))
+            .collect();
+        (
+            HelpLibrary {
+                articles,
+                by_key,
+                recommender,
+            },
+            report,
+        )
+    }
+
+    /// Articles that fit a problem description, best first (see [`Recommender::recommend`]).
+    /// Empty when nothing fits confidently.
+    pub fn recommend(
+        &self,
+        text: &str,
+        locale: Option<Locale>,
+        limit: usize,
+    ) -> Vec<Recommendation> {
+        self.recommender
+            .as_ref()
+            .map(|r| r.recommend(text, locale, limit))
+            .unwrap_or_default()
+    }
+
+    /// The article with this locale and slug.
+    pub fn article(&self, locale: Locale, slug: &str) -> Option<&Article> {
+        self.by_key
+            .get(&(locale, slug.to_string()))
+            .map(|&i| &self.articles[i])
+    }
+
+    /// All articles, in load order.
+    pub fn articles(&self) -> &[Article] {
+        &self.articles
+    }
+
+    /// Sanitized HTML of an article; links to other articles point to `{link_base}/{locale}/{slug}`.
+    pub fn render(&self, article: &Article, link_base: &str) -> String {
+        render(article, link_base)
+    }
+
+    /// The search index; `None` only if it could not be built (see [`LoadReport::index_error`]).
+    pub fn recommender(&self) -> Option<&Recommender> {
+        self.recommender.as_ref()
+    }
+}
