@@ -22,6 +22,7 @@
 //! [`LoadReport`], never silently.
 
 mod article;
+pub mod bench;
 mod error;
 mod frontmatter;
 mod fuzzy;

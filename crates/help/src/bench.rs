@@ -1,0 +1,306 @@
+//! Quality and speed measurement for the recommender: labelled query sets (top-1 accuracy and
+//! mean reciprocal rank, tuned against the plain baseline) and a generator of article variations
+//! for the latency benchmark. Used by `examples/help_bench.rs`.
+
+use crate::article::{Article, ArticleSource};
+use crate::error::HelpError;
+use crate::search::{Recommender, SearchConfig};
+use faktura_domain::Locale;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// How many results a query may return for its reciprocal rank to count.
+pub const RANK_DEPTH: usize = 10;
+
+/// One line of a query set: `query<TAB>locale<TAB>expected-path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelledQuery {
+    pub query: String,
+    /// `None` when the locale column is empty, `-`, `auto` or `*`: the recommender then guesses.
+    pub locale: Option<Locale>,
+    /// `builtin:<slug>` or a path relative to the folder, e.g. `da-DK/pay-invoice-in-azure-portal.md`.
+    pub expected: String,
+}
+
+/// Parses a query set. Blank lines and `#` comments are skipped, and so is a header line whose
+/// first column is `query`.
+pub fn parse_query_set(text: &str, path: &Path) -> Result<Vec<LabelledQuery>, HelpError> {
+    let mut queries = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let columns: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if number == 0 && columns[0].eq_ignore_ascii_case("query") {
+            continue;
+        }
+        let error = |reason: String| HelpError::QuerySet {
+            path: path.to_path_buf(),
+            line: number + 1,
+            reason,
+        };
+        let [query, locale, expected] = columns[..] else {
+            return Err(error(format!(
+                "expected 3 tab-separated columns, found {}",
+                columns.len()
+            )));
+        };
+        if query.is_empty() || expected.is_empty() {
+            return Err(error("empty query or expected path".into()));
+        }
+        let locale = match locale {
+            "" | "-" | "*" | "auto" => None,
+            tag => Some(
+                Locale::from_tag(tag).ok_or_else(|| error(format!("unknown locale {tag:?}")))?,
+            ),
+        };
+        queries.push(LabelledQuery {
+            query: query.to_string(),
+            locale,
+            expected: expected.to_string(),
+        });
+    }
+    Ok(queries)
+}
+
+/// Reads and parses a query-set file.
+pub fn read_query_set(path: &Path) -> Result<Vec<LabelledQuery>, HelpError> {
+    let text = std::fs::read_to_string(path).map_err(|source| HelpError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_query_set(&text, path)
+}
+
+/// Quality of one configuration on one query set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quality {
+    pub queries: usize,
+    /// Share of queries whose expected article came first.
+    pub top1: f64,
+    /// Mean of 1/rank of the expected article (0 when not in the first [`RANK_DEPTH`]).
+    pub mrr: f64,
+    /// Queries that returned nothing at all (below the confidence threshold).
+    pub unanswered: usize,
+    /// `(query, expected, what came first)` for every query that missed top-1.
+    pub misses: Vec<(String, String, Option<String>)>,
+}
+
+/// Runs every query and scores the ranking. Locale-less queries let the recommender guess.
+pub fn evaluate(recommender: &Recommender, queries: &[LabelledQuery]) -> Quality {
+    let mut top1 = 0usize;
+    let mut reciprocal = 0.0f64;
+    let mut unanswered = 0usize;
+    let mut misses = Vec::new();
+    for query in queries {
+        let results = recommender.recommend(&query.query, query.locale, RANK_DEPTH);
+        if results.is_empty() {
+            unanswered += 1;
+        }
+        match results.iter().position(|r| r.path == query.expected) {
+            Some(0) => {
+                top1 += 1;
+                reciprocal += 1.0;
+            }
+            rank => {
+                if let Some(rank) = rank {
+                    reciprocal += 1.0 / (rank as f64 + 1.0);
+                }
+                misses.push((
+                    query.query.clone(),
+                    query.expected.clone(),
+                    results.first().map(|r| r.path.clone()),
+                ));
+            }
+        }
+    }
+    let n = queries.len().max(1) as f64;
+    Quality {
+        queries: queries.len(),
+        top1: top1 as f64 / n,
+        mrr: reciprocal / n,
+        unanswered,
+        misses,
+    }
+}
+
+/// Tuned and plain quality side by side for one query set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub tuned: Quality,
+    pub plain: Quality,
+}
+
+/// Indexes `articles` with [`SearchConfig::tuned`] and [`SearchConfig::plain`] and evaluates the
+/// query set in `query_file` against both.
+pub fn compare_configurations(
+    articles: &[Article],
+    query_file: &Path,
+) -> Result<Comparison, HelpError> {
+    let queries = read_query_set(query_file)?;
+    let tuned = Recommender::build(articles, SearchConfig::tuned())?;
+    let plain = Recommender::build(articles, SearchConfig::plain())?;
+    Ok(Comparison {
+        tuned: evaluate(&tuned, &queries),
+        plain: evaluate(&plain, &queries),
+    })
+}
+
+/// A Markdown table row: `| set | config | n | top-1 | MRR | unanswered |`.
+pub fn table_row(set: &str, config: &str, quality: &Quality) -> String {
+    let mut row = String::new();
+    let _ = write!(
+        row,
+        "| {set} | {config} | {} | {:.1} % | {:.3} | {} |",
+        quality.queries,
+        quality.top1 * 100.0,
+        quality.mrr,
+        quality.unanswered
+    );
+    row
+}
+
+/// Deterministic variations of `base` for load testing: paragraphs shuffled and trimmed, words
+/// swapped for others from the same language, and made-up words added so the vocabulary grows
+/// as a real collection's would. Slugs are `<slug>-v<n>`.
+pub fn article_variations(base: &[Article], count: usize, seed: u64) -> Vec<Article> {
+    if base.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = XorShift(seed | 1);
+    let words: Vec<Vec<String>> = Locale::ALL
+        .iter()
+        .map(|&locale| {
+            base.iter()
+                .filter(|a| a.locale == locale)
+                .flat_map(|a| {
+                    a.body_markdown
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| w.chars().count() > 3)
+                        .map(str::to_lowercase)
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+        .collect();
+    (0..count)
+        .filter_map(|n| {
+            let original = &base[n % base.len()];
+            let pool = &words[usize::from(original.locale == Locale::DaDk)];
+            let mut paragraphs: Vec<String> = original
+                .body_markdown
+                .split("\n\n")
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| mutate(p, pool, &mut rng))
+                .collect();
+            rng.shuffle(&mut paragraphs);
+            let keep = paragraphs.len().max(1) * 3 / 4 + 1;
+            paragraphs.truncate(keep);
+            let slug = format!("{}-v{n}", original.slug);
+            let title = format!("{} {}", original.title, made_up_word(&mut rng));
+            let text = format!(
+                "---\ntitle: {title:?}\nms.contentlocale: {}\n---\n# {title}\n\n{}\n",
+                original.locale.tag(),
+                paragraphs.join("\n\n")
+            );
+            Article::parse(
+                &text,
+                &slug,
+                ArticleSource::Builtin(slug.clone()),
+                Some(original.locale),
+            )
+            .ok()
+        })
+        .collect()
+}
+
+fn mutate(paragraph: &str, pool: &[String], rng: &mut XorShift) -> String {
+    paragraph
+        .split(' ')
+        .map(|word| match rng.below(20) {
+            0 if !pool.is_empty() => pool[rng.below(pool.len())].clone(),
+            1 => made_up_word(rng),
+            _ => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn made_up_word(rng: &mut XorShift) -> String {
+    const SYLLABLES: &[&str] = &[
+        "ka", "lo", "mi", "ten", "sor", "bra", "vik", "dal", "ne", "qu", "zor", "fe", "lund", "ra",
+    ];
+    let n = 2 + rng.below(3);
+    (0..n)
+        .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+        .collect()
+}
+
+/// A small deterministic generator; benchmarks need repeatability, not statistical quality.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_query_sets() {
+        let text = "query\tlocale\texpected-path\n# comment\n\nHvordan betaler jeg?\tda-DK\tbuiltin:pay\ncard declined\t\tbuiltin:card\n";
+        let queries = parse_query_set(text, Path::new("q.tsv")).unwrap();
+        assert_eq!(queries.len(), 2);
+        assert_eq!(queries[0].locale, Some(Locale::DaDk));
+        assert_eq!(queries[1].locale, None);
+        assert_eq!(queries[1].expected, "builtin:card");
+    }
+
+    #[test]
+    fn reports_bad_lines_with_numbers() {
+        let err = parse_query_set("a\tb\n", Path::new("q.tsv")).unwrap_err();
+        assert!(err.to_string().contains("q.tsv:1"), "{err}");
+        let err = parse_query_set("a\tfr-FR\tx\n", Path::new("q.tsv")).unwrap_err();
+        assert!(err.to_string().contains("unknown locale"), "{err}");
+    }
+
+    #[test]
+    fn variations_are_deterministic_and_parse() {
+        let base = vec![Article::parse(
+            "---\ntitle: Pay\n---\n# Pay\n\nOpen the invoices page.\n\nSelect pay now.\n",
+            "pay",
+            ArticleSource::Builtin("pay".into()),
+            Some(Locale::EnUs),
+        )
+        .unwrap()];
+        let first = article_variations(&base, 5, 7);
+        let second = article_variations(&base, 5, 7);
+        assert_eq!(first.len(), 5);
+        assert_eq!(first, second);
+        assert_eq!(first[3].slug, "pay-v3");
+    }
+}
