@@ -117,7 +117,10 @@ impl Article {
             }
             (Some(title), None) => title.clone(),
             (None, Some(heading)) => {
-                warnings.push("no title in the front matter; using the first # heading".into());
+                // Without any front matter, that warning has been given already.
+                if front.is_some() {
+                    warnings.push("no title in the front matter; using the first # heading".into());
+                }
                 heading.clone()
             }
             (None, None) => {

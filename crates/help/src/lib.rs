@@ -136,3 +136,15 @@ impl HelpLibrary {
         self.recommender.as_ref()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<HelpLibrary>();
+        shareable::<Recommender>();
+    }
+}

@@ -2,6 +2,9 @@
 //! file is dropped without a reason in the [`LoadReport`].
 
 use crate::article::{locale_folder, Article, ArticleSource};
+use crate::markdown;
+use crate::render::article_link;
+use faktura_domain::Locale;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -131,7 +134,7 @@ pub(crate) fn read_article(dir: &Path, relative: &Path) -> Result<Article, Strin
 pub(crate) fn load_all(builtin: bool, dirs: &[PathBuf]) -> (Vec<Article>, LoadReport) {
     let mut report = LoadReport::default();
     let mut articles: Vec<Article> = Vec::new();
-    let mut by_key: HashMap<(faktura_domain::Locale, String), usize> = HashMap::new();
+    let mut by_key: HashMap<(Locale, String), usize> = HashMap::new();
 
     let mut add = |article: Article, articles: &mut Vec<Article>, report: &mut LoadReport| {
         let key = (article.locale, article.slug.clone());
@@ -181,29 +184,45 @@ fn label(source: &ArticleSource) -> PathBuf {
 
 /// Checks every `.md` file under `dir` as `faktura help check DIR` does: one entry per file
 /// (full path), with its warnings; a file that would be skipped gets `skipped: <reason>`.
-/// An empty list of warnings means the file is fine. A folder that cannot be read yields one
-/// entry for the folder.
+/// Beyond what loading reports, it flags two articles with the same locale and slug and links to
+/// `.md` articles that are not in the folder. An empty list of warnings means the file is fine.
+/// A folder that cannot be read yields one entry for the folder.
 pub fn check_dir(dir: &Path) -> Vec<(PathBuf, Vec<String>)> {
     let mut problems = Vec::new();
     let files = markdown_files(dir, &mut problems);
     let mut results: Vec<(PathBuf, Vec<String>)> = Vec::new();
-    let mut seen: HashMap<(faktura_domain::Locale, String), PathBuf> = HashMap::new();
+    let mut articles: Vec<(usize, Article)> = Vec::new();
+    let mut seen: HashMap<(Locale, String), PathBuf> = HashMap::new();
     for relative in files {
         let path = dir.join(&relative);
         match read_article(dir, &relative) {
-            Ok(mut article) => {
+            Ok(article) => {
+                let mut warnings = article.warnings.clone();
                 let key = (article.locale, article.slug.clone());
                 if let Some(first) = seen.get(&key) {
-                    article.warnings.push(format!(
+                    warnings.push(format!(
                         "same locale and slug as {}; only one of them is served",
                         first.display()
                     ));
                 } else {
                     seen.insert(key, path.clone());
                 }
-                results.push((path, article.warnings));
+                articles.push((results.len(), article));
+                results.push((path, warnings));
             }
             Err(reason) => results.push((path, vec![format!("skipped: {reason}")])),
+        }
+    }
+    for (index, article) in &articles {
+        for destination in markdown::link_destinations(&article.body_markdown) {
+            if let Some(link) = article_link(&destination, article.locale) {
+                if !seen.contains_key(&(link.locale, link.slug.clone())) {
+                    results[*index].1.push(format!(
+                        "link to {destination} points to no article in this folder ({}/{})",
+                        link.locale, link.slug
+                    ));
+                }
+            }
         }
     }
     results.extend(
@@ -284,11 +303,26 @@ mod tests {
         let dir = temp_dir("check");
         write(
             &dir.join("en-US/good.md"),
-            b"---\ntitle: Good\n---\n# Good\n\nSome text.\n",
+            b"---\ntitle: Good\n---\n# Good\n\nSee [other](other.md) and [web](https://x.test/a.md).\n",
+        );
+        write(
+            &dir.join("en-US/other.md"),
+            b"# Other\n\nSee [gone](../da-DK/gone.md#x).\n",
         );
         write(&dir.join("en-US/bad.md"), b"---\n---\n\n");
         let results = check_dir(&dir);
-        assert_eq!(results.len(), 2);
+        assert_eq!(results.len(), 3);
+        let other = results
+            .iter()
+            .find(|(p, _)| p.ends_with("other.md"))
+            .unwrap();
+        let dangling: Vec<&String> = other
+            .1
+            .iter()
+            .filter(|w| w.contains("points to no article"))
+            .collect();
+        assert_eq!(dangling.len(), 1, "{:?}", other.1);
+        assert!(dangling[0].contains("da-DK/gone"));
         let bad = results.iter().find(|(p, _)| p.ends_with("bad.md")).unwrap();
         assert!(bad.1[0].starts_with("skipped:"));
         let good = results

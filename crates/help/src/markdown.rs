@@ -262,6 +262,17 @@ pub(crate) fn extract(body: &str) -> Extracted {
     out
 }
 
+/// The destinations of all markdown links in a body, in order.
+pub(crate) fn link_destinations(body: &str) -> Vec<String> {
+    let cleaned = strip_docfx_lines(body);
+    Parser::new_ext(&cleaned, options())
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(dest_url.into_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 pub(crate) fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -339,6 +350,12 @@ mod tests {
         );
         let flags: Vec<bool> = extracted.blocks.iter().map(|b| b.link_only).collect();
         assert_eq!(flags, [true, false]);
+    }
+
+    #[test]
+    fn link_destinations_in_order() {
+        let links = link_destinations("[a](x.md) and <https://y.test>\n\n- [b](../z.md#f)\n");
+        assert_eq!(links, ["x.md", "https://y.test", "../z.md#f"]);
     }
 
     #[test]

@@ -410,6 +410,60 @@ mod tests {
         );
     }
 
+    /// Every `<…>` tag in sanitized HTML.
+    fn tags(html: &str) -> Vec<&str> {
+        let mut found = Vec::new();
+        let mut rest = html;
+        while let Some(start) = rest.find('<') {
+            let end = start + tag_end(&rest[start..]);
+            found.push(&rest[start..end]);
+            rest = &rest[end..];
+        }
+        found
+    }
+
+    /// An attribute such as ` onclick=` in a tag.
+    fn has_event_handler(tag: &str) -> bool {
+        tag.match_indices(" on").any(|(i, _)| {
+            let name: String = tag[i + 3..]
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect();
+            !name.is_empty() && tag[i + 3 + name.len()..].trim_start().starts_with('=')
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_markdown_renders_without_scripts(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<script>x()</script>", "<a href=\"javascript:x()\">j</a>", "[l](javascript:y)",
+                    "<img src=x onerror=z()>", "> [!NOTE]\n> n", "# <a name=\"a\"></a>H", "::: moniker",
+                    "[m](m.md#f)", "<a href=\"https://e.test\" onclick=\"q()\">e</a>", "\n\n", "text ",
+                    "<div onmouseover=\"w()\">", "</div>", "`code`", "1. item\n", "<", ">", "\"",
+                ]),
+                0..24,
+            )
+        ) {
+            let html = html(&parts.concat());
+            // Outside tags everything is escaped text; only tags can carry active content.
+            for tag in tags(&html) {
+                let tag = tag.to_lowercase();
+                proptest::prop_assert!(!tag.starts_with("<script"), "{}", html);
+                proptest::prop_assert!(!tag.contains("javascript:"), "{}", html);
+                proptest::prop_assert!(!has_event_handler(&tag), "{}", html);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+            if let Ok(article) = Article::parse(&text, "t", ArticleSource::Builtin("t".into()), None) {
+                let _ = render(&article, "/help");
+            }
+        }
+    }
+
     #[test]
     fn external_marking_skips_quoted_gt() {
         let out =

@@ -149,3 +149,15 @@ fn a_folder_overrides_a_builtin_article_with_the_same_slug() {
         && reason.contains("replaced by")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn shipped_articles_pass_the_check() {
+    // What `faktura help check articles` reports: valid front matter, titles that match their
+    // headings, links that resolve. README.md is not an article and is reported as skipped.
+    let results = check_dir(&common::articles());
+    let problems: Vec<_> = results
+        .iter()
+        .filter(|(path, warnings)| !warnings.is_empty() && !path.ends_with("README.md"))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+}
