@@ -16,6 +16,12 @@ fn main() {
     println!("cargo:rerun-if-changed={}", articles.display());
     println!("cargo:rerun-if-changed=build.rs");
 
+    if !articles.is_dir() {
+        println!(
+            "cargo:warning=no articles folder at {}; the binary ships no help articles",
+            articles.display()
+        );
+    }
     let mut entries = Vec::new();
     for locale in LOCALE_DIRS {
         let dir = articles.join(locale);
