@@ -23,6 +23,8 @@ pub struct InvoiceFilter {
     pub status: StatusFilter,
     pub invoice_date_from: Option<NaiveDate>,
     pub invoice_date_to: Option<NaiveDate>,
+    /// Only invoices whose number starts with this (upper-case letters, digits, dashes).
+    pub number_prefix: Option<String>,
     /// The day used to decide Due vs OverDue.
     pub today: NaiveDate,
     /// Keyset cursor: continue after this (invoice date, id).
@@ -188,6 +190,17 @@ impl Store {
         if let Some(to) = filter.invoice_date_to {
             let p = next_param(&mut binds, date_text(to));
             sql.push_str(&format!(" AND i.invoice_date <= {p}"));
+        }
+        if let Some(prefix) = &filter.number_prefix {
+            // Numbers are restricted to letters, digits and dashes, so no LIKE wildcards can slip in.
+            if !valid_invoice_number(prefix) {
+                return Ok(InvoicePage {
+                    items: vec![],
+                    next: None,
+                });
+            }
+            let p = next_param(&mut binds, format!("{prefix}%"));
+            sql.push_str(&format!(" AND i.number LIKE {p}"));
         }
         if let Some((date, id)) = &filter.after {
             let d = next_param(&mut binds, date_text(*date));

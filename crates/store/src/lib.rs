@@ -20,7 +20,7 @@ pub use accounts::NewProfile;
 pub use audit::{AuditFilter, NewAuditEvent};
 pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter};
 pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
-pub use sessions::Session;
+pub use sessions::{random_token, Session};
 pub use users::normalize_email;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

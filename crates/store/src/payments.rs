@@ -18,7 +18,8 @@ use faktura_domain::*;
 pub struct BeginPayment {
     pub account: BillingAccountId,
     pub invoice: InvoiceId,
-    pub payment_method: PaymentMethodId,
+    /// The saved card to charge; `None` while a new card is still being tokenized.
+    pub payment_method: Option<PaymentMethodId>,
     pub created_by: UserId,
     pub today: NaiveDate,
     pub ip: Option<String>,
@@ -96,7 +97,7 @@ impl Store {
             billing_account_id: request.account.clone(),
             invoice_id: request.invoice.clone(),
             amount,
-            payment_method_id: Some(request.payment_method.clone()),
+            payment_method_id: request.payment_method.clone(),
             state: PaymentState::Processing,
             failure_reason: None,
             gateway_reference: None,
@@ -115,7 +116,7 @@ impl Store {
         .bind(payment.invoice_id.as_str())
         .bind(payment.amount.minor())
         .bind(payment.amount.currency().code())
-        .bind(request.payment_method.as_str())
+        .bind(request.payment_method.as_ref().map(|m| m.as_str()))
         .bind(payment.state.code())
         .bind(payment.created_by.as_str())
         .bind(millis(now))
@@ -150,7 +151,7 @@ impl Store {
                     "payment": payment.id.as_str(),
                     "amount_minor": payment.amount.minor(),
                     "currency": payment.amount.currency().code(),
-                    "payment_method": request.payment_method.as_str(),
+                    "payment_method": request.payment_method.as_ref().map(|m| m.as_str()),
                 }),
                 ip: request.ip.clone(),
             },
@@ -158,6 +159,25 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Ok(payment))
+    }
+
+    /// Records which saved card a payment used, once a new card has been saved.
+    pub async fn attach_payment_method(
+        &self,
+        account: &BillingAccountId,
+        payment: &PaymentId,
+        method: &PaymentMethodId,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE payments SET payment_method_id = $1 WHERE billing_account_id = $2 AND id = $3 \
+             AND payment_method_id IS NULL",
+        )
+        .bind(method.as_str())
+        .bind(account.as_str())
+        .bind(payment.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     /// The invoice's payment that is not failed, if any (at most one exists).

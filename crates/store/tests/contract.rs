@@ -35,6 +35,7 @@ fn all_of(account: &BillingAccountId) -> InvoiceFilter {
         status: StatusFilter::Any,
         invoice_date_from: None,
         invoice_date_to: None,
+        number_prefix: None,
         today: today(),
         after: None,
         limit: 500,
@@ -361,7 +362,7 @@ fn begin(
     BeginPayment {
         account: account.id.clone(),
         invoice: invoice.id.clone(),
-        payment_method: card.clone(),
+        payment_method: Some(card.clone()),
         created_by: admin.clone(),
         today: today(),
         ip: Some("127.0.0.1".into()),

@@ -1,0 +1,615 @@
+//! Cost Management + Billing: the account and profile scope, the invoice list and invoice detail.
+
+use super::{render, Chrome};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::session::SignedIn;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Months, NaiveDate, Utc};
+use faktura_domain::roles::Access;
+use faktura_domain::*;
+use faktura_store::{InvoiceFilter, StatusFilter};
+use serde::Deserialize;
+
+/// The account a page is about, checked against the signed-in user's roles.
+pub struct AccountScope {
+    pub account: BillingAccount,
+    pub access: Access,
+    /// The profiles this user may see.
+    pub profiles: Vec<BillingProfile>,
+}
+
+impl AccountScope {
+    /// Loads the account if the user holds any role on it. Unknown accounts and accounts
+    /// without a role look the same (403), so ids reveal nothing.
+    pub async fn load(
+        state: &AppState,
+        user: &User,
+        account_id: &str,
+    ) -> Result<AccountScope, AppError> {
+        let denied = AppError::Forbidden("no role on this billing account");
+        let id = BillingAccountId::parse(account_id)
+            .map_err(|_| AppError::Forbidden("no role on this billing account"))?;
+        let Some(account) = state.store.account(&id).await? else {
+            return Err(denied);
+        };
+        let access = state.store.access(&id, &user.id).await?;
+        if !access.has_any_role() {
+            return Err(denied);
+        }
+        let mut profiles = state.store.profiles(&id).await?;
+        if !access.sees_whole_account() {
+            let mine = access.profile_ids();
+            profiles.retain(|p| mine.contains(&p.id));
+        }
+        Ok(AccountScope {
+            account,
+            access,
+            profiles,
+        })
+    }
+
+    pub fn profile(&self, id: &BillingProfileId) -> Option<&BillingProfile> {
+        self.profiles.iter().find(|p| &p.id == id)
+    }
+
+    /// Whether Pay now is offered: the role allows paying on the profile, the invoice is
+    /// payable, and the agreement pays invoices by card at all.
+    pub fn can_pay(&self, invoice: &Invoice, today: NaiveDate) -> bool {
+        self.access
+            .allows(Permission::PayInvoices, Some(&invoice.billing_profile_id))
+            && invoice.is_payable_on(today)
+            && self.account.agreement_type != AgreementType::EnterpriseAgreement
+    }
+
+    pub fn nav(
+        &self,
+        active: &'static str,
+        selected: Option<&BillingProfileId>,
+        scope_action: String,
+    ) -> BillingNav {
+        BillingNav {
+            account_id: self.account.id.to_string(),
+            account_name: self.account.display_name.clone(),
+            profiles: self
+                .profiles
+                .iter()
+                .map(|p| NavProfile {
+                    id: p.id.to_string(),
+                    name: p.display_name.clone(),
+                    selected: selected == Some(&p.id),
+                })
+                .collect(),
+            selected_profile: selected.map(|p| p.to_string()),
+            scope_query: selected
+                .map(|p| format!("?profile={p}"))
+                .unwrap_or_default(),
+            scope_action,
+            active,
+        }
+    }
+}
+
+pub struct NavProfile {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// The service's header and left pane.
+pub struct BillingNav {
+    pub account_id: String,
+    pub account_name: String,
+    pub profiles: Vec<NavProfile>,
+    pub selected_profile: Option<String>,
+    pub scope_query: String,
+    pub scope_action: String,
+    pub active: &'static str,
+}
+
+pub fn status_label(tr: &Tr, status: InvoiceStatus) -> String {
+    tr.t(&format!("status-{}", status.code()))
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+#[derive(Template)]
+#[template(path = "billing_accounts.html")]
+struct AccountsTemplate {
+    chrome: Chrome,
+    accounts: Vec<(String, String, String)>,
+}
+
+/// The service's entry: straight to the account when there is one, else a choice.
+pub async fn accounts(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    let accounts = state.store.accounts_for_user(&signed_in.user.id).await?;
+    if let [only] = accounts.as_slice() {
+        return Ok(Redirect::to(&format!("/billing/{}", only.id)).into_response());
+    }
+    let chrome = Chrome::new(&state, &signed_in.ctx, "/billing");
+    let accounts = accounts
+        .iter()
+        .map(|a| {
+            (
+                a.id.to_string(),
+                a.display_name.clone(),
+                chrome
+                    .tr
+                    .t(&format!("agreement-{}", a.agreement_type.code())),
+            )
+        })
+        .collect();
+    Ok(render(&AccountsTemplate { chrome, accounts }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ScopeQuery {
+    #[serde(default)]
+    profile: Option<String>,
+}
+
+/// A `?profile=` the user may see, or none (the whole account in view).
+fn selected_profile(
+    scope: &AccountScope,
+    raw: Option<&str>,
+) -> Result<Option<BillingProfileId>, AppError> {
+    match raw.filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(raw) => {
+            let id = BillingProfileId::parse(raw)
+                .map_err(|_| AppError::BadRequest("unknown billing profile"))?;
+            if scope.profile(&id).is_none() {
+                return Err(AppError::Forbidden("no role on this billing profile"));
+            }
+            Ok(Some(id))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "billing_overview.html")]
+struct OverviewTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    agreement: String,
+    open_count: usize,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(account): Path<String>,
+    Query(query): Query<ScopeQuery>,
+) -> Result<Response, AppError> {
+    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let selected = selected_profile(&scope, query.profile.as_deref())?;
+    let filter = InvoiceFilter {
+        account: scope.account.id.clone(),
+        profiles: Some(match &selected {
+            Some(p) => vec![p.clone()],
+            None => scope.profiles.iter().map(|p| p.id.clone()).collect(),
+        }),
+        status: StatusFilter::Open,
+        invoice_date_from: None,
+        invoice_date_to: None,
+        number_prefix: None,
+        today: today(),
+        after: None,
+        limit: 500,
+    };
+    let open_count = state.store.list_invoices(&filter).await?.items.len();
+    let chrome = Chrome::new(
+        &state,
+        &signed_in.ctx,
+        &format!("/billing/{}", scope.account.id),
+    );
+    let agreement = chrome.tr.t(&format!(
+        "agreement-{}",
+        scope.account.agreement_type.code()
+    ));
+    let nav = scope.nav(
+        "overview",
+        selected.as_ref(),
+        format!("/billing/{}", scope.account.id),
+    );
+    Ok(render(&OverviewTemplate {
+        chrome,
+        nav,
+        agreement,
+        open_count,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct InvoiceQuery {
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    after: Option<String>,
+}
+
+pub struct InvoiceRow {
+    pub id: String,
+    pub number: String,
+    pub profile: String,
+    pub period: String,
+    pub invoice_date: String,
+    pub due_date: String,
+    pub total: String,
+    pub amount_due: String,
+    pub status: String,
+    pub status_code: &'static str,
+    pub can_pay: bool,
+}
+
+#[derive(Template)]
+#[template(path = "invoices.html")]
+struct InvoicesTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    rows: Vec<InvoiceRow>,
+    status_options: Vec<(&'static str, String, bool)>,
+    period_options: Vec<(&'static str, String, bool)>,
+    next_page: Option<String>,
+    first_page: Option<String>,
+}
+
+const STATUS_CHOICES: [(&str, &str); 6] = [
+    ("all", "filter-status-all"),
+    ("open", "filter-status-open"),
+    ("due", "status-Due"),
+    ("overdue", "status-OverDue"),
+    ("paid", "status-Paid"),
+    ("void", "status-Void"),
+];
+
+const PERIOD_CHOICES: [(&str, &str, u32); 4] = [
+    ("all", "filter-period-all", 0),
+    ("3m", "filter-period-3m", 3),
+    ("6m", "filter-period-6m", 6),
+    ("12m", "filter-period-12m", 12),
+];
+
+fn status_filter(code: &str) -> Option<StatusFilter> {
+    Some(match code {
+        "all" => StatusFilter::Any,
+        "open" => StatusFilter::Open,
+        "due" => StatusFilter::Only(InvoiceStatus::Due),
+        "overdue" => StatusFilter::Only(InvoiceStatus::OverDue),
+        "paid" => StatusFilter::Only(InvoiceStatus::Paid),
+        "void" => StatusFilter::Only(InvoiceStatus::Void),
+        _ => return None,
+    })
+}
+
+/// `YYYY-MM-DD_inv_…`: the last row of the previous page.
+fn parse_cursor(raw: &str) -> Option<(NaiveDate, InvoiceId)> {
+    let (date, id) = raw.split_once('_')?;
+    Some((
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?,
+        InvoiceId::parse(id).ok()?,
+    ))
+}
+
+pub fn period_text(tr: &Tr, invoice: &Invoice) -> String {
+    format!(
+        "{} – {}",
+        tr.date(invoice.period_start),
+        tr.date(invoice.period_end)
+    )
+}
+
+pub async fn invoices(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(account): Path<String>,
+    Query(query): Query<InvoiceQuery>,
+) -> Result<Response, AppError> {
+    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let selected = selected_profile(&scope, query.profile.as_deref())?;
+    let status_code = query
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("all");
+    let status = status_filter(status_code).ok_or(AppError::BadRequest("unknown status filter"))?;
+    let period_code = query
+        .period
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("all");
+    let months = PERIOD_CHOICES
+        .iter()
+        .find(|(code, _, _)| *code == period_code)
+        .map(|(_, _, months)| *months)
+        .ok_or(AppError::BadRequest("unknown period filter"))?;
+    let after = match query.after.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => Some(parse_cursor(raw).ok_or(AppError::BadRequest("bad page cursor"))?),
+        None => None,
+    };
+    let today = today();
+    let filter = InvoiceFilter {
+        account: scope.account.id.clone(),
+        profiles: match &selected {
+            Some(p) => Some(vec![p.clone()]),
+            None if scope.access.sees_whole_account() => None,
+            None => Some(scope.profiles.iter().map(|p| p.id.clone()).collect()),
+        },
+        status,
+        invoice_date_from: (months > 0)
+            .then(|| today.checked_sub_months(Months::new(months)))
+            .flatten(),
+        invoice_date_to: None,
+        number_prefix: None,
+        today,
+        after,
+        limit: 25,
+    };
+    let page = state.store.list_invoices(&filter).await?;
+    let base = format!("/billing/{}/invoices", scope.account.id);
+    let chrome = Chrome::new(&state, &signed_in.ctx, &base);
+    let tr = &chrome.tr;
+    let rows = page
+        .items
+        .iter()
+        .map(|summary| {
+            let invoice = &summary.invoice;
+            let status = invoice.status_on(today);
+            InvoiceRow {
+                id: invoice.id.to_string(),
+                number: invoice.number.clone(),
+                profile: summary.profile_name.clone(),
+                period: period_text(tr, invoice),
+                invoice_date: tr.date(invoice.invoice_date),
+                due_date: tr.date(invoice.due_date),
+                total: tr.money(invoice.total),
+                amount_due: invoice
+                    .amount_due()
+                    .map(|m| tr.money(m))
+                    .unwrap_or_default(),
+                status: status_label(tr, status),
+                status_code: status.code(),
+                can_pay: scope.can_pay(invoice, today),
+            }
+        })
+        .collect();
+    let mut params: Vec<(String, String)> = Vec::new();
+    if let Some(p) = &selected {
+        params.push(("profile".into(), p.to_string()));
+    }
+    params.push(("status".into(), status_code.into()));
+    params.push(("period".into(), period_code.into()));
+    let link = |extra: Option<String>| {
+        let mut all = params.clone();
+        if let Some(cursor) = extra {
+            all.push(("after".into(), cursor));
+        }
+        format!(
+            "{base}?{}",
+            serde_urlencoded::to_string(&all).unwrap_or_default()
+        )
+    };
+    let next_page = page
+        .next
+        .as_ref()
+        .map(|(date, id)| link(Some(format!("{}_{}", date.format("%Y-%m-%d"), id))));
+    let first_page = filter.after.is_some().then(|| link(None));
+    let status_options = STATUS_CHOICES
+        .iter()
+        .map(|(code, key)| (*code, tr.t(key), *code == status_code))
+        .collect();
+    let period_options = PERIOD_CHOICES
+        .iter()
+        .map(|(code, key, _)| (*code, tr.t(key), *code == period_code))
+        .collect();
+    let nav = scope.nav("invoices", selected.as_ref(), base.clone());
+    Ok(render(&InvoicesTemplate {
+        chrome,
+        nav,
+        rows,
+        status_options,
+        period_options,
+        next_page,
+        first_page,
+    }))
+}
+
+pub struct LineRow {
+    pub service: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub amount: String,
+}
+
+pub struct PaymentRow {
+    pub date: String,
+    pub method: String,
+    pub amount: String,
+    pub outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "invoice_detail.html")]
+struct InvoiceDetailTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    id: String,
+    number: String,
+    status: String,
+    status_code: &'static str,
+    profile: String,
+    period: String,
+    invoice_date: String,
+    due_date: String,
+    can_pay: bool,
+    lines: Vec<LineRow>,
+    subtotal: String,
+    tax: String,
+    total: String,
+    credits: String,
+    paid: String,
+    amount_due: String,
+    payments: Vec<PaymentRow>,
+}
+
+/// Quantity from thousandths, with the locale's decimal mark and no trailing zeros.
+fn quantity_text(tr: &Tr, quantity_milli: i64) -> String {
+    let whole = quantity_milli / 1000;
+    let fraction = (quantity_milli % 1000).abs();
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{fraction:03}");
+    let mark = if tr.locale == Locale::DaDk { ',' } else { '.' };
+    format!("{whole}{mark}{}", digits.trim_end_matches('0'))
+}
+
+pub fn payment_outcome_label(tr: &Tr, payment: &Payment) -> String {
+    match (payment.state, payment.failure_reason) {
+        (PaymentState::Failed, Some(reason)) => tr.t1(
+            "payment-state-failed-because",
+            "reason",
+            tr.t(&format!("failure-{}", reason.code())),
+        ),
+        (state, _) => tr.t(&format!("payment-state-{}", state.code())),
+    }
+}
+
+/// Loads an invoice of the scope that the user may see (its profile is visible to them).
+pub async fn visible_invoice(
+    state: &AppState,
+    scope: &AccountScope,
+    raw_id: &str,
+) -> Result<Invoice, AppError> {
+    let id = InvoiceId::parse(raw_id).map_err(|_| AppError::NotFound)?;
+    let invoice = state
+        .store
+        .invoice(&scope.account.id, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !scope
+        .access
+        .allows(Permission::ViewInvoices, Some(&invoice.billing_profile_id))
+    {
+        return Err(AppError::Forbidden(
+            "no role on this invoice's billing profile",
+        ));
+    }
+    Ok(invoice)
+}
+
+pub async fn invoice_detail(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((account, invoice)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let invoice = visible_invoice(&state, &scope, &invoice).await?;
+    let payments = state
+        .store
+        .payments_for_invoice(&scope.account.id, &invoice.id)
+        .await?;
+    let methods = state
+        .store
+        .payment_methods(&scope.account.id, &invoice.billing_profile_id)
+        .await?;
+    let chrome = Chrome::new(
+        &state,
+        &signed_in.ctx,
+        &format!("/billing/{}/invoices/{}", scope.account.id, invoice.id),
+    );
+    let tr = &chrome.tr;
+    let today = today();
+    let status = invoice.status_on(today);
+    let profile = scope
+        .profile(&invoice.billing_profile_id)
+        .map(|p| p.display_name.clone())
+        .unwrap_or_default();
+    let payments = payments
+        .iter()
+        .map(|p| PaymentRow {
+            date: tr.date(p.created_at.date_naive()),
+            method: match &p.payment_method_id {
+                Some(id) => methods
+                    .iter()
+                    .find(|m| &m.id == id)
+                    .map(|m| tr.t1("card-ending", "last4", &m.last4))
+                    .unwrap_or_else(|| tr.t("payment-method-card")),
+                None => tr.t("payment-method-wire"),
+            },
+            amount: tr.money(p.amount),
+            outcome: payment_outcome_label(tr, p),
+        })
+        .collect();
+    let lines = invoice
+        .lines
+        .iter()
+        .map(|l| LineRow {
+            service: l.service.clone(),
+            description: l.description.clone(),
+            quantity: quantity_text(tr, l.quantity_milli),
+            unit_price: tr.money(l.unit_price),
+            amount: tr.money(l.amount),
+        })
+        .collect();
+    let nav = scope.nav(
+        "invoices",
+        None,
+        format!("/billing/{}/invoices", scope.account.id),
+    );
+    let template = InvoiceDetailTemplate {
+        nav,
+        id: invoice.id.to_string(),
+        number: invoice.number.clone(),
+        status: status_label(tr, status),
+        status_code: status.code(),
+        profile,
+        period: period_text(tr, &invoice),
+        invoice_date: tr.date(invoice.invoice_date),
+        due_date: tr.date(invoice.due_date),
+        can_pay: scope.can_pay(&invoice, today),
+        lines,
+        subtotal: tr.money(invoice.subtotal),
+        tax: tr.money(invoice.tax),
+        total: tr.money(invoice.total),
+        credits: tr.money(invoice.credits),
+        paid: tr.money(invoice.amount_paid),
+        amount_due: invoice
+            .amount_due()
+            .map(|m| tr.money(m))
+            .unwrap_or_default(),
+        payments,
+        chrome,
+    };
+    Ok(render(&template))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trip_and_garbage() {
+        let id = InvoiceId::generate();
+        let raw = format!("2026-03-05_{id}");
+        assert_eq!(
+            parse_cursor(&raw),
+            Some((NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(), id))
+        );
+        assert_eq!(parse_cursor("nonsense"), None);
+        assert_eq!(parse_cursor("2026-13-01_inv_x"), None);
+    }
+}

@@ -1,0 +1,271 @@
+//! The page middleware: resolves the session and the language, enforces CSRF on every
+//! state-changing request, and renders errors as localized HTML pages.
+
+use crate::auth::constant_time_eq;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{header, request::Parts, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use faktura_domain::{Locale, User};
+use faktura_store::random_token as sessions_random_token;
+
+pub const SESSION_COOKIE: &str = "faktura_session";
+pub const ANON_CSRF_COOKIE: &str = "faktura_csrf";
+pub const LANG_COOKIE: &str = "faktura_lang";
+/// Largest form body a page accepts.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Who is asking, in which language, with which CSRF token; put in request extensions.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub user: Option<User>,
+    /// The raw session token from the cookie, when signed in.
+    pub session_token: Option<String>,
+    pub csrf_token: String,
+    pub locale: Locale,
+    pub ip: Option<String>,
+    /// A fresh anonymous CSRF token the response must set as a cookie.
+    pub new_anon_csrf: Option<String>,
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| Cookie::parse(pair.trim().to_owned()).ok())
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
+    cookie_value(headers, LANG_COOKIE)
+        .and_then(|tag| Locale::from_tag(&tag))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+fn client_ip(request: &Request) -> Option<String> {
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+}
+
+/// Builds a cookie with our flags: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
+pub fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age_seconds: Option<i64>,
+) -> String {
+    let mut cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure);
+    if let Some(seconds) = max_age_seconds {
+        cookie = cookie.max_age(cookie::time::Duration::seconds(seconds));
+    }
+    cookie.build().to_string()
+}
+
+async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: Option<String>,
+) -> Result<RequestContext, AppError> {
+    let mut locale = locale_from_headers(headers);
+    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+        if let Some(session) = state.store.session(&token).await? {
+            if let Some(user) = state.store.user_by_id(&session.user_id).await? {
+                if cookie_value(headers, LANG_COOKIE).is_none() {
+                    if let Some(stored) = user.locale.as_deref().and_then(Locale::from_tag) {
+                        locale = stored;
+                    }
+                }
+                return Ok(RequestContext {
+                    user: Some(user),
+                    session_token: Some(token),
+                    csrf_token: session.csrf_token,
+                    locale,
+                    ip,
+                    new_anon_csrf: None,
+                });
+            }
+        }
+    }
+    let (csrf_token, new_anon_csrf) = match cookie_value(headers, ANON_CSRF_COOKIE) {
+        Some(existing) if existing.len() == 64 => (existing, None),
+        _ => {
+            let fresh = sessions_random_token();
+            (fresh.clone(), Some(fresh))
+        }
+    };
+    Ok(RequestContext {
+        user: None,
+        session_token: None,
+        csrf_token,
+        locale,
+        ip,
+        new_anon_csrf,
+    })
+}
+
+fn form_csrf(body: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v)
+}
+
+pub async fn page_middleware(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers().clone();
+    let original_path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    let ip = client_ip(&request);
+    let context = match resolve(&state, &headers, ip).await {
+        Ok(context) => context,
+        Err(error) => return render_error(&state, locale_from_headers(&headers), None, error),
+    };
+    let (mut parts, body) = request.into_parts();
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if unsafe_method {
+        let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return render_error(
+                    &state,
+                    context.locale,
+                    context.user.as_ref(),
+                    AppError::BadRequest("form too large"),
+                )
+            }
+        };
+        let given = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| form_csrf(&bytes));
+        let valid = context.new_anon_csrf.is_none()
+            && given.is_some_and(|given| constant_time_eq(&given, &context.csrf_token));
+        if !valid {
+            return render_error(
+                &state,
+                context.locale,
+                context.user.as_ref(),
+                AppError::Csrf,
+            );
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+    parts.extensions.insert(context.clone());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let mut response = match response.extensions().get::<ErrorMarker>().cloned() {
+        Some(ErrorMarker(error_code)) => {
+            if error_code == "unauthenticated" {
+                let target = format!(
+                    "/signin?next={}",
+                    url::form_urlencoded::byte_serialize(original_path.as_bytes())
+                        .collect::<String>()
+                );
+                Redirect::to(&target).into_response()
+            } else {
+                let status = response.status();
+                let mut page =
+                    render_error_code(&state, context.locale, context.user.as_ref(), error_code);
+                *page.status_mut() = status;
+                page
+            }
+        }
+        None => response,
+    };
+    if let Some(token) = context.new_anon_csrf {
+        if let Ok(value) =
+            cookie(ANON_CSRF_COOKIE, token, state.config.secure_cookies, None).parse()
+        {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// Marks a response as an error for the middleware to render as a page.
+#[derive(Clone, Debug)]
+pub struct ErrorMarker(pub &'static str);
+
+fn render_error(
+    state: &AppState,
+    locale: Locale,
+    user: Option<&User>,
+    error: AppError,
+) -> Response {
+    let status = error.status();
+    if let AppError::Internal(cause) = &error {
+        tracing::error!(%cause, "request failed");
+    }
+    let mut page = render_error_code(state, locale, user, error.code());
+    *page.status_mut() = status;
+    page
+}
+
+fn render_error_code(
+    state: &AppState,
+    locale: Locale,
+    user: Option<&User>,
+    code: &str,
+) -> Response {
+    let tr = Tr::new(state.i18n.clone(), locale);
+    crate::pages::error_page(&tr, user, code)
+}
+
+/// Extracts the [`RequestContext`] the middleware put in place.
+impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<RequestContext>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("page route without the page middleware".into()))
+    }
+}
+
+/// A signed-in user; pages that need one redirect anonymous visitors to sign in.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub user: User,
+    pub ctx: RequestContext,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = RequestContext::from_request_parts(parts, state).await?;
+        match ctx.user.clone() {
+            Some(user) => Ok(SignedIn { user, ctx }),
+            None => Err(AppError::Unauthenticated),
+        }
+    }
+}

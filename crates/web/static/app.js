@@ -1,0 +1,101 @@
+// Faktura portal: small enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Selects marked data-autosubmit submit their form on change; their button is then redundant.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    var button = select.form && select.form.querySelector("button[type=submit]");
+    if (button) button.hidden = true;
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // A Pay now button sends its form once: a double click cannot post twice.
+  document.querySelectorAll("button[data-once]").forEach(function (button) {
+    button.form.addEventListener("submit", function (event) {
+      if (button.dataset.sent) { event.preventDefault(); return; }
+      button.dataset.sent = "1";
+      setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+
+  // The new-card fields show only while "Add a new card" is chosen.
+  var newCard = document.querySelector("[data-new-card]");
+  if (newCard) {
+    var radios = document.querySelectorAll("input[name=method]");
+    var sync = function () {
+      var chosen = document.querySelector("input[name=method]:checked");
+      newCard.hidden = !(chosen && chosen.value === "new");
+    };
+    radios.forEach(function (r) { r.addEventListener("change", sync); });
+    sync();
+  }
+
+  // The global search box: a combobox with suggestions, usable with the keyboard.
+  var input = document.getElementById("global-search-input");
+  var list = document.getElementById("global-search-suggestions");
+  if (!input || !list) return;
+  var items = [];
+  var active = -1;
+  var timer = null;
+  var seq = 0;
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function highlight(index) {
+    var options = list.querySelectorAll("[role=option]");
+    options.forEach(function (o, i) { o.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    active = index;
+    if (index >= 0 && options[index]) input.setAttribute("aria-activedescendant", options[index].id);
+  }
+
+  function show(results) {
+    items = results;
+    list.textContent = "";
+    if (!results.length) { close(); return; }
+    results.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.id = "suggestion-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      var label = document.createElement("span");
+      label.textContent = item.label;
+      var detail = document.createElement("span");
+      detail.className = "option-detail";
+      detail.textContent = item.detail;
+      li.appendChild(label);
+      li.appendChild(detail);
+      li.addEventListener("mousedown", function (event) { event.preventDefault(); window.location.href = item.href; });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    highlight(0);
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var q = input.value.trim();
+    if (q.length < 2) { close(); return; }
+    timer = setTimeout(function () {
+      var mine = ++seq;
+      fetch("/search/suggest?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (results) { if (mine === seq) show(results); })
+        .catch(function () { close(); });
+    }, 120);
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown") { event.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); highlight(Math.max(active - 1, 0)); }
+    else if (event.key === "Enter" && active >= 0 && items[active]) { event.preventDefault(); window.location.href = items[active].href; }
+    else if (event.key === "Escape") { close(); }
+  });
+  input.addEventListener("blur", function () { setTimeout(close, 100); });
+})();

@@ -1,0 +1,76 @@
+// Starts a fresh Faktura (SQLite, demo data) and a headless Debian Chromium for one test.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const PASSWORD = "e2e-demo-password";
+export const SCREENSHOTS = join(here, "..", "screenshots");
+
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function fakturaBinary() {
+  if (process.env.FAKTURA_BIN) return process.env.FAKTURA_BIN;
+  throw new Error("set FAKTURA_BIN to the faktura binary (scripts/test.sh does)");
+}
+
+async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), "faktura-e2e-"));
+  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`], {
+    env: { ...process.env, FAKTURA_DEMO_PASSWORD: PASSWORD, FAKTURA_LOG: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const baseUrl = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`faktura did not start:\n${output}`)), 30000);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const match = output.match(/running at (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (chunk) => { output += chunk.toString(); });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`faktura exited with ${code}:\n${output}`)); });
+  });
+  return {
+    baseUrl,
+    stop() {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `body` with a fresh server and a browser page; always cleans up. */
+export async function withPortal({ locale = "en-US" } = {}, body) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  try {
+    const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    await body({ page, baseUrl: server.baseUrl });
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function signIn(page, baseUrl, email, { submit = "Sign in" } = {}) {
+  await page.goto(`${baseUrl}/`);
+  await page.locator("#email").fill(email);
+  await page.locator("#password").fill(PASSWORD);
+  await page.getByRole("button", { name: submit }).click();
+  await page.waitForURL(/\/portal$/);
+}
