@@ -7,10 +7,16 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::borrow::Cow;
 use std::sync::Arc;
 
-const EN_US: &str = include_str!("../../../locales/en-US/main.ftl");
-const DA_DK: &str = include_str!("../../../locales/da-DK/main.ftl");
+/// The Fluent files, one per area of the product, each in both languages.
+macro_rules! ftl_files {
+    ($($name:literal),+ $(,)?) => {
+        const EN_US: &[&str] = &[$(include_str!(concat!("../../../locales/en-US/", $name))),+];
+        const DA_DK: &[&str] = &[$(include_str!(concat!("../../../locales/da-DK/", $name))),+];
+    };
+}
+ftl_files!("main.ftl", "help.ftl", "admin.ftl");
 
-pub fn source(locale: Locale) -> &'static str {
+pub fn sources(locale: Locale) -> &'static [&'static str] {
     match locale {
         Locale::EnUs => EN_US,
         Locale::DaDk => DA_DK,
@@ -38,12 +44,6 @@ impl std::fmt::Debug for I18n {
 }
 
 fn bundle(locale: Locale) -> Result<FluentBundle<FluentResource>, I18nError> {
-    let resource = FluentResource::try_new(source(locale).to_owned()).map_err(|(_, errors)| {
-        I18nError::Parse {
-            locale,
-            detail: format!("{errors:?}"),
-        }
-    })?;
     let lang = match locale {
         Locale::EnUs => unic_langid::langid!("en-US"),
         Locale::DaDk => unic_langid::langid!("da-DK"),
@@ -51,12 +51,21 @@ fn bundle(locale: Locale) -> Result<FluentBundle<FluentResource>, I18nError> {
     let mut bundle = FluentBundle::new_concurrent(vec![lang]);
     // Templates escape output themselves; Unicode isolation marks would only clutter the HTML.
     bundle.set_use_isolating(false);
-    bundle
-        .add_resource(resource)
-        .map_err(|errors| I18nError::Add {
-            locale,
-            detail: format!("{errors:?}"),
+    for source in sources(locale) {
+        let resource = FluentResource::try_new((*source).to_owned()).map_err(|(_, errors)| {
+            I18nError::Parse {
+                locale,
+                detail: format!("{errors:?}"),
+            }
         })?;
+        // A message defined twice across files is an error, not a silent override.
+        bundle
+            .add_resource(resource)
+            .map_err(|errors| I18nError::Add {
+                locale,
+                detail: format!("{errors:?}"),
+            })?;
+    }
     Ok(bundle)
 }
 
@@ -166,8 +175,8 @@ mod tests {
 
     #[test]
     fn both_languages_define_the_same_messages() {
-        let en: BTreeSet<String> = message_ids(EN_US).into_iter().collect();
-        let da: BTreeSet<String> = message_ids(DA_DK).into_iter().collect();
+        let en: BTreeSet<String> = EN_US.iter().flat_map(|s| message_ids(s)).collect();
+        let da: BTreeSet<String> = DA_DK.iter().flat_map(|s| message_ids(s)).collect();
         let missing_in_da: Vec<_> = en.difference(&da).collect();
         let missing_in_en: Vec<_> = da.difference(&en).collect();
         assert!(

@@ -1,0 +1,1 @@
+# Help + support (da-DK)

@@ -1,0 +1,1 @@
+# Payment methods, properties, access control, activity log, documents (en-US)
