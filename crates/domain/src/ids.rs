@@ -89,6 +89,7 @@ prefixed_id!(PaymentMethodId, "pm", "payment method");
 prefixed_id!(PaymentId, "pay", "payment");
 prefixed_id!(RoleAssignmentId, "ra", "role assignment");
 prefixed_id!(AuditEventId, "evt", "audit event");
+prefixed_id!(SettlementId, "stl", "settlement");
 
 #[cfg(test)]
 mod tests {

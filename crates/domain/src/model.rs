@@ -215,6 +215,22 @@ pub struct Payment {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One charge paying all of a pay-as-you-go account's outstanding invoices ("Settle balance").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    pub id: SettlementId,
+    pub billing_account_id: BillingAccountId,
+    pub amount: Money,
+    pub payment_method_id: PaymentMethodId,
+    pub state: PaymentState,
+    pub failure_reason: Option<FailureReason>,
+    pub gateway_reference: Option<String>,
+    pub next_action_url: Option<String>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleAssignment {
     pub id: RoleAssignmentId,

@@ -4,6 +4,7 @@
 
 use crate::{
     CardToken, Charge, ChargeRequest, ChargeStatus, Funding, GatewayError, PaymentGateway,
+    SetupRequest,
 };
 use async_trait::async_trait;
 use faktura_domain::card::CardInput;
@@ -252,6 +253,39 @@ impl PaymentGateway for SandboxGateway {
         let charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
         Ok(charges.get(idempotency_key).map(|e| e.charge.clone()))
     }
+
+    /// The 3-D Secure test card asks for the challenge when it is added, too; prepaid cards are
+    /// refused; every other token is ready at once. Nothing is charged.
+    async fn setup(&self, request: &SetupRequest) -> Result<Charge, GatewayError> {
+        let behaviour = Self::behaviour_of_token(&request.token)
+            .ok_or_else(|| GatewayError::Invalid("unknown token".into()))?;
+        let mut charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(existing) = charges.get(&request.idempotency_key) {
+            return Ok(existing.charge.clone());
+        }
+        let reference = format!("seti_sbx_{}", random_suffix());
+        let status = match behaviour {
+            Behaviour::ThreeDSecure => ChargeStatus::RequiresAction {
+                challenge_url: challenge_path(&reference),
+            },
+            Behaviour::Prepaid => ChargeStatus::Failed(FailureReason::PrepaidCardRefused),
+            _ => ChargeStatus::Succeeded,
+        };
+        let charge = Charge {
+            reference,
+            idempotency_key: request.idempotency_key.clone(),
+            amount: faktura_domain::Money::zero(request.currency),
+            status,
+        };
+        charges.insert(
+            request.idempotency_key.clone(),
+            Entry {
+                charge: charge.clone(),
+                return_url: request.return_url.clone(),
+            },
+        );
+        Ok(charge)
+    }
 }
 
 #[cfg(test)]
@@ -347,6 +381,50 @@ mod tests {
         let again = gateway.resolve_challenge(&charge.reference, false).unwrap();
         assert_eq!(again.charge.status, ChargeStatus::Succeeded);
         assert!(gateway.challenge(&charge.reference).is_none());
+    }
+
+    #[tokio::test]
+    async fn adding_the_3ds_card_asks_for_the_challenge() {
+        let gateway = SandboxGateway::new();
+        let setup = |key: &str, token: &str| SetupRequest {
+            idempotency_key: key.into(),
+            token: token.into(),
+            currency: Currency::DKK,
+            return_url: "/added".into(),
+        };
+        let plain = gateway
+            .tokenize(&card("4242424242424242"))
+            .await
+            .unwrap()
+            .token;
+        let ready = gateway.setup(&setup("pm_1", &plain)).await.unwrap();
+        assert_eq!(ready.status, ChargeStatus::Succeeded);
+        assert_eq!(ready.amount.minor(), 0);
+        let secure = gateway
+            .tokenize(&card("4000002760003184"))
+            .await
+            .unwrap()
+            .token;
+        let pending = gateway.setup(&setup("pm_2", &secure)).await.unwrap();
+        let ChargeStatus::RequiresAction { challenge_url } = &pending.status else {
+            panic!("expected a challenge, got {:?}", pending.status);
+        };
+        assert_eq!(challenge_url, &challenge_path(&pending.reference));
+        let resolved = gateway.resolve_challenge(&pending.reference, true).unwrap();
+        assert_eq!(resolved.return_url, "/added");
+        assert_eq!(
+            gateway.lookup("pm_2").await.unwrap().unwrap().status,
+            ChargeStatus::Succeeded
+        );
+        let prepaid = SandboxGateway::token_for_number("5105105105105100");
+        assert_eq!(
+            gateway
+                .setup(&setup("pm_3", &prepaid))
+                .await
+                .unwrap()
+                .status,
+            ChargeStatus::Failed(FailureReason::PrepaidCardRefused)
+        );
     }
 
     #[tokio::test]

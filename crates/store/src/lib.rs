@@ -6,21 +6,31 @@
 //! customer data takes the account id and filters by it.
 
 mod accounts;
+mod activity;
 mod audit;
 pub mod demo;
+mod iam;
 mod invoices;
+mod methods;
 mod payments;
 mod rows;
 mod sessions;
+mod settlements;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod users;
 
 pub use accounts::NewProfile;
+pub use activity::{ActivityEntry, ActivityPage, ActivityQuery};
 pub use audit::{AuditFilter, NewAuditEvent};
+pub use iam::{
+    GrantRefusal, Granted, Invitation, InvitationRefusal, RemoveRefusal, INVITATION_DAYS,
+};
 pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter};
+pub use methods::{AddMode, AuditActor, DetachRefusal};
 pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
 pub use sessions::{random_token, Session};
+pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
 pub use users::normalize_email;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -231,11 +231,14 @@ impl Store {
         ip: Option<&str>,
     ) -> Result<SettleResult> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2")
-            .bind(account.as_str())
-            .bind(payment_id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+        // A payment that is part of a settlement is settled with it, never on its own.
+        let row = sqlx::query(
+            "SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2 AND settlement_id IS NULL",
+        )
+        .bind(account.as_str())
+        .bind(payment_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(row) = row else {
             return Err(StoreError::NotFound);
         };

@@ -1,0 +1,408 @@
+//! Access control: granting and removing role assignments, invited users and their one-time
+//! set-password links, and the editable properties of a billing profile.
+
+use crate::audit::{self, NewAuditEvent};
+use crate::methods::{lock_account, AuditActor};
+use crate::rows::{self, millis};
+use crate::users::{insert_user, normalize_email};
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use faktura_domain::*;
+use sha2::{Digest, Sha256};
+
+/// How long a set-password link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// What was granted; `invitation` is the one-time token when the user still has to set a
+/// password (shown once to the owner, only its hash is stored).
+#[derive(Debug, Clone)]
+pub struct Granted {
+    pub assignment: RoleAssignment,
+    pub user: User,
+    pub invitation: Option<String>,
+    pub invitation_expires: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantRefusal {
+    AlreadyAssigned,
+    ProfileNotFound,
+    /// Account roles go on the account, profile roles on a profile.
+    RoleDoesNotFitScope,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoveRefusal {
+    NotFound,
+    /// The account's only billing account owner.
+    LastOwner,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvitationRefusal {
+    Unknown,
+    Expired,
+    Used,
+}
+
+/// An invitation as the set-password page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub user: User,
+    pub account_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn scope_detail(scope: &Scope) -> serde_json::Value {
+    match scope {
+        Scope::Account => serde_json::json!("account"),
+        Scope::Profile(p) => serde_json::json!(p.as_str()),
+    }
+}
+
+impl Store {
+    /// Gives `email` the role at the scope. An unknown e-mail becomes an invited user (no
+    /// password); a user without a password gets a fresh set-password link.
+    pub async fn grant_role(
+        &self,
+        account: &BillingAccountId,
+        email: &str,
+        scope: &Scope,
+        role: Role,
+        actor: &AuditActor,
+    ) -> Result<Result<Granted, GrantRefusal>> {
+        if role.is_account_role() != (*scope == Scope::Account) {
+            return Ok(Err(GrantRefusal::RoleDoesNotFitScope));
+        }
+        let mut tx = self.begin_write().await?;
+        if !lock_account(&mut tx, account).await? {
+            return Err(StoreError::NotFound);
+        }
+        if let Scope::Profile(profile) = scope {
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM billing_profiles WHERE billing_account_id = $1 AND id = $2",
+            )
+            .bind(account.as_str())
+            .bind(profile.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if found.is_none() {
+                return Ok(Err(GrantRefusal::ProfileNotFound));
+            }
+        }
+        let email = normalize_email(email);
+        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (user, has_password) = match row {
+            Some(row) => (
+                rows::user(&row)?,
+                rows::opt_text(&row, "password_hash")?.is_some(),
+            ),
+            None => (insert_user(&mut tx, &email, &email, None).await?, false),
+        };
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM role_assignments WHERE billing_account_id = $1 AND user_id = $2 \
+             AND role = $3 AND COALESCE(billing_profile_id, '') = $4",
+        )
+        .bind(account.as_str())
+        .bind(user.id.as_str())
+        .bind(role.code())
+        .bind(match scope {
+            Scope::Account => "",
+            Scope::Profile(p) => p.as_str(),
+        })
+        .fetch_one(&mut *tx)
+        .await?;
+        if exists > 0 {
+            return Ok(Err(GrantRefusal::AlreadyAssigned));
+        }
+        let assignment =
+            crate::accounts::add_role_assignment(&mut tx, account, &user.id, scope, role).await?;
+        let now = rows::now();
+        // A set-password link is only handed out for a user who has no standing on any other
+        // account: otherwise one account's owner could take over a user of another account.
+        let elsewhere: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM role_assignments WHERE user_id = $1 AND billing_account_id <> $2) \
+             + (SELECT COUNT(*) FROM billing_accounts WHERE account_admin_user_id = $1)",
+        )
+        .bind(user.id.as_str())
+        .bind(account.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let (invitation, invitation_expires) = if has_password || elsewhere > 0 {
+            (None, None)
+        } else {
+            let token = crate::random_token();
+            let expires = now + Duration::days(INVITATION_DAYS);
+            sqlx::query(
+                "INSERT INTO invitations (token_hash, billing_account_id, user_id, created_by, created_at, expires_at, used_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+            )
+            .bind(token_hash(&token))
+            .bind(account.as_str())
+            .bind(user.id.as_str())
+            .bind(actor.user.as_str())
+            .bind(millis(now))
+            .bind(millis(expires))
+            .execute(&mut *tx)
+            .await?;
+            (Some(token), Some(expires))
+        };
+        audit::insert(
+            &mut *tx,
+            &NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: Some(actor.user.clone()),
+                kind: "role.granted".into(),
+                target: user.email.clone(),
+                detail: serde_json::json!({
+                    "assignment": assignment.id.as_str(),
+                    "role": role.code(),
+                    "scope": scope_detail(scope),
+                    "invited": invitation.is_some(),
+                }),
+                ip: actor.ip.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(Granted {
+            assignment,
+            user,
+            invitation,
+            invitation_expires,
+        }))
+    }
+
+    /// Removes an assignment, unless it is the account's last billing account owner.
+    pub async fn remove_role_assignment(
+        &self,
+        account: &BillingAccountId,
+        id: &RoleAssignmentId,
+        actor: &AuditActor,
+    ) -> Result<Result<(RoleAssignment, String), RemoveRefusal>> {
+        let mut tx = self.begin_write().await?;
+        if !lock_account(&mut tx, account).await? {
+            return Ok(Err(RemoveRefusal::NotFound));
+        }
+        let row = sqlx::query(
+            "SELECT r.*, u.email FROM role_assignments r JOIN users u ON u.id = r.user_id \
+             WHERE r.billing_account_id = $1 AND r.id = $2",
+        )
+        .bind(account.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(RemoveRefusal::NotFound));
+        };
+        let role_code = rows::text(&row, "role")?;
+        let role: Role = role_code
+            .parse()
+            .map_err(|_| rows::corrupt("role", &role_code))?;
+        let scope = match rows::opt_id(&row, "billing_profile_id", BillingProfileId::parse)? {
+            Some(p) => Scope::Profile(p),
+            None => Scope::Account,
+        };
+        let assignment = RoleAssignment {
+            id: id.clone(),
+            billing_account_id: account.clone(),
+            user_id: rows::id(&row, "user_id", UserId::parse)?,
+            scope,
+            role,
+            created_at: rows::timestamp(&row, "created_at")?,
+        };
+        let email = rows::text(&row, "email")?;
+        if role == Role::BillingAccountOwner {
+            let owners: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM role_assignments WHERE billing_account_id = $1 \
+                 AND role = 'BillingAccountOwner' AND billing_profile_id IS NULL",
+            )
+            .bind(account.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            if owners <= 1 {
+                return Ok(Err(RemoveRefusal::LastOwner));
+            }
+        }
+        sqlx::query("DELETE FROM role_assignments WHERE billing_account_id = $1 AND id = $2")
+            .bind(account.as_str())
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        audit::insert(
+            &mut *tx,
+            &NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: Some(actor.user.clone()),
+                kind: "role.removed".into(),
+                target: email.clone(),
+                detail: serde_json::json!({
+                    "assignment": id.as_str(),
+                    "role": role.code(),
+                    "scope": scope_detail(&assignment.scope),
+                }),
+                ip: actor.ip.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok((assignment, email)))
+    }
+
+    /// The invitation behind a set-password token, if it can still be used.
+    pub async fn invitation(&self, token: &str) -> Result<Result<Invitation, InvitationRefusal>> {
+        let row = sqlx::query(
+            "SELECT i.expires_at, i.used_at, a.display_name AS account_name, u.* FROM invitations i \
+             JOIN users u ON u.id = i.user_id JOIN billing_accounts a ON a.id = i.billing_account_id \
+             WHERE i.token_hash = $1",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(InvitationRefusal::Unknown));
+        };
+        if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+            return Ok(Err(InvitationRefusal::Used));
+        }
+        let expires_at = rows::timestamp(&row, "expires_at")?;
+        if expires_at <= Utc::now() {
+            return Ok(Err(InvitationRefusal::Expired));
+        }
+        Ok(Ok(Invitation {
+            user: rows::user(&row)?,
+            account_name: rows::text(&row, "account_name")?,
+            expires_at,
+        }))
+    }
+
+    /// Uses a set-password link once: stores the password hash and marks the link used.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        password_hash: &str,
+        ip: Option<&str>,
+    ) -> Result<Result<User, InvitationRefusal>> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "SELECT user_id, billing_account_id, expires_at, used_at FROM invitations WHERE token_hash = $1",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(InvitationRefusal::Unknown));
+        };
+        if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+            return Ok(Err(InvitationRefusal::Used));
+        }
+        if rows::timestamp(&row, "expires_at")? <= Utc::now() {
+            return Ok(Err(InvitationRefusal::Expired));
+        }
+        let user_id = rows::id(&row, "user_id", UserId::parse)?;
+        let account = rows::id(&row, "billing_account_id", BillingAccountId::parse)?;
+        let used = sqlx::query(
+            "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+        )
+        .bind(millis(rows::now()))
+        .bind(token_hash(token))
+        .execute(&mut *tx)
+        .await?;
+        if used.rows_affected() != 1 {
+            return Ok(Err(InvitationRefusal::Used));
+        }
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let user_row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(user_id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        let user = rows::user(&user_row)?;
+        audit::insert(
+            &mut *tx,
+            &NewAuditEvent {
+                billing_account_id: Some(account),
+                actor: Some(user.id.clone()),
+                kind: "auth.invitation_accepted".into(),
+                target: user.email.clone(),
+                detail: serde_json::json!({}),
+                ip: ip.map(str::to_owned),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(user))
+    }
+
+    /// Changes a profile's bill-to address and invoice e-mail; the log keeps before and after.
+    pub async fn update_profile_properties(
+        &self,
+        account: &BillingAccountId,
+        profile: &BillingProfileId,
+        bill_to: &Address,
+        invoice_email: &str,
+        actor: &AuditActor,
+    ) -> Result<BillingProfile> {
+        let mut tx = self.begin_write().await?;
+        let row =
+            sqlx::query("SELECT * FROM billing_profiles WHERE billing_account_id = $1 AND id = $2")
+                .bind(account.as_str())
+                .bind(profile.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound);
+        };
+        let before = rows::profile(&row)?;
+        sqlx::query(
+            "UPDATE billing_profiles SET bill_to_company = $1, bill_to_line1 = $2, bill_to_line2 = $3, \
+             bill_to_postal_code = $4, bill_to_city = $5, bill_to_region = $6, bill_to_country = $7, \
+             invoice_email = $8 WHERE billing_account_id = $9 AND id = $10",
+        )
+        .bind(&bill_to.company)
+        .bind(&bill_to.line1)
+        .bind(&bill_to.line2)
+        .bind(&bill_to.postal_code)
+        .bind(&bill_to.city)
+        .bind(&bill_to.region)
+        .bind(&bill_to.country)
+        .bind(invoice_email)
+        .bind(account.as_str())
+        .bind(profile.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let mut after = before.clone();
+        after.bill_to = bill_to.clone();
+        after.invoice_email = invoice_email.to_owned();
+        audit::insert(
+            &mut *tx,
+            &NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: Some(actor.user.clone()),
+                kind: "properties.updated".into(),
+                target: before.display_name.clone(),
+                detail: serde_json::json!({
+                    "profile": profile.as_str(),
+                    "before": {"bill_to": before.bill_to, "invoice_email": before.invoice_email},
+                    "after": {"bill_to": after.bill_to, "invoice_email": after.invoice_email},
+                }),
+                ip: actor.ip.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+use sqlx::Row as _;
