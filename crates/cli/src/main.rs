@@ -2,12 +2,15 @@
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use faktura_domain::Locale;
 use faktura_gateway::SandboxGateway;
+use faktura_help::{check_dir, HelpLibrary};
 use faktura_store::demo::{self, DemoInput, DemoLoad};
 use faktura_store::{sqlite_url_for_path, Store};
 use faktura_web::i18n::I18n;
 use faktura_web::state::{AppState, Config};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -15,7 +18,9 @@ use std::sync::Arc;
 #[command(
     name = "faktura",
     version,
-    about = "Faktura: a self-hosted billing console and API"
+    about = "Faktura: a self-hosted billing console and API",
+    // `faktura help …` is ours (help articles); `--help` still prints usage.
+    disable_help_subcommand = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -48,6 +53,19 @@ enum Command {
         /// Mark cookies Secure (serve behind TLS).
         #[arg(long, env = "FAKTURA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// A folder of help articles (Markdown with front matter) added to the built-in ones; repeatable.
+        #[arg(
+            long = "articles",
+            value_name = "DIR",
+            env = "FAKTURA_ARTICLES",
+            value_delimiter = ','
+        )]
+        articles: Vec<PathBuf>,
+    },
+    /// Help articles: recommend one for a problem, or check a folder.
+    Help {
+        #[command(subcommand)]
+        command: HelpCommand,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -59,6 +77,31 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum HelpCommand {
+    /// Recommend articles for a problem description.
+    Recommend {
+        /// Folders of articles to search besides (or, with --no-builtin, instead of) the built-in ones.
+        #[arg(long = "articles", value_name = "DIR")]
+        articles: Vec<PathBuf>,
+        /// Search only the given folders.
+        #[arg(long)]
+        no_builtin: bool,
+        /// The problem's language (da-DK or en-US); detected when not given.
+        #[arg(long)]
+        locale: Option<String>,
+        #[arg(long, default_value_t = 3)]
+        limit: usize,
+        /// Print a JSON array, best first.
+        #[arg(long)]
+        json: bool,
+        /// The problem, in the customer's own words.
+        problem: String,
+    },
+    /// Report every article's parse warnings in a folder.
+    Check { dir: PathBuf },
 }
 
 /// SQLite URLs get `mode=rwc` so a missing file is created, as "no setup" promises.
@@ -148,16 +191,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&database).await?;
             load_demo(&store).await?;
         }
+        Command::Help { command } => help_command(command)?,
         Command::Serve {
             database,
             listen,
             demo,
             secure_cookies,
+            articles,
         } => {
             let store = open_store(&database).await?;
             if demo {
                 load_demo(&store).await?;
             }
+            let help = load_help(true, &articles)?;
             let sandbox = Arc::new(SandboxGateway::new());
             let config = Config {
                 secure_cookies,
@@ -169,6 +215,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 sandbox: Some(sandbox),
                 i18n: I18n::load().context("cannot load the localization bundles")?,
                 config: Arc::new(config),
+                help: Arc::new(help),
             };
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
@@ -179,6 +226,94 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             faktura_web::serve(listener, state)
                 .await
                 .context("the server stopped with an error")?;
+        }
+    }
+    Ok(())
+}
+
+/// Loads the help articles and says what happened: read, with warnings, skipped and why.
+fn load_help(builtin: bool, dirs: &[PathBuf]) -> anyhow::Result<HelpLibrary> {
+    for dir in dirs {
+        if !dir.is_dir() {
+            anyhow::bail!("--articles {}: not a folder", dir.display());
+        }
+    }
+    let (library, report) = HelpLibrary::load(builtin, dirs);
+    eprintln!(
+        "Help articles: {} read, {} with warnings, {} skipped",
+        report.read,
+        report.with_warnings,
+        report.skipped.len()
+    );
+    for (path, reason) in &report.skipped {
+        eprintln!("  skipped {}: {reason}", path.display());
+    }
+    if let Some(error) = &report.index_error {
+        eprintln!("  the search index could not be built: {error}");
+    }
+    Ok(library)
+}
+
+fn help_command(command: HelpCommand) -> anyhow::Result<()> {
+    match command {
+        HelpCommand::Recommend {
+            articles,
+            no_builtin,
+            locale,
+            limit,
+            json,
+            problem,
+        } => {
+            let locale =
+                match locale.as_deref() {
+                    Some(tag) => Some(Locale::from_tag(tag).with_context(|| {
+                        format!("unsupported locale {tag:?} (use da-DK or en-US)")
+                    })?),
+                    None => None,
+                };
+            if no_builtin && articles.is_empty() {
+                anyhow::bail!("--no-builtin needs at least one --articles DIR");
+            }
+            let library = load_help(!no_builtin, &articles)?;
+            let found = library.recommend(&problem, locale, limit.clamp(1, 50));
+            if json {
+                println!("{}", serde_json::to_string_pretty(&found)?);
+            } else if found.is_empty() {
+                println!("No article fits that description well enough.");
+            } else {
+                for (rank, rec) in found.iter().enumerate() {
+                    println!(
+                        "{}. {} [{}] {} (score {:.2})",
+                        rank + 1,
+                        rec.title,
+                        rec.locale,
+                        rec.path,
+                        rec.score
+                    );
+                }
+            }
+        }
+        HelpCommand::Check { dir } => {
+            if !dir.is_dir() {
+                anyhow::bail!("{}: not a folder", dir.display());
+            }
+            let results = check_dir(&dir);
+            let mut with_warnings = 0;
+            for (path, warnings) in &results {
+                if warnings.is_empty() {
+                    println!("ok       {}", path.display());
+                } else {
+                    with_warnings += 1;
+                    for warning in warnings {
+                        println!("warning  {}: {warning}", path.display());
+                    }
+                }
+            }
+            println!(
+                "{} files checked, {} with warnings",
+                results.len(),
+                with_warnings
+            );
         }
     }
     Ok(())

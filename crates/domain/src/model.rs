@@ -112,6 +112,8 @@ pub struct User {
     pub display_name: String,
     /// Stored language preference, if the user chose one.
     pub locale: Option<String>,
+    /// Faktura's own staff: sees every support request.
+    pub is_operator: bool,
     pub created_at: DateTime<Utc>,
 }
 

@@ -6,7 +6,7 @@
 use crate::accounts::{add_payment_method, add_role_assignment, create_account, create_profile};
 use crate::invoices::insert_invoice;
 use crate::rows::millis;
-use crate::users::insert_user;
+use crate::users::{insert_user, mark_operator};
 use crate::{NewProfile, Result, Store, StoreError};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use faktura_domain::*;
@@ -19,6 +19,8 @@ pub const NORDLYS_INVOICE_MANAGER: &str = "invoices@nordlys.example";
 pub const NORDLYS_PROFILE_OWNER: &str = "profile-owner@nordlys.example";
 pub const PRAIRIE_OWNER: &str = "owner@prairie.example";
 pub const OUTSIDER: &str = "outsider@example.com";
+/// Faktura's own operator: sees every support request.
+pub const OPERATOR: &str = "operator@faktura.example";
 
 /// What the caller supplies: the demo users' password hash and a gateway token for the saved card.
 #[derive(Debug, Clone)]
@@ -322,6 +324,8 @@ async fn load(conn: &mut AnyConnection, input: &DemoInput) -> Result<()> {
     let profile_owner = insert_user(conn, NORDLYS_PROFILE_OWNER, "Peter Profil", hash).await?;
     let prairie_owner = insert_user(conn, PRAIRIE_OWNER, "Dana Prairie", hash).await?;
     insert_user(conn, OUTSIDER, "Olivia Outsider", hash).await?;
+    let operator = insert_user(conn, OPERATOR, "Otto Operatør", hash).await?;
+    mark_operator(conn, &operator.id).await?;
 
     let nordlys_address = address(
         "Nordlys Data ApS",

@@ -16,6 +16,7 @@ mod payments;
 mod rows;
 mod sessions;
 mod settlements;
+mod support;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod users;
@@ -31,6 +32,7 @@ pub use methods::{AddMode, AuditActor, DetachRefusal};
 pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
 pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
+pub use support::{NewSupportRequest, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
 pub use users::normalize_email;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

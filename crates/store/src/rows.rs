@@ -102,6 +102,7 @@ pub(crate) fn user(row: &Row) -> Result<User> {
         email: text(row, "email")?,
         display_name: text(row, "display_name")?,
         locale: opt_text(row, "locale")?,
+        is_operator: int(row, "is_operator")? != 0,
         created_at: timestamp(row, "created_at")?,
     })
 }

@@ -86,6 +86,7 @@ pub(crate) async fn insert_user(
         email: normalize_email(email),
         display_name: display_name.to_owned(),
         locale: None,
+        is_operator: false,
         created_at: crate::rows::now(),
     };
     sqlx::query(
@@ -135,4 +136,12 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+pub(crate) async fn mark_operator(conn: &mut AnyConnection, user: &UserId) -> Result<()> {
+    sqlx::query("UPDATE users SET is_operator = 1 WHERE id = $1")
+        .bind(user.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -585,4 +585,93 @@ faktura_store::on_both_backends!(
     concurrent_attempts_start_exactly_one_payment,
     invoices_must_match_their_profile,
     sessions_expire_and_can_be_revoked,
+    help_feedback_and_support_requests,
 );
+
+async fn help_feedback_and_support_requests(store: Store) {
+    store.load_demo(&demo_input()).await.unwrap();
+    let admin = store
+        .user_by_email(demo::NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let reader = store
+        .user_by_email(demo::NORDLYS_READER)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!admin.is_operator);
+    assert!(
+        store
+            .user_by_email(demo::OPERATOR)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_operator
+    );
+
+    store
+        .record_help_feedback(
+            &admin.id,
+            "betale faktura",
+            "da-DK",
+            "builtin:pay-an-invoice",
+            false,
+        )
+        .await
+        .unwrap();
+    let feedback = store.recent_help_feedback(10).await.unwrap();
+    assert_eq!(feedback.len(), 1);
+    assert_eq!(
+        (feedback[0].0.as_str(), feedback[0].3),
+        ("betale faktura", false)
+    );
+
+    let new = |user: &User, subject: &str, severity: &str| NewSupportRequest {
+        user: user.id.clone(),
+        subject: subject.into(),
+        description: "It does not work".into(),
+        severity: severity.into(),
+        contact: user.email.clone(),
+        query: Some("pay now missing".into()),
+    };
+    let first = store
+        .create_support_request(&new(&admin, "Card refused", "high"))
+        .await
+        .unwrap();
+    store
+        .create_support_request(&new(&reader, "Cannot pay", "normal"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_support_request(&new(&admin, "x", "urgent!"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let mine = store.support_requests_for(&admin.id).await.unwrap();
+    assert_eq!(mine.len(), 1, "a customer sees only their own requests");
+    assert_eq!(
+        (mine[0].status.as_str(), mine[0].user_email.as_str()),
+        ("open", demo::NORDLYS_ADMIN)
+    );
+    assert_eq!(store.all_support_requests(100).await.unwrap().len(), 2);
+    store
+        .set_support_request_status(&first, "in_progress")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.support_requests_for(&admin.id).await.unwrap()[0].status,
+        "in_progress"
+    );
+    assert!(store
+        .set_support_request_status(&first, "bogus")
+        .await
+        .is_err());
+    assert!(matches!(
+        store
+            .set_support_request_status("sr_missing", "closed")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}

@@ -15,6 +15,8 @@ pub struct AppState {
     pub sandbox: Option<Arc<SandboxGateway>>,
     pub i18n: Arc<I18n>,
     pub config: Arc<Config>,
+    /// Help articles and their search index.
+    pub help: Arc<faktura_help::HelpLibrary>,
 }
 
 #[derive(Debug, Clone)]

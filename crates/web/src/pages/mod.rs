@@ -1,6 +1,7 @@
 //! Server-rendered portal pages.
 
 mod billing;
+mod help;
 mod pay;
 mod portal;
 mod signin;
@@ -124,4 +125,13 @@ pub fn router() -> Router<AppState> {
             "/sandbox/3ds/{reference}",
             get(pay::challenge).post(pay::challenge_answer),
         )
+        .route("/help", get(help::pane))
+        .route("/help/feedback", post(help::feedback))
+        .route("/help/articles/{locale}/{slug}", get(help::article))
+        .route(
+            "/help/requests",
+            get(help::my_requests).post(help::create_request),
+        )
+        .route("/operator/support", get(help::operator_requests))
+        .route("/operator/support/{id}", post(help::operator_set_status))
 }

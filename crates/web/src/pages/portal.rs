@@ -33,25 +33,41 @@ pub async fn home(State(state): State<AppState>, signed_in: SignedIn) -> Respons
 }
 
 /// Words that find a service, in both languages whatever the page language.
-const SERVICES: &[(&str, &str, &[&str])] = &[(
-    "service-billing",
-    "/billing",
-    &[
-        "cost management + billing",
-        "cost management + fakturering",
-        "cost management",
-        "billing",
-        "fakturering",
-        "invoices",
-        "invoice",
-        "fakturaer",
-        "faktura",
-        "pay invoice",
-        "betal faktura",
-        "payments",
-        "betalinger",
-    ],
-)];
+const SERVICES: &[(&str, &str, &[&str])] = &[
+    (
+        "nav-help",
+        "/help",
+        &[
+            "help + support",
+            "hjælp + support",
+            "help",
+            "hjælp",
+            "support",
+            "problem",
+            "supportanmodning",
+            "support request",
+        ],
+    ),
+    (
+        "service-billing",
+        "/billing",
+        &[
+            "cost management + billing",
+            "cost management + fakturering",
+            "cost management",
+            "billing",
+            "fakturering",
+            "invoices",
+            "invoice",
+            "fakturaer",
+            "faktura",
+            "pay invoice",
+            "betal faktura",
+            "payments",
+            "betalinger",
+        ],
+    ),
+];
 
 fn normalize(query: &str) -> String {
     query

@@ -23,6 +23,14 @@ fn password_hash() -> String {
         .clone()
 }
 
+/// The built-in articles, indexed once per test binary.
+fn help_library() -> Arc<faktura_help::HelpLibrary> {
+    static LIBRARY: OnceLock<Arc<faktura_help::HelpLibrary>> = OnceLock::new();
+    LIBRARY
+        .get_or_init(|| Arc::new(faktura_help::HelpLibrary::load(true, &[]).0))
+        .clone()
+}
+
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
@@ -46,6 +54,7 @@ impl TestApp {
             sandbox: Some(sandbox.clone()),
             i18n: I18n::load().unwrap(),
             config: Arc::new(Config::default()),
+            help: help_library(),
         };
         TestApp {
             router: faktura_web::app(state),

@@ -1,0 +1,169 @@
+//! Help-pane feedback and support requests.
+
+use crate::rows::{self, millis, now};
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use faktura_domain::UserId;
+
+pub const SUPPORT_SEVERITIES: [&str; 4] = ["low", "normal", "high", "critical"];
+pub const SUPPORT_STATUSES: [&str; 3] = ["open", "in_progress", "closed"];
+
+#[derive(Debug, Clone)]
+pub struct NewSupportRequest {
+    pub user: UserId,
+    pub subject: String,
+    pub description: String,
+    /// One of [`SUPPORT_SEVERITIES`].
+    pub severity: String,
+    pub contact: String,
+    /// The problem description typed into the help pane, if the request came from there.
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportRequest {
+    pub id: String,
+    pub user_id: UserId,
+    pub user_email: String,
+    pub subject: String,
+    pub description: String,
+    pub severity: String,
+    pub contact: String,
+    pub query: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn request(row: &crate::Row) -> Result<SupportRequest> {
+    Ok(SupportRequest {
+        id: rows::text(row, "id")?,
+        user_id: rows::id(row, "user_id", UserId::parse)?,
+        user_email: rows::text(row, "email")?,
+        subject: rows::text(row, "subject")?,
+        description: rows::text(row, "description")?,
+        severity: rows::text(row, "severity")?,
+        contact: rows::text(row, "contact")?,
+        query: rows::opt_text(row, "query")?,
+        status: rows::text(row, "status")?,
+        created_at: rows::timestamp(row, "created_at")?,
+        updated_at: rows::timestamp(row, "updated_at")?,
+    })
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", &crate::random_token()[..20])
+}
+
+impl Store {
+    pub async fn record_help_feedback(
+        &self,
+        user: &UserId,
+        query: &str,
+        locale: &str,
+        article_path: &str,
+        helpful: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO help_feedback (id, user_id, query, locale, article_path, helpful, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id("fb"))
+        .bind(user.as_str())
+        .bind(query)
+        .bind(locale)
+        .bind(article_path)
+        .bind(i64::from(helpful))
+        .bind(millis(now()))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Recent feedback, newest first: (query, locale, article path, helpful, when).
+    pub async fn recent_help_feedback(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(String, String, String, bool, DateTime<Utc>)>> {
+        let rows =
+            sqlx::query("SELECT * FROM help_feedback ORDER BY created_at DESC, id DESC LIMIT $1")
+                .bind(i64::from(limit.clamp(1, 500)))
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    rows::text(row, "query")?,
+                    rows::text(row, "locale")?,
+                    rows::text(row, "article_path")?,
+                    rows::int(row, "helpful")? != 0,
+                    rows::timestamp(row, "created_at")?,
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn create_support_request(&self, new: &NewSupportRequest) -> Result<String> {
+        if !SUPPORT_SEVERITIES.contains(&new.severity.as_str()) {
+            return Err(StoreError::Conflict("unknown severity"));
+        }
+        let id = new_id("sr");
+        let at = millis(now());
+        sqlx::query(
+            "INSERT INTO support_requests (id, user_id, subject, description, severity, contact, query, status, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",
+        )
+        .bind(&id)
+        .bind(new.user.as_str())
+        .bind(&new.subject)
+        .bind(&new.description)
+        .bind(&new.severity)
+        .bind(&new.contact)
+        .bind(new.query.as_deref())
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(id)
+    }
+
+    /// One user's requests, newest first.
+    pub async fn support_requests_for(&self, user: &UserId) -> Result<Vec<SupportRequest>> {
+        let rows = sqlx::query(
+            "SELECT r.*, u.email FROM support_requests r JOIN users u ON u.id = r.user_id \
+             WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.id DESC",
+        )
+        .bind(user.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(request).collect()
+    }
+
+    /// Every request, newest first (for operators).
+    pub async fn all_support_requests(&self, limit: u32) -> Result<Vec<SupportRequest>> {
+        let rows = sqlx::query(
+            "SELECT r.*, u.email FROM support_requests r JOIN users u ON u.id = r.user_id \
+             ORDER BY r.created_at DESC, r.id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit.clamp(1, 1000)))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(request).collect()
+    }
+
+    pub async fn set_support_request_status(&self, id: &str, status: &str) -> Result<()> {
+        if !SUPPORT_STATUSES.contains(&status) {
+            return Err(StoreError::Conflict("unknown status"));
+        }
+        let done =
+            sqlx::query("UPDATE support_requests SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(status)
+                .bind(millis(now()))
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

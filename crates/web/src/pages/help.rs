@@ -1,0 +1,455 @@
+//! Help + support: describe a problem, get the recommended article; feedback; support requests.
+
+use super::{render, render_with, Chrome};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::session::SignedIn;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use faktura_domain::Locale;
+use faktura_store::{NewSupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
+use serde::Deserialize;
+
+/// Where rendered articles link to each other.
+pub const ARTICLE_BASE: &str = "/help/articles";
+const MAX_QUERY_CHARS: usize = 1000;
+
+/// Article HTML with the callout titles in the reader's language.
+fn localized_article_html(state: &AppState, tr: &Tr, article: &faktura_help::Article) -> String {
+    let mut html = state.help.render(article, ARTICLE_BASE);
+    for (keyword, key) in [
+        ("Note", "callout-note"),
+        ("Tip", "callout-tip"),
+        ("Important", "callout-important"),
+        ("Warning", "callout-warning"),
+        ("Caution", "callout-caution"),
+    ] {
+        html = html.replace(
+            &format!("<p class=\"callout-title\">{keyword}</p>"),
+            &format!("<p class=\"callout-title\">{}</p>", tr.t(key)),
+        );
+    }
+    html
+}
+
+pub struct Best {
+    pub path: String,
+    pub html: String,
+    pub lang: &'static str,
+}
+
+pub struct Alternative {
+    pub title: String,
+    pub href: String,
+}
+
+#[derive(Default)]
+pub struct RequestDraft {
+    pub subject: String,
+    pub description: String,
+    pub contact: String,
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpTemplate {
+    chrome: Chrome,
+    query: String,
+    asked: bool,
+    best: Option<Best>,
+    alternatives: Vec<Alternative>,
+    feedback: Option<bool>,
+    show_request_form: bool,
+    request: RequestDraft,
+    request_error: Option<String>,
+    severities: Vec<(&'static str, String, bool)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct HelpQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    feedback: Option<String>,
+}
+
+fn severity_options(tr: &Tr, chosen: &str) -> Vec<(&'static str, String, bool)> {
+    SUPPORT_SEVERITIES
+        .iter()
+        .map(|s| (*s, tr.t(&format!("support-severity-{s}")), *s == chosen))
+        .collect()
+}
+
+fn help_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    query: &str,
+    feedback: Option<bool>,
+    request: RequestDraft,
+    request_error: Option<String>,
+) -> HelpTemplate {
+    let chrome = Chrome::new(state, &signed_in.ctx, "/help");
+    let asked = !query.trim().is_empty();
+    let found = if asked {
+        state.help.recommend(query, None, 4)
+    } else {
+        Vec::new()
+    };
+    let mut found = found.into_iter();
+    let best = found.next().and_then(|rec| {
+        state
+            .help
+            .article(rec.article.locale, &rec.article.slug)
+            .map(|article| Best {
+                path: rec.path.clone(),
+                html: localized_article_html(state, &chrome.tr, article),
+                lang: rec.locale.language(),
+            })
+    });
+    let alternatives = found
+        .take(3)
+        .map(|rec| Alternative {
+            title: rec.title.clone(),
+            href: format!("{ARTICLE_BASE}/{}/{}", rec.locale.tag(), rec.article.slug),
+        })
+        .collect();
+    let show_request_form =
+        asked && (best.is_none() || feedback == Some(false)) || request_error.is_some();
+    let severities = severity_options(&chrome.tr, "normal");
+    HelpTemplate {
+        query: query.to_owned(),
+        asked,
+        best,
+        alternatives,
+        feedback,
+        show_request_form,
+        request,
+        request_error,
+        severities,
+        chrome,
+    }
+}
+
+fn draft_for(signed_in: &SignedIn, query: &str) -> RequestDraft {
+    RequestDraft {
+        subject: query.chars().take(120).collect(),
+        description: String::new(),
+        contact: signed_in.user.email.clone(),
+    }
+}
+
+pub async fn pane(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(query): Query<HelpQuery>,
+) -> Response {
+    let q: String = query.q.chars().take(MAX_QUERY_CHARS).collect();
+    let feedback = match query.feedback.as_deref() {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    };
+    let draft = draft_for(&signed_in, &q);
+    render(&help_page(&state, &signed_in, &q, feedback, draft, None))
+}
+
+#[derive(Deserialize)]
+pub struct FeedbackForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    helpful: String,
+}
+
+pub async fn feedback(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<FeedbackForm>,
+) -> Result<Response, AppError> {
+    let helpful = match form.helpful.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::BadRequest("helpful must be yes or no")),
+    };
+    let query: String = form.q.chars().take(MAX_QUERY_CHARS).collect();
+    let path: String = form.path.chars().take(300).collect();
+    if query.trim().is_empty() || path.is_empty() {
+        return Err(AppError::BadRequest(
+            "feedback needs the question and the article",
+        ));
+    }
+    let locale = faktura_help::detect_language(&query).unwrap_or(signed_in.ctx.locale);
+    state
+        .store
+        .record_help_feedback(&signed_in.user.id, &query, locale.tag(), &path, helpful)
+        .await?;
+    let params = serde_urlencoded::to_string([
+        ("q", query.as_str()),
+        ("feedback", if helpful { "yes" } else { "no" }),
+    ])
+    .unwrap_or_default();
+    Ok(Redirect::to(&format!("/help?{params}")).into_response())
+}
+
+pub async fn article(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((locale, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = Locale::from_tag(&locale).ok_or(AppError::NotFound)?;
+    let article = state
+        .help
+        .article(locale, &slug)
+        .ok_or(AppError::NotFound)?;
+    let chrome = Chrome::new(
+        &state,
+        &signed_in.ctx,
+        &format!("{ARTICLE_BASE}/{}/{slug}", locale.tag()),
+    );
+    let html = localized_article_html(&state, &chrome.tr, article);
+    Ok(render(&ArticleTemplate {
+        title: article.title.clone(),
+        lang: locale.language(),
+        html,
+        chrome,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "help_article.html")]
+struct ArticleTemplate {
+    chrome: Chrome,
+    title: String,
+    lang: &'static str,
+    html: String,
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    contact: String,
+}
+
+/// A plausible e-mail address: something@domain.tld, no spaces.
+pub fn plausible_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.chars().any(char::is_whitespace)
+        && text.len() <= 200
+        && !domain.contains('@')
+}
+
+pub async fn create_request(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    let query: String = form.q.chars().take(MAX_QUERY_CHARS).collect();
+    let subject = form.subject.trim();
+    let description = form.description.trim();
+    let contact = form.contact.trim();
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let problem = if subject.is_empty() || subject.chars().count() > 200 {
+        Some("support-error-subject")
+    } else if description.is_empty() || description.chars().count() > 5000 {
+        Some("support-error-description")
+    } else if !SUPPORT_SEVERITIES.contains(&form.severity.as_str()) {
+        Some("support-error-severity")
+    } else if !plausible_email(contact) {
+        Some("support-error-contact")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
+        let draft = RequestDraft {
+            subject: subject.chars().take(200).collect(),
+            description: description.chars().take(5000).collect(),
+            contact: contact.chars().take(200).collect(),
+        };
+        let page = help_page(
+            &state,
+            &signed_in,
+            &query,
+            Some(false),
+            draft,
+            Some(tr.t(key)),
+        );
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    let id = state
+        .store
+        .create_support_request(&NewSupportRequest {
+            user: signed_in.user.id.clone(),
+            subject: subject.to_owned(),
+            description: description.to_owned(),
+            severity: form.severity.clone(),
+            contact: contact.to_owned(),
+            query: (!query.trim().is_empty()).then_some(query),
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/help/requests?created={id}")).into_response())
+}
+
+pub struct RequestRow {
+    pub id: String,
+    pub customer: String,
+    pub subject: String,
+    pub description: String,
+    pub severity: String,
+    pub date: String,
+    pub status: String,
+    pub statuses: Vec<(&'static str, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "support_requests.html")]
+struct RequestsTemplate {
+    chrome: Chrome,
+    heading: String,
+    operator: bool,
+    created: Option<String>,
+    rows: Vec<RequestRow>,
+    feedback: Vec<(String, String, String, String)>,
+}
+
+fn rows(tr: &Tr, requests: Vec<faktura_store::SupportRequest>) -> Vec<RequestRow> {
+    requests
+        .into_iter()
+        .map(|r| RequestRow {
+            statuses: SUPPORT_STATUSES
+                .iter()
+                .map(|s| (*s, tr.t(&format!("support-status-{s}")), *s == r.status))
+                .collect(),
+            status: tr.t(&format!("support-status-{}", r.status)),
+            severity: tr.t(&format!("support-severity-{}", r.severity)),
+            date: tr.date(r.created_at.date_naive()),
+            id: r.id,
+            customer: r.user_email,
+            subject: r.subject,
+            description: r.description,
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct CreatedQuery {
+    #[serde(default)]
+    created: Option<String>,
+}
+
+pub async fn my_requests(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(query): Query<CreatedQuery>,
+) -> Result<Response, AppError> {
+    let requests = state.store.support_requests_for(&signed_in.user.id).await?;
+    let chrome = Chrome::new(&state, &signed_in.ctx, "/help/requests");
+    let created = query
+        .created
+        .filter(|id| requests.iter().any(|r| &r.id == id));
+    let template = RequestsTemplate {
+        heading: chrome.tr.t("support-my-requests"),
+        operator: false,
+        created,
+        rows: rows(&chrome.tr, requests),
+        feedback: Vec::new(),
+        chrome,
+    };
+    Ok(render(&template))
+}
+
+fn require_operator(signed_in: &SignedIn) -> Result<(), AppError> {
+    if signed_in.user.is_operator {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("operators only"))
+    }
+}
+
+pub async fn operator_requests(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    require_operator(&signed_in)?;
+    let requests = state.store.all_support_requests(500).await?;
+    let feedback = state.store.recent_help_feedback(100).await?;
+    let chrome = Chrome::new(&state, &signed_in.ctx, "/operator/support");
+    let tr = &chrome.tr;
+    let feedback = feedback
+        .into_iter()
+        .map(|(query, locale, path, helpful, at)| {
+            (
+                tr.date(at.date_naive()),
+                format!("{query} ({locale})"),
+                path,
+                tr.t(if helpful { "help-yes" } else { "help-no" }),
+            )
+        })
+        .collect();
+    let template = RequestsTemplate {
+        heading: chrome.tr.t("support-all-requests"),
+        operator: true,
+        created: None,
+        rows: rows(&chrome.tr, requests),
+        feedback,
+        chrome,
+    };
+    Ok(render(&template))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn operator_set_status(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, AppError> {
+    require_operator(&signed_in)?;
+    if !SUPPORT_STATUSES.contains(&form.status.as_str()) {
+        return Err(AppError::BadRequest("unknown status"));
+    }
+    state
+        .store
+        .set_support_request_status(&id, &form.status)
+        .await?;
+    Ok(Redirect::to("/operator/support").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible_email;
+
+    #[test]
+    fn e_mail_shape() {
+        assert!(plausible_email("a@b.dk"));
+        for bad in [
+            "", "a", "a@b", "@b.dk", "a@.dk", "a@b.", "a b@c.dk", "a@b@c.dk",
+        ] {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+    }
+}
