@@ -4,6 +4,7 @@
 //! storage, gateways and the web layer depend on this crate, never the reverse.
 
 pub mod card;
+pub mod contact;
 pub mod ids;
 pub mod invoice;
 pub mod locale;

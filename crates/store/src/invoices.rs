@@ -307,3 +307,80 @@ pub(crate) async fn insert_invoice(conn: &mut AnyConnection, invoice: &Invoice) 
     }
     Ok(())
 }
+
+/// Why an invoice could not be voided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoidRefusal {
+    NotFound,
+    /// Paid (in part or in full), already void, or a payment is open.
+    NotVoidable(&'static str),
+}
+
+impl Store {
+    /// Voids an unpaid invoice that has no payment in flight, in one transaction.
+    pub async fn void_invoice(
+        &self,
+        account: &BillingAccountId,
+        id: &InvoiceId,
+    ) -> Result<Result<Invoice, VoidRefusal>> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT * FROM invoices WHERE billing_account_id = $1 AND id = $2")
+            .bind(account.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Err(VoidRefusal::NotFound));
+        };
+        let mut invoice = invoice_without_lines(&row)?;
+        if invoice.status == InvoiceStatus::Void {
+            return Ok(Err(VoidRefusal::NotVoidable("the invoice is already void")));
+        }
+        if invoice.amount_paid.minor() != 0 || invoice.status == InvoiceStatus::Paid {
+            return Ok(Err(VoidRefusal::NotVoidable("the invoice has been paid")));
+        }
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 AND state <> 'failed'",
+        )
+        .bind(account.as_str())
+        .bind(id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if open > 0 {
+            return Ok(Err(VoidRefusal::NotVoidable(
+                "a payment for the invoice is in progress",
+            )));
+        }
+        sqlx::query(
+            "UPDATE invoices SET status = 'Void' WHERE billing_account_id = $1 AND id = $2",
+        )
+        .bind(account.as_str())
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::insert(
+            &mut *tx,
+            &crate::NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: None,
+                kind: "invoice.voided".into(),
+                target: invoice.number.clone(),
+                detail: serde_json::json!({"before": invoice.status.code(), "after": "Void"}),
+                ip: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        invoice.status = InvoiceStatus::Void;
+        Ok(Ok(invoice))
+    }
+
+    /// The newest payments across all accounts (for operators).
+    pub async fn recent_payments(&self, limit: u32) -> Result<Vec<Payment>> {
+        let rows = sqlx::query("SELECT * FROM payments ORDER BY created_at DESC, id DESC LIMIT $1")
+            .bind(i64::from(limit.clamp(1, 1000)))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(rows::payment).collect()
+    }
+}

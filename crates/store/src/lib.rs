@@ -10,6 +10,7 @@ mod activity;
 mod audit;
 pub mod demo;
 mod iam;
+mod idempotency;
 mod invoices;
 mod methods;
 mod payments;
@@ -19,6 +20,7 @@ mod settlements;
 mod support;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod tokens;
 mod users;
 
 pub use accounts::NewProfile;
@@ -27,12 +29,14 @@ pub use audit::{AuditFilter, NewAuditEvent};
 pub use iam::{
     GrantRefusal, Granted, Invitation, InvitationRefusal, RemoveRefusal, INVITATION_DAYS,
 };
-pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter};
+pub use idempotency::{IdempotencyStart, IDEMPOTENCY_RETENTION_HOURS};
+pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter, VoidRefusal};
 pub use methods::{AddMode, AuditActor, DetachRefusal};
 pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
 pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
 pub use support::{NewSupportRequest, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
+pub use tokens::{ApiToken, TOKEN_PREFIX};
 pub use users::normalize_email;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

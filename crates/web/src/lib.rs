@@ -1,9 +1,11 @@
 //! Faktura's web layer: the portal (server-rendered pages) and, later, the JSON API.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod paying;
 pub mod session;
 pub mod state;
 
@@ -66,6 +68,8 @@ pub fn app(state: AppState) -> Router {
     ));
     Router::new()
         .merge(pages)
+        // The API takes bearer tokens, never cookies, so it is outside the page middleware and CSRF.
+        .merge(api::router())
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))

@@ -1,0 +1,127 @@
+//! Personal access tokens for the API. The token is shown once; the database keeps its SHA-256.
+
+use crate::rows::{self, millis, now};
+use crate::{random_token, Result, Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+use faktura_domain::UserId;
+use sha2::{Digest, Sha256};
+
+/// Tokens start with this, so they are recognisable in logs and secret scanners.
+pub const TOKEN_PREFIX: &str = "fkt_";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: Option<UserId>,
+    pub name: String,
+    pub is_operator: bool,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn token(row: &crate::Row) -> Result<ApiToken> {
+    let optional_time = |column: &str| -> Result<Option<DateTime<Utc>>> {
+        match sqlx::Row::try_get::<Option<i64>, _>(row, column)? {
+            Some(ms) => Ok(Some(
+                DateTime::from_timestamp_millis(ms)
+                    .ok_or_else(|| rows::corrupt(column, &ms.to_string()))?,
+            )),
+            None => Ok(None),
+        }
+    };
+    Ok(ApiToken {
+        id: rows::text(row, "id")?,
+        user_id: rows::opt_id(row, "user_id", UserId::parse)?,
+        name: rows::text(row, "name")?,
+        is_operator: rows::int(row, "is_operator")? != 0,
+        created_at: rows::timestamp(row, "created_at")?,
+        expires_at: optional_time("expires_at")?,
+        revoked_at: optional_time("revoked_at")?,
+    })
+}
+
+impl Store {
+    /// Creates a token and returns it in clear text (once) with its record.
+    pub async fn create_api_token(
+        &self,
+        user: Option<&UserId>,
+        name: &str,
+        lifetime: Option<Duration>,
+        is_operator: bool,
+    ) -> Result<(String, ApiToken)> {
+        if user.is_none() && !is_operator {
+            return Err(StoreError::Conflict("a user token needs a user"));
+        }
+        let clear = format!("{TOKEN_PREFIX}{}", random_token());
+        let record = ApiToken {
+            id: format!("tok_{}", &random_token()[..20]),
+            user_id: user.cloned(),
+            name: name.to_owned(),
+            is_operator,
+            created_at: now(),
+            expires_at: lifetime.map(|l| now() + l),
+            revoked_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, is_operator, created_at, expires_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        )
+        .bind(&record.id)
+        .bind(user.map(|u| u.as_str()))
+        .bind(&record.name)
+        .bind(hash(&clear))
+        .bind(i64::from(is_operator))
+        .bind(millis(record.created_at))
+        .bind(record.expires_at.map(millis))
+        .execute(self.pool())
+        .await?;
+        Ok((clear, record))
+    }
+
+    /// The live token for a bearer value: not revoked, not expired.
+    pub async fn api_token(&self, clear: &str) -> Result<Option<ApiToken>> {
+        if !clear.starts_with(TOKEN_PREFIX) || clear.len() > 200 {
+            return Ok(None);
+        }
+        let at = millis(now());
+        let row = sqlx::query(
+            "SELECT * FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(hash(clear))
+        .bind(at)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(token).transpose()
+    }
+
+    pub async fn api_tokens_for(&self, user: &UserId) -> Result<Vec<ApiToken>> {
+        let rows =
+            sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id")
+                .bind(user.as_str())
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(token).collect()
+    }
+
+    /// Revokes one of the user's tokens; revoking twice is harmless.
+    pub async fn revoke_api_token(&self, user: &UserId, id: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
+        )
+        .bind(millis(now()))
+        .bind(id)
+        .bind(user.as_str())
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

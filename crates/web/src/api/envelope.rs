@@ -1,0 +1,303 @@
+//! ARM conventions: the error shape, api-version, resource envelopes, amounts, dates, paging.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use faktura_domain::Money;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub const API_VERSION: &str = "2024-04-01";
+/// Largest page the list operations return.
+pub const MAX_PAGE: u32 = 200;
+pub const DEFAULT_PAGE: u32 = 50;
+
+/// `{"error":{"code","message","target","details"}}` with a stable code.
+#[derive(Debug, Clone)]
+pub struct ArmError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub target: Option<String>,
+    pub details: Vec<(String, String)>,
+}
+
+impl ArmError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ArmError {
+        ArmError {
+            status,
+            code,
+            message: message.into(),
+            target: None,
+            details: Vec::new(),
+        }
+    }
+
+    pub fn with_target(mut self, target: &str) -> ArmError {
+        self.target = Some(target.to_owned());
+        self
+    }
+
+    pub fn unauthenticated(code: &'static str, message: &str) -> ArmError {
+        ArmError::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    pub fn forbidden(message: &str) -> ArmError {
+        ArmError::new(StatusCode::FORBIDDEN, "AuthorizationFailed", message)
+    }
+
+    pub fn not_found(what: &str) -> ArmError {
+        ArmError::new(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("the {what} was not found"),
+        )
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ArmError {
+        ArmError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// Logs the cause; the client sees only a stable code.
+    pub fn internal(error: impl std::fmt::Display) -> ArmError {
+        tracing::error!(%error, "API request failed");
+        ArmError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "the request failed; nothing was charged twice, try again",
+        )
+    }
+
+    pub fn body(&self) -> Value {
+        json!({"error": {
+            "code": self.code,
+            "message": self.message,
+            "target": self.target,
+            "details": self.details.iter().map(|(code, message)| json!({"code": code, "message": message})).collect::<Vec<_>>(),
+        }})
+    }
+}
+
+impl From<faktura_store::StoreError> for ArmError {
+    fn from(error: faktura_store::StoreError) -> Self {
+        match error {
+            faktura_store::StoreError::NotFound => ArmError::not_found("resource"),
+            other => ArmError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ArmError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+pub async fn not_found_fallback() -> ArmError {
+    ArmError::new(StatusCode::NOT_FOUND, "NotFound", "no such API operation")
+}
+
+/// Query parameters every list and get takes.
+#[derive(Deserialize, Default, Debug)]
+pub struct ApiQuery {
+    #[serde(rename = "api-version")]
+    pub api_version: Option<String>,
+    #[serde(rename = "$top")]
+    pub top_dollar: Option<String>,
+    pub top: Option<String>,
+    #[serde(rename = "$skipToken")]
+    pub skip_token_dollar: Option<String>,
+    #[serde(rename = "skipToken")]
+    pub skip_token: Option<String>,
+    #[serde(rename = "periodStartDate")]
+    pub period_start_date: Option<String>,
+    #[serde(rename = "periodEndDate")]
+    pub period_end_date: Option<String>,
+}
+
+impl ApiQuery {
+    pub fn check_version(&self) -> Result<(), ArmError> {
+        match self.api_version.as_deref() {
+            None | Some("") => Err(ArmError::bad_request(
+                "MissingApiVersionParameter",
+                format!("the api-version query parameter is required; use {API_VERSION}"),
+            )),
+            Some(API_VERSION) => Ok(()),
+            Some(other) => Err(ArmError::bad_request(
+                "InvalidApiVersionParameter",
+                format!(
+                    "api-version {:?} is not supported; use {API_VERSION}",
+                    other.chars().take(20).collect::<String>()
+                ),
+            )),
+        }
+    }
+
+    /// `$top` or `top`, 1..=MAX_PAGE; absent means the default page size.
+    pub fn page_size(&self) -> Result<u32, ArmError> {
+        match self.top_dollar.as_deref().or(self.top.as_deref()) {
+            None => Ok(DEFAULT_PAGE),
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+                _ => Err(ArmError::bad_request(
+                    "InvalidTopParameter",
+                    format!("$top must be a whole number from 1 to {MAX_PAGE}"),
+                )
+                .with_target("$top")),
+            },
+        }
+    }
+
+    pub fn skip_token(&self) -> Option<&str> {
+        self.skip_token_dollar
+            .as_deref()
+            .or(self.skip_token.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn date(&self, raw: Option<&str>, name: &str) -> Result<Option<NaiveDate>, ArmError> {
+        match raw.filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(text) => {
+                let day = text.get(..10).unwrap_or(text);
+                NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| {
+                        ArmError::bad_request(
+                            "InvalidDateParameter",
+                            format!("{name} must be a date such as 2026-01-31"),
+                        )
+                        .with_target(name)
+                    })
+            }
+        }
+    }
+}
+
+/// `{"currency":"DKK","value":1234.56}`. The value is formatted from integer minor units.
+pub fn amount(money: Money) -> Value {
+    let value: Value = money
+        .to_decimal_string()
+        .parse::<serde_json::Number>()
+        .map(Value::Number)
+        .unwrap_or(Value::Null);
+    json!({"currency": money.currency().code(), "value": value})
+}
+
+pub fn date_time(date: NaiveDate) -> String {
+    format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
+}
+
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn resource(id: String, resource_type: &str, properties: Value) -> Value {
+    let name = id.rsplit('/').next().unwrap_or_default().to_owned();
+    json!({"id": id, "name": name, "type": resource_type, "properties": properties})
+}
+
+/// The absolute base URL of this server as the client addressed it, for nextLink.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https" || *p == "http")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+pub fn list(value: Vec<Value>, next_link: Option<String>) -> Value {
+    match next_link {
+        Some(link) => json!({"value": value, "nextLink": link}),
+        None => json!({"value": value}),
+    }
+}
+
+/// A JSON body whose rejection speaks the ARM error shape.
+pub struct ArmJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ArmJson<T> {
+    type Rejection = ArmError;
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ArmJson(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::MissingJsonContentType(_) => ArmError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "UnsupportedMediaType",
+                    "send the body as application/json",
+                ),
+                JsonRejection::JsonSyntaxError(_) => {
+                    ArmError::bad_request("InvalidJson", "the body is not valid JSON")
+                }
+                JsonRejection::JsonDataError(error) => ArmError::bad_request(
+                    "InvalidRequestContent",
+                    format!(
+                        "the body does not have the expected shape: {}",
+                        error.body_text().chars().take(200).collect::<String>()
+                    ),
+                ),
+                JsonRejection::BytesRejection(_) => ArmError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "RequestTooLarge",
+                    "the body is too large",
+                ),
+                _ => ArmError::bad_request("InvalidRequestContent", "the body could not be read"),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faktura_domain::Currency;
+
+    #[test]
+    fn amounts_keep_their_minor_units() {
+        assert_eq!(
+            amount(Money::from_minor(1653, Currency::USD)),
+            json!({"currency": "USD", "value": 16.53})
+        );
+        assert_eq!(
+            amount(Money::from_minor(1500, Currency::JPY)),
+            json!({"currency": "JPY", "value": 1500})
+        );
+        assert_eq!(
+            amount(Money::from_minor(-5, Currency::DKK)).to_string(),
+            r#"{"currency":"DKK","value":-0.05}"#
+        );
+    }
+
+    #[test]
+    fn version_and_page_size_are_checked() {
+        let mut query = ApiQuery::default();
+        assert_eq!(
+            query.check_version().unwrap_err().code,
+            "MissingApiVersionParameter"
+        );
+        query.api_version = Some("2019-10-01-preview".into());
+        assert_eq!(
+            query.check_version().unwrap_err().code,
+            "InvalidApiVersionParameter"
+        );
+        query.api_version = Some(API_VERSION.into());
+        assert!(query.check_version().is_ok());
+        assert_eq!(query.page_size().unwrap(), DEFAULT_PAGE);
+        query.top = Some("100000".into());
+        assert!(query.page_size().is_err());
+        query.top_dollar = Some("-1".into());
+        assert!(query.page_size().is_err());
+        query.top_dollar = Some("5".into());
+        assert_eq!(query.page_size().unwrap(), 5);
+    }
+}

@@ -1,0 +1,787 @@
+//! The JSON API through the real router, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use faktura_domain::*;
+use faktura_store::demo::{
+    NORDLYS_ADMIN, NORDLYS_INVOICE_MANAGER, NORDLYS_READER, OUTSIDER, PRAIRIE_OWNER,
+};
+use faktura_store::{InvoiceFilter, StatusFilter, Store};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const V: &str = "api-version=2024-04-01";
+
+struct Api {
+    app: TestApp,
+}
+
+struct Reply {
+    status: StatusCode,
+    json: Value,
+    replayed: bool,
+}
+
+impl Api {
+    async fn token(&self, email: &str) -> String {
+        let user = self.app.store.user_by_email(email).await.unwrap().unwrap();
+        self.app
+            .store
+            .create_api_token(Some(&user.id), "test", None, false)
+            .await
+            .unwrap()
+            .0
+    }
+
+    async fn operator_token(&self) -> String {
+        self.app
+            .store
+            .create_api_token(None, "ops", None, true)
+            .await
+            .unwrap()
+            .0
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "faktura.test");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+            None => request.body(Body::empty()).unwrap(),
+        };
+        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let replayed = response.headers().contains_key("idempotent-replayed");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            json,
+            replayed,
+        }
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call("GET", path, Some(token), None, None).await
+    }
+}
+
+async fn setup(store: Store) -> (Api, BillingAccountId, Invoice, PaymentMethodId) {
+    let app = TestApp::with_demo(store).await;
+    let admin = app
+        .store
+        .user_by_email(NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = app.store.accounts_for_user(&admin.id).await.unwrap()[0]
+        .id
+        .clone();
+    let today = chrono::Utc::now().date_naive();
+    let filter = InvoiceFilter {
+        account: account.clone(),
+        profiles: None,
+        status: StatusFilter::Only(InvoiceStatus::OverDue),
+        invoice_date_from: None,
+        invoice_date_to: None,
+        number_prefix: None,
+        today,
+        after: None,
+        limit: 5,
+    };
+    let invoice = app.store.list_invoices(&filter).await.unwrap().items[0]
+        .invoice
+        .clone();
+    let card = app
+        .store
+        .payment_methods(&account, &invoice.billing_profile_id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    (Api { app }, account, invoice, card)
+}
+
+/// An API amount back in minor units (the demo's currencies have two decimals).
+fn minor(amount: &Value) -> i64 {
+    let text = amount["value"].to_string();
+    Money::parse_decimal(text.trim_end_matches(".0"), Currency::DKK)
+        .unwrap()
+        .minor()
+}
+
+fn ba(account: &BillingAccountId) -> String {
+    format!("/providers/Microsoft.Billing/billingAccounts/{account}")
+}
+
+async fn authentication_and_versions(store: Store) {
+    let (api, account, _, _) = setup(store).await;
+    let token = api.token(NORDLYS_ADMIN).await;
+    let path = format!("/providers/Microsoft.Billing/billingAccounts?{V}");
+    for (auth, code) in [
+        (None, "AuthenticationFailed"),
+        (Some("fkt_nope"), "InvalidAuthenticationToken"),
+        (Some("garbage"), "InvalidAuthenticationToken"),
+    ] {
+        let reply = api.call("GET", &path, auth, None, None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(reply.json["error"]["code"], code);
+    }
+    let user = api
+        .app
+        .store
+        .user_by_email(NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let (revoked, record) = api
+        .app
+        .store
+        .create_api_token(Some(&user.id), "r", None, false)
+        .await
+        .unwrap();
+    api.app
+        .store
+        .revoke_api_token(&user.id, &record.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        api.get(&path, &revoked).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (expired, _) = api
+        .app
+        .store
+        .create_api_token(
+            Some(&user.id),
+            "e",
+            Some(chrono::Duration::seconds(-5)),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        api.get(&path, &expired).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let missing = api
+        .get("/providers/Microsoft.Billing/billingAccounts", &token)
+        .await;
+    assert_eq!(
+        (missing.status, missing.json["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("MissingApiVersionParameter"))
+    );
+    let wrong = api
+        .get(
+            "/providers/Microsoft.Billing/billingAccounts?api-version=2020-05-01",
+            &token,
+        )
+        .await;
+    assert_eq!(wrong.json["error"]["code"], "InvalidApiVersionParameter");
+    let unknown = api
+        .get(&format!("{}/nonsense?{V}", ba(&account)), &token)
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.json["error"]["code"].is_string());
+}
+
+async fn accounts_profiles_and_scoping(store: Store) {
+    let (api, account, _, _) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let list = api
+        .get(
+            &format!("/providers/Microsoft.Billing/billingAccounts?{V}"),
+            &admin,
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let accounts = list.json["value"].as_array().unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0]["id"], ba(&account));
+    assert_eq!(accounts[0]["name"], account.as_str());
+    assert_eq!(accounts[0]["type"], "Microsoft.Billing/billingAccounts");
+    assert_eq!(
+        accounts[0]["properties"]["agreementType"],
+        "MicrosoftCustomerAgreement"
+    );
+    assert_eq!(accounts[0]["properties"]["displayName"], "Nordlys Data ApS");
+
+    let profiles = api
+        .get(&format!("{}/billingProfiles?{V}", ba(&account)), &admin)
+        .await;
+    assert_eq!(profiles.json["value"].as_array().unwrap().len(), 2);
+    assert_eq!(profiles.json["value"][0]["properties"]["currency"], "DKK");
+
+    let manager = api.token(NORDLYS_INVOICE_MANAGER).await;
+    let theirs = api
+        .get(&format!("{}/billingProfiles?{V}", ba(&account)), &manager)
+        .await;
+    assert_eq!(
+        theirs.json["value"].as_array().unwrap().len(),
+        1,
+        "a profile role sees only its profile"
+    );
+
+    let outsider = api.token(OUTSIDER).await;
+    let hidden = api.get(&format!("{}?{V}", ba(&account)), &outsider).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "no existence leak");
+    let absent = api
+        .get(
+            &format!("/providers/Microsoft.Billing/billingAccounts/ba_doesnotexist?{V}"),
+            &outsider,
+        )
+        .await;
+    assert_eq!(absent.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.json["error"]["code"], absent.json["error"]["code"]);
+    let prairie = api.token(PRAIRIE_OWNER).await;
+    assert_eq!(
+        api.get(&format!("{}/invoices?{V}", ba(&account)), &prairie)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn invoices_page_with_next_links(store: Store) {
+    let (api, account, overdue, _) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let mut next = Some(format!("{}/invoices?{V}&$top=7", ba(&account)));
+    let mut seen = Vec::new();
+    while let Some(link) = next {
+        let path = link.trim_start_matches("http://faktura.test").to_owned();
+        let page = api.get(&path, &admin).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.json);
+        let items = page.json["value"].as_array().unwrap();
+        assert!(items.len() <= 7);
+        seen.extend(items.iter().map(|i| i["name"].as_str().unwrap().to_owned()));
+        next = page.json["nextLink"].as_str().map(str::to_owned);
+        if let Some(link) = &next {
+            assert!(link.starts_with("http://faktura.test/providers/"), "{link}");
+        }
+    }
+    assert_eq!(seen.len(), 36);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 36);
+
+    let one = api
+        .get(
+            &format!("{}/invoices/{}?{V}", ba(&account), overdue.id),
+            &admin,
+        )
+        .await;
+    let p = &one.json["properties"];
+    assert_eq!(p["status"], "OverDue");
+    assert_eq!(p["amountDue"]["currency"], "DKK");
+    assert_eq!(
+        minor(&p["amountDue"]),
+        overdue.amount_due().unwrap().minor()
+    );
+    assert_eq!(minor(&p["totalAmount"]), overdue.total.minor());
+    assert!(p["invoiceDate"].as_str().unwrap().ends_with("T00:00:00Z"));
+    let by_number = api
+        .get(
+            &format!("{}/invoices/{}?{V}", ba(&account), overdue.number),
+            &admin,
+        )
+        .await;
+    assert_eq!(by_number.json["name"], one.json["name"]);
+
+    let profile = format!(
+        "{}/billingProfiles/{}/invoices?{V}&$top=200",
+        ba(&account),
+        overdue.billing_profile_id
+    );
+    assert_eq!(
+        api.get(&profile, &admin).await.json["value"]
+            .as_array()
+            .unwrap()
+            .len(),
+        18
+    );
+    let from = (overdue.invoice_date - chrono::Duration::days(1)).format("%Y-%m-%d");
+    let to = (overdue.invoice_date + chrono::Duration::days(1)).format("%Y-%m-%d");
+    let period = api
+        .get(
+            &format!(
+                "{}/invoices?{V}&periodStartDate={from}&periodEndDate={to}",
+                ba(&account)
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(period.json["value"].as_array().unwrap().len(), 2);
+    for bad in [
+        "$top=0",
+        "$top=100000",
+        "$top=-5",
+        "$skipToken=junk",
+        "periodStartDate=yesterday",
+        "periodStartDate=2026-02-01&periodEndDate=2026-01-01",
+    ] {
+        let reply = api
+            .get(&format!("{}/invoices?{V}&{bad}", ba(&account)), &admin)
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+async fn payment_methods_roles_permissions_and_check_access(store: Store) {
+    let (api, account, overdue, card) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let links = api
+        .get(
+            &format!(
+                "{}/billingProfiles/{}/paymentMethodLinks?{V}",
+                ba(&account),
+                overdue.billing_profile_id
+            ),
+            &admin,
+        )
+        .await;
+    let link = &links.json["value"][0];
+    assert_eq!(link["name"], card.as_str());
+    assert_eq!(link["properties"]["lastFourDigits"], "4242");
+    assert_eq!(link["properties"]["family"], "CreditCard");
+    assert_eq!(link["properties"]["paymentMethodType"], "visa");
+    assert!(
+        !links.json.to_string().contains("tok_"),
+        "gateway tokens are not exposed"
+    );
+    let one = api
+        .get(
+            &format!(
+                "{}/billingProfiles/{}/paymentMethodLinks/{card}?{V}",
+                ba(&account),
+                overdue.billing_profile_id
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+
+    let roles = api
+        .get(
+            &format!("{}/billingRoleAssignments?{V}", ba(&account)),
+            &admin,
+        )
+        .await;
+    assert_eq!(roles.json["value"].as_array().unwrap().len(), 4);
+    assert!(roles.json.to_string().contains("BillingAccountOwner"));
+
+    let reader = api.token(NORDLYS_READER).await;
+    let permissions = api
+        .get(&format!("{}/billingPermissions?{V}", ba(&account)), &reader)
+        .await;
+    let actions = permissions.json["value"][0]["actions"].as_array().unwrap();
+    assert!(actions.contains(&json!("Microsoft.Billing/billingAccounts/invoices/read")));
+    assert!(!actions.contains(&json!(
+        "Microsoft.Billing/billingAccounts/invoices/pay/action"
+    )));
+
+    let ask = json!({"actions": ["Microsoft.Billing/billingAccounts/invoices/pay/action", "Microsoft.Billing/billingAccounts/invoices/read", "Something/else"]});
+    let reply = api
+        .call(
+            "POST",
+            &format!("{}/checkAccess?{V}", ba(&account)),
+            Some(&reader),
+            Some(ask.clone()),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let decisions: Vec<&str> = reply
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["accessDecision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, vec!["NotAllowed", "Allowed", "NotAllowed"]);
+    let reply = api
+        .call(
+            "POST",
+            &format!("{}/checkAccess?{V}", ba(&account)),
+            Some(&admin),
+            Some(ask),
+            None,
+        )
+        .await;
+    assert_eq!(reply.json[0]["accessDecision"], "Allowed");
+    let bad = api
+        .call(
+            "POST",
+            &format!("{}/checkAccess?{V}", ba(&account)),
+            Some(&admin),
+            Some(json!({"nope": 1})),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+async fn pay_with_idempotency_keys(store: Store) {
+    let (api, account, overdue, card) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let pay = format!("{}/invoices/{}/pay?{V}", ba(&account), overdue.id);
+    let body = json!({"paymentMethodId": card.as_str()});
+
+    let reader = api.token(NORDLYS_READER).await;
+    let refused = api
+        .call(
+            "POST",
+            &pay,
+            Some(&reader),
+            Some(body.clone()),
+            Some("k-reader"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = api
+        .call(
+            "POST",
+            &pay,
+            Some(&admin),
+            Some(json!({"paymentMethodId": "pm_missing"})),
+            Some("k-bad"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let long_key = "k".repeat(256);
+    assert_eq!(
+        api.call(
+            "POST",
+            &pay,
+            Some(&admin),
+            Some(body.clone()),
+            Some(&long_key)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let first = api
+        .call("POST", &pay, Some(&admin), Some(body.clone()), Some("k-1"))
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    assert_eq!(first.json["properties"]["status"], "Succeeded");
+    assert_eq!(
+        minor(&first.json["properties"]["amount"]),
+        overdue.amount_due().unwrap().minor()
+    );
+    let replay = api
+        .call("POST", &pay, Some(&admin), Some(body.clone()), Some("k-1"))
+        .await;
+    assert_eq!((replay.status, replay.replayed), (StatusCode::OK, true));
+    assert_eq!(replay.json, first.json, "the first response is replayed");
+    let other = api
+        .call(
+            "POST",
+            &pay,
+            Some(&admin),
+            Some(json!({"paymentMethodId": "pm_otherone"})),
+            Some("k-1"),
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::BAD_REQUEST,
+        "validation runs before the key is looked at"
+    );
+    let paid_again = api
+        .call("POST", &pay, Some(&admin), Some(body.clone()), None)
+        .await;
+    assert_eq!(
+        (paid_again.status, paid_again.json["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("InvoiceAlreadyPaid"))
+    );
+    assert_eq!(api.app.sandbox.ledger().len(), 1);
+    let invoice = api
+        .app
+        .store
+        .invoice(&account, &overdue.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(invoice.status, InvoiceStatus::Paid);
+
+    let payment_path = first.json["id"].as_str().unwrap().to_owned();
+    let fetched = api.get(&format!("{payment_path}?{V}"), &admin).await;
+    assert_eq!(fetched.json["properties"]["status"], "Succeeded");
+}
+
+async fn a_key_reused_with_other_parameters_is_refused(store: Store) {
+    let (api, account, overdue, card) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let body = json!({"paymentMethodId": card.as_str()});
+    let first = api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/pay?{V}", ba(&account), overdue.id),
+            Some(&admin),
+            Some(body.clone()),
+            Some("same"),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let due = api
+        .app
+        .store
+        .list_invoices(&InvoiceFilter {
+            account: account.clone(),
+            profiles: None,
+            status: StatusFilter::Only(InvoiceStatus::Due),
+            invoice_date_from: None,
+            invoice_date_to: None,
+            number_prefix: None,
+            today: chrono::Utc::now().date_naive(),
+            after: None,
+            limit: 5,
+        })
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|s| s.invoice.billing_profile_id == overdue.billing_profile_id)
+        .unwrap()
+        .invoice;
+    let reused = api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/pay?{V}", ba(&account), due.id),
+            Some(&admin),
+            Some(body),
+            Some("same"),
+        )
+        .await;
+    assert_eq!(
+        (reused.status, reused.json["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("IdempotencyKeyReused")
+        )
+    );
+    assert_eq!(api.app.sandbox.ledger().len(), 1);
+}
+
+async fn twenty_concurrent_requests_with_one_key_charge_once(store: Store) {
+    let (api, account, overdue, card) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let api = std::sync::Arc::new(api);
+    let path = format!("{}/invoices/{}/pay?{V}", ba(&account), overdue.id);
+    let calls = (0..20).map(|_| {
+        let api = api.clone();
+        let path = path.clone();
+        let admin = admin.clone();
+        let body = json!({"paymentMethodId": card.as_str()});
+        tokio::spawn(async move {
+            api.call("POST", &path, Some(&admin), Some(body), Some("one-key"))
+                .await
+        })
+    });
+    let mut ok = 0;
+    let mut in_use = 0;
+    for call in calls {
+        let reply = call.await.unwrap();
+        match reply.status {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => {
+                assert_eq!(reply.json["error"]["code"], "IdempotencyKeyInUse");
+                in_use += 1
+            }
+            other => panic!("unexpected {other}: {}", reply.json),
+        }
+    }
+    assert_eq!(ok + in_use, 20);
+    assert!(ok >= 1);
+    assert_eq!(api.app.sandbox.ledger().len(), 1, "one charge");
+    let payments = api
+        .app
+        .store
+        .payments_for_invoice(&account, &overdue.id)
+        .await
+        .unwrap();
+    assert_eq!(payments.len(), 1);
+    let after = api
+        .call(
+            "POST",
+            &path,
+            Some(&admin),
+            Some(json!({"paymentMethodId": card.as_str()})),
+            Some("one-key"),
+        )
+        .await;
+    assert!(after.replayed && after.status == StatusCode::OK);
+}
+
+async fn operator_api_issues_and_voids_invoices(store: Store) {
+    let (api, account, overdue, _) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let issue = json!({
+        "billingProfileId": overdue.billing_profile_id.as_str(),
+        "number": "OP-0001",
+        "invoiceDate": "2026-11-05", "periodStartDate": "2026-10-01", "periodEndDate": "2026-10-31", "dueDate": "2026-12-05",
+        "lines": [{"service": "Support", "description": "Premier support", "quantity": "1", "unitPrice": "1000.00", "amount": "1000.00"}],
+        "tax": "250.00"
+    });
+    let path = format!("/operator/v1/billingAccounts/{account}/invoices");
+    assert_eq!(
+        api.call("POST", &path, Some(&admin), Some(issue.clone()), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "a user token is no operator token"
+    );
+    let ops = api.operator_token().await;
+    let created = api
+        .call("POST", &path, Some(&ops), Some(issue.clone()), None)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    assert_eq!(minor(&created.json["properties"]["totalAmount"]), 125_000);
+    let duplicate = api
+        .call("POST", &path, Some(&ops), Some(issue.clone()), None)
+        .await;
+    assert_eq!(
+        (duplicate.status, duplicate.json["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("InvoiceNumberExists"))
+    );
+    let mut wrong = issue.clone();
+    wrong["number"] = json!("OP-0002");
+    wrong["lines"][0]["amount"] = json!("999.00");
+    assert_eq!(
+        api.call("POST", &path, Some(&ops), Some(wrong.clone()), None)
+            .await
+            .json["error"]["code"],
+        "InvalidInvoice"
+    );
+    wrong["lines"][0]["amount"] = json!("1000.00");
+    wrong["dueDate"] = json!("2026-01-01");
+    assert_eq!(
+        api.call("POST", &path, Some(&ops), Some(wrong.clone()), None)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    wrong["dueDate"] = json!("2026-12-05");
+    wrong["tax"] = json!("-1.00");
+    assert_eq!(
+        api.call("POST", &path, Some(&ops), Some(wrong), None)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let id = created.json["name"].as_str().unwrap();
+    let voided = api
+        .call("POST", &format!("{path}/{id}/void"), Some(&ops), None, None)
+        .await;
+    assert_eq!(voided.status, StatusCode::OK);
+    let again = api
+        .call("POST", &format!("{path}/{id}/void"), Some(&ops), None, None)
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let payments = api
+        .call("GET", "/operator/v1/payments", Some(&ops), None, None)
+        .await;
+    assert!(
+        payments.json["value"].as_array().unwrap().len() >= 30,
+        "the demo's paid invoices"
+    );
+    let requests = api
+        .call(
+            "GET",
+            "/operator/v1/supportRequests",
+            Some(&ops),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(requests.status, StatusCode::OK);
+}
+
+async fn bad_bodies_get_clean_errors(store: Store) {
+    let (api, account, overdue, _) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let pay = format!("{}/invoices/{}/pay?{V}", ba(&account), overdue.id);
+    let raw = |content_type: &'static str, body: Vec<u8>| {
+        Request::builder()
+            .method("POST")
+            .uri(pay.clone())
+            .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    for (content_type, body, expected) in [
+        (
+            "text/plain",
+            b"{}".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "application/json",
+            b"{not json".to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/json",
+            vec![0xff, 0xfe, 0x00],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/json",
+            b"{\"paymentMethodId\": 5}".to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("application/json", b"[]".to_vec(), StatusCode::BAD_REQUEST),
+    ] {
+        let response = api
+            .app
+            .router
+            .clone()
+            .oneshot(raw(content_type, body))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{content_type}");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json: Value = serde_json::from_slice(&bytes).unwrap();
+        assert!(json["error"]["code"].is_string());
+    }
+}
+
+faktura_store::on_both_backends!(
+    authentication_and_versions,
+    accounts_profiles_and_scoping,
+    invoices_page_with_next_links,
+    payment_methods_roles_permissions_and_check_access,
+    pay_with_idempotency_keys,
+    a_key_reused_with_other_parameters_is_refused,
+    twenty_concurrent_requests_with_one_key_charge_once,
+    operator_api_issues_and_voids_invoices,
+    bad_bodies_get_clean_errors,
+);
