@@ -1,5 +1,7 @@
 //! The `faktura` binary: serve the console, run migrations, load demo data.
 
+mod import;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use faktura_domain::Locale;
@@ -62,6 +64,16 @@ enum Command {
         )]
         articles: Vec<PathBuf>,
     },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Invoices: import a CSV file.
+    Invoices {
+        #[command(subcommand)]
+        command: InvoicesCommand,
+    },
     /// Help articles: recommend one for a problem, or check a folder.
     Help {
         #[command(subcommand)]
@@ -76,6 +88,36 @@ enum Command {
     Demo {
         #[command(flatten)]
         database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create a personal access token (printed once) or, with --operator, an operator token.
+    Create {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The user the token acts as (their billing roles, nothing more).
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days until the token expires; never, when not given.
+        #[arg(long)]
+        expires: Option<u32>,
+        /// A token for the operator API instead of a user's.
+        #[arg(long)]
+        operator: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum InvoicesCommand {
+    /// Import invoices from a CSV file, one invoice per row; see the README for the columns.
+    Import {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        file: PathBuf,
     },
 }
 
@@ -192,6 +234,93 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             load_demo(&store).await?;
         }
         Command::Help { command } => help_command(command)?,
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    database,
+                    user,
+                    name,
+                    expires,
+                    operator,
+                },
+        } => {
+            let store = open_store(&database).await?;
+            let user = match user {
+                Some(email) => Some(
+                    store
+                        .user_by_email(&email)
+                        .await?
+                        .with_context(|| format!("no user with the e-mail {email}"))?,
+                ),
+                None if operator => None,
+                None => {
+                    anyhow::bail!("--user EMAIL is required (or --operator for an operator token)")
+                }
+            };
+            let name = name.trim();
+            if name.is_empty() || name.len() > 100 {
+                anyhow::bail!("--name must be 1–100 characters");
+            }
+            let lifetime = match expires {
+                Some(0) => anyhow::bail!("--expires must be at least 1 day"),
+                Some(days) => Some(chrono::Duration::days(i64::from(days))),
+                None => None,
+            };
+            let (token, record) = store
+                .create_api_token(user.as_ref().map(|u| &u.id), name, lifetime, operator)
+                .await?;
+            eprintln!(
+                "Created {} token {} ({}){}. It is shown only now:",
+                if operator {
+                    "an operator"
+                } else {
+                    "a personal access"
+                },
+                record.id,
+                user.as_ref()
+                    .map(|u| u.email.as_str())
+                    .unwrap_or("operator"),
+                record
+                    .expires_at
+                    .map(|at| format!(", expires {}", at.format("%Y-%m-%d")))
+                    .unwrap_or_default()
+            );
+            println!("{token}");
+        }
+        Command::Invoices {
+            command: InvoicesCommand::Import { database, file },
+        } => {
+            let store = open_store(&database).await?;
+            let size = std::fs::metadata(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?
+                .len();
+            let reader = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
+            let bar = indicatif::ProgressBar::new(size);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let report =
+                import::import_invoices(&store, std::io::BufReader::new(reader), |bytes| {
+                    bar.set_position(bytes)
+                })
+                .await
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            bar.finish_and_clear();
+            println!(
+                "{} imported, {} already imported, {} rejected",
+                report.imported,
+                report.already_imported,
+                report.rejected.len()
+            );
+            for (line, reason) in &report.rejected {
+                println!("  line {line}: {reason}");
+            }
+            if !report.rejected.is_empty() {
+                anyhow::bail!("{} rows were rejected", report.rejected.len());
+            }
+        }
         Command::Serve {
             database,
             listen,

@@ -58,6 +58,22 @@ pub struct InvoiceDraft {
     pub credits_minor: i64,
 }
 
+/// A quantity as decimal text ("730", "1.5", "0.125") in thousandths; at most three decimals.
+pub fn parse_quantity_milli(text: &str) -> Option<i64> {
+    let trimmed = text.trim();
+    let (whole, fraction) = trimmed.split_once('.').unwrap_or((trimmed, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || fraction.len() > 3 || !digits(fraction) {
+        return None;
+    }
+    let padded = format!("{fraction:0<3}");
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(1000)?
+        .checked_add(padded.parse::<i64>().ok()?)
+}
+
 pub fn valid_invoice_number(number: &str) -> bool {
     (1..=32).contains(&number.len())
         && number
@@ -238,6 +254,25 @@ mod tests {
             quantity_milli,
             unit_price_minor,
             amount_minor: None,
+        }
+    }
+
+    #[test]
+    fn quantities_in_thousandths() {
+        assert_eq!(parse_quantity_milli("730"), Some(730_000));
+        assert_eq!(parse_quantity_milli("1.5"), Some(1_500));
+        assert_eq!(parse_quantity_milli("0.125"), Some(125));
+        for bad in [
+            "",
+            "-1",
+            "1.2345",
+            "1,5",
+            "abc",
+            "1e3",
+            ".5",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_quantity_milli(bad), None, "{bad}");
         }
     }
 

@@ -344,25 +344,6 @@ struct InvoiceBody {
     credits: Option<String>,
 }
 
-/// A quantity in thousandths from decimal text with at most three decimals.
-pub fn quantity_milli(text: &str) -> Option<i64> {
-    let trimmed = text.trim();
-    let (whole, fraction) = trimmed.split_once('.').unwrap_or((trimmed, ""));
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || fraction.len() > 3
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let padded = format!("{fraction:0<3}");
-    whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(1000)?
-        .checked_add(padded.parse::<i64>().ok()?)
-}
-
 fn parse_date(text: &str, field: &str) -> Result<NaiveDate, ArmError> {
     NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d").map_err(|_| {
         ArmError::bad_request(
@@ -419,7 +400,7 @@ async fn issue_invoice(
         lines.push(LineDraft {
             service: required(&line.service, &format!("{field}.service"), 200)?,
             description: required(&line.description, &format!("{field}.description"), 500)?,
-            quantity_milli: quantity_milli(&line.quantity).ok_or_else(|| {
+            quantity_milli: parse_quantity_milli(&line.quantity).ok_or_else(|| {
                 ArmError::bad_request(
                     "InvalidQuantity",
                     "quantity is a positive decimal with at most 3 decimals",
@@ -538,27 +519,4 @@ async fn list_support_requests(
         .map(|r| json!({"id": r.id, "userEmail": r.user_email, "subject": r.subject, "severity": r.severity, "status": r.status, "createdOn": timestamp(r.created_at)}))
         .collect();
     Ok(Json(list(value, None)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantity_milli;
-
-    #[test]
-    fn quantities_in_thousandths() {
-        assert_eq!(quantity_milli("730"), Some(730_000));
-        assert_eq!(quantity_milli("1.5"), Some(1_500));
-        assert_eq!(quantity_milli("0.125"), Some(125));
-        for bad in [
-            "",
-            "-1",
-            "1.2345",
-            "1,5",
-            "abc",
-            "1e3",
-            "99999999999999999999",
-        ] {
-            assert_eq!(quantity_milli(bad), None, "{bad}");
-        }
-    }
 }

@@ -1,0 +1,112 @@
+"""Microsoft's own Python client (azure-mgmt-billing 8, api-version 2024-04-01) against Faktura.
+
+Run by scripts/test.sh against a server with demo data. The client insists on HTTPS for bearer
+tokens; we pass its own per-call option `enforce_https=False`, since the test server speaks
+plain HTTP on localhost.
+"""
+
+import datetime
+import os
+
+import pytest
+from azure.core.credentials import AccessToken
+from azure.mgmt.billing import BillingManagementClient
+
+BASE_URL = os.environ["FAKTURA_URL"]
+TOKEN = os.environ["FAKTURA_TOKEN"]
+HTTP = {"enforce_https": False}
+
+
+class FakturaToken:
+    """A TokenCredential that hands over a Faktura personal access token."""
+
+    def get_token(self, *scopes, **kwargs):
+        return AccessToken(TOKEN, 4102444800)
+
+    def get_token_info(self, *scopes, options=None):
+        from azure.core.credentials import AccessTokenInfo
+
+        return AccessTokenInfo(TOKEN, 4102444800)
+
+
+@pytest.fixture(scope="module")
+def client():
+    return BillingManagementClient(FakturaToken(), subscription_id="00000000-0000-0000-0000-000000000000", base_url=BASE_URL)
+
+
+@pytest.fixture(scope="module")
+def account(client):
+    accounts = list(client.billing_accounts.list(**HTTP))
+    assert len(accounts) == 1
+    return accounts[0]
+
+
+def test_billing_accounts(client, account):
+    assert account.properties.display_name == "Nordlys Data ApS"
+    assert account.properties.agreement_type == "MicrosoftCustomerAgreement"
+    again = client.billing_accounts.get(account.name, **HTTP)
+    assert again.id == account.id
+
+
+def test_billing_profiles(client, account):
+    profiles = list(client.billing_profiles.list_by_billing_account(account.name, **HTTP))
+    assert sorted(p.properties.display_name for p in profiles) == ["Nordlys Drift", "Nordlys Udvikling"]
+    assert all(p.properties.currency == "DKK" for p in profiles)
+    one = client.billing_profiles.get(account.name, profiles[0].name, **HTTP)
+    assert one.properties.display_name == profiles[0].properties.display_name
+
+
+def test_invoices_at_both_scopes_with_paging(client, account):
+    invoices = list(client.invoices.list_by_billing_account(account.name, top=5, **HTTP))
+    assert len(invoices) == 36, "18 months on two profiles, followed across pages of 5"
+    assert len({i.name for i in invoices}) == 36
+    statuses = [i.properties.status for i in invoices]
+    assert statuses.count("OverDue") == 1
+    assert statuses.count("Due") == 2
+    assert statuses.count("Paid") == 33
+    assert all(i.properties.total_amount.currency == "DKK" for i in invoices)
+    due = next(i for i in invoices if i.properties.status == "OverDue")
+    assert due.properties.amount_due.value > 0
+    assert isinstance(due.properties.invoice_date, datetime.datetime)
+
+    profiles = list(client.billing_profiles.list_by_billing_account(account.name, **HTTP))
+    drift = next(p for p in profiles if p.properties.display_name == "Nordlys Drift")
+    by_profile = list(client.invoices.list_by_billing_profile(account.name, drift.name, top=7, **HTTP))
+    assert len(by_profile) == 18
+    assert all(i.properties.billing_profile_display_name == "Nordlys Drift" for i in by_profile)
+
+    got = client.invoices.get_by_billing_account(account.name, due.name, **HTTP)
+    assert got.properties.amount_due.value == due.properties.amount_due.value
+    assert got.properties.status == "OverDue"
+
+
+def test_payment_method_links(client, account):
+    profiles = list(client.billing_profiles.list_by_billing_account(account.name, **HTTP))
+    drift = next(p for p in profiles if p.properties.display_name == "Nordlys Drift")
+    links = list(client.payment_methods.list_by_billing_profile(account.name, drift.name, **HTTP))
+    assert len(links) == 1
+    link = links[0]
+    assert link.properties.last_four_digits == "4242"
+    assert link.properties.family == "CreditCard"
+    one = client.payment_methods.get_by_billing_profile(account.name, drift.name, link.name, **HTTP)
+    assert one.name == link.name
+
+
+def test_role_assignments(client, account):
+    assignments = list(client.billing_role_assignments.list_by_billing_account(account.name, **HTTP))
+    emails = sorted(a.properties.user_email_address for a in assignments)
+    assert emails == [
+        "admin@nordlys.example",
+        "invoices@nordlys.example",
+        "profile-owner@nordlys.example",
+        "reader@nordlys.example",
+    ]
+
+
+def test_check_access(client, account):
+    decisions = client.billing_permissions.check_access_by_billing_account(
+        account.name,
+        {"actions": ["Microsoft.Billing/billingAccounts/invoices/pay/action", "Microsoft.Billing/billingAccounts/invoices/read"]},
+        **HTTP,
+    )
+    assert [d.access_decision for d in decisions] == ["Allowed", "Allowed"]
