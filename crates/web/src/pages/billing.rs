@@ -264,6 +264,7 @@ struct InvoicesTemplate {
     period_options: Vec<(&'static str, String, bool)>,
     next_page: Option<String>,
     first_page: Option<String>,
+    banner: Option<super::methods::SettleBanner>,
 }
 
 const STATUS_CHOICES: [(&str, &str); 6] = [
@@ -414,6 +415,7 @@ pub async fn invoices(
         .iter()
         .map(|(code, key, _)| (*code, tr.t(key), *code == period_code))
         .collect();
+    let banner = super::methods::settle_banner(&state, &scope, &chrome.tr).await?;
     let nav = scope.nav("invoices", selected.as_ref(), base.clone());
     Ok(render(&InvoicesTemplate {
         chrome,
@@ -423,6 +425,7 @@ pub async fn invoices(
         period_options,
         next_page,
         first_page,
+        banner,
     }))
 }
 
@@ -439,6 +442,8 @@ pub struct PaymentRow {
     pub method: String,
     pub amount: String,
     pub outcome: String,
+    /// The payment id when it succeeded: it has a receipt.
+    pub receipt: Option<String>,
 }
 
 #[derive(Template)]
@@ -552,6 +557,7 @@ pub async fn invoice_detail(
             },
             amount: tr.money(p.amount),
             outcome: payment_outcome_label(tr, p),
+            receipt: (p.state == PaymentState::Succeeded).then(|| p.id.to_string()),
         })
         .collect();
     let lines = invoice

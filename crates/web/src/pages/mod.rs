@@ -1,9 +1,15 @@
 //! Server-rendered portal pages.
 
+mod activity;
+mod admin;
 mod billing;
+mod documents;
 mod help;
+mod iam;
+mod methods;
 mod pay;
 mod portal;
+mod properties;
 mod signin;
 
 use crate::i18n::Tr;
@@ -12,7 +18,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use faktura_domain::User;
 
@@ -96,35 +102,147 @@ pub fn error_page(tr: &Tr, user: Option<&User>, code: &str) -> Response {
     })
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(portal::root))
-        .route("/signin", get(signin::show).post(signin::submit))
-        .route("/signout", post(signin::sign_out))
-        .route("/language", post(signin::language))
-        .route("/portal", get(portal::home))
-        .route("/search", get(portal::search))
-        .route("/search/suggest", get(portal::suggest))
-        .route("/billing", get(billing::accounts))
-        .route("/billing/{account}", get(billing::overview))
-        .route("/billing/{account}/invoices", get(billing::invoices))
-        .route(
+/// One page route: its path, the methods it answers and its handlers. The router is built from
+/// [`route_table`] alone, and the permission-matrix test enumerates the same table, so a page
+/// cannot be added without the test knowing about it.
+pub struct PageRoute {
+    pub path: &'static str,
+    pub methods: &'static [&'static str],
+    pub handler: MethodRouter<AppState>,
+}
+
+fn page(
+    path: &'static str,
+    methods: &'static [&'static str],
+    handler: MethodRouter<AppState>,
+) -> PageRoute {
+    PageRoute {
+        path,
+        methods,
+        handler,
+    }
+}
+
+const GET: &[&str] = &["GET"];
+const POST: &[&str] = &["POST"];
+const GET_POST: &[&str] = &["GET", "POST"];
+
+/// Every page route of the portal. Add new pages here (and to the permission matrix).
+pub fn route_table() -> Vec<PageRoute> {
+    vec![
+        page("/", GET, get(portal::root)),
+        page("/signin", GET_POST, get(signin::show).post(signin::submit)),
+        page("/signout", POST, post(signin::sign_out)),
+        page("/language", POST, post(signin::language)),
+        page("/portal", GET, get(portal::home)),
+        page("/search", GET, get(portal::search)),
+        page("/search/suggest", GET, get(portal::suggest)),
+        page("/billing", GET, get(billing::accounts)),
+        page("/billing/{account}", GET, get(billing::overview)),
+        page("/billing/{account}/invoices", GET, get(billing::invoices)),
+        page(
             "/billing/{account}/invoices/{invoice}",
+            GET,
             get(billing::invoice_detail),
-        )
-        .route(
+        ),
+        page(
             "/billing/{account}/invoices/{invoice}/pay",
+            GET_POST,
             get(pay::pane).post(pay::submit),
-        )
-        .route("/billing/{account}/payments/{payment}", get(pay::outcome))
-        .route(
+        ),
+        page(
+            "/billing/{account}/invoices/{invoice}/pdf",
+            GET,
+            get(documents::invoice_download),
+        ),
+        page(
+            "/billing/{account}/payments/{payment}",
+            GET,
+            get(pay::outcome),
+        ),
+        page(
             "/billing/{account}/payments/{payment}/return",
+            GET,
             get(pay::returned),
-        )
-        .route(
+        ),
+        page(
+            "/billing/{account}/payments/{payment}/receipt",
+            GET,
+            get(documents::receipt_download),
+        ),
+        page(
             "/sandbox/3ds/{reference}",
+            GET_POST,
             get(pay::challenge).post(pay::challenge_answer),
-        )
+        ),
+        page(
+            "/billing/{account}/payment-methods",
+            GET,
+            get(methods::list),
+        ),
+        page(
+            "/billing/{account}/payment-methods/add",
+            POST,
+            post(methods::add),
+        ),
+        page(
+            "/billing/{account}/payment-methods/{method}/default",
+            POST,
+            post(methods::make_default),
+        ),
+        page(
+            "/billing/{account}/payment-methods/{method}/detach",
+            POST,
+            post(methods::detach),
+        ),
+        page(
+            "/billing/{account}/payment-methods/{method}/return",
+            GET,
+            get(methods::setup_returned),
+        ),
+        page(
+            "/billing/{account}/settle",
+            GET_POST,
+            get(methods::settle_pane).post(methods::settle_submit),
+        ),
+        page(
+            "/billing/{account}/settlements/{settlement}",
+            GET,
+            get(methods::settlement_outcome),
+        ),
+        page(
+            "/billing/{account}/settlements/{settlement}/return",
+            GET,
+            get(methods::settlement_returned),
+        ),
+        page("/billing/{account}/properties", GET, get(properties::show)),
+        page(
+            "/billing/{account}/properties/{profile}",
+            POST,
+            post(properties::save),
+        ),
+        page("/billing/{account}/access", GET, get(iam::show)),
+        page("/billing/{account}/access/add", POST, post(iam::grant)),
+        page(
+            "/billing/{account}/access/{assignment}/remove",
+            POST,
+            post(iam::remove),
+        ),
+        page(
+            "/invite/{token}",
+            GET_POST,
+            get(iam::invite_page).post(iam::invite_submit),
+        ),
+        page("/billing/{account}/activity", GET, get(activity::show)),
+    ]
+}
+
+pub fn router() -> Router<AppState> {
+    route_table()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.handler)
+        })
         .route("/help", get(help::pane))
         .route("/help/feedback", post(help::feedback))
         .route("/help/articles/{locale}/{slug}", get(help::article))

@@ -1,0 +1,399 @@
+//! Properties (Egenskaber): the billing account (display name, id, billing account type,
+//! status, country, sold-to address, account administrator) and a billing profile (currency,
+//! status and reason, bill-to address, invoice e-mail, default payment method). Owners edit the
+//! bill-to address and the invoice e-mail; the activity log keeps before and after.
+
+use super::admin::{actor, card_text, field, profile_or_first, refusal, visible_profile};
+use super::billing::{AccountScope, BillingNav};
+use super::{render, render_with, Chrome};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::session::SignedIn;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use faktura_domain::*;
+use serde::Deserialize;
+
+pub struct AccountFacts {
+    pub name: String,
+    pub id: String,
+    pub agreement: String,
+    pub status: String,
+    pub country: String,
+    pub sold_to: Vec<String>,
+    pub admin_email: String,
+}
+
+#[derive(Default)]
+pub struct AddressForm {
+    pub company: String,
+    pub line1: String,
+    pub line2: String,
+    pub postal_code: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub invoice_email: String,
+}
+
+#[derive(Default)]
+pub struct AddressErrors {
+    pub company: Option<String>,
+    pub line1: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub invoice_email: Option<String>,
+}
+
+impl AddressErrors {
+    fn any(&self) -> bool {
+        self.company.is_some()
+            || self.line1.is_some()
+            || self.postal_code.is_some()
+            || self.city.is_some()
+            || self.country.is_some()
+            || self.invoice_email.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "properties.html")]
+struct PropertiesTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    account: Option<AccountFacts>,
+    account_name: String,
+    agreement: String,
+    profile_id: String,
+    profile_name: String,
+    currency: String,
+    profile_status: String,
+    bill_to: Vec<String>,
+    invoice_email: String,
+    default_method: String,
+    can_edit: bool,
+    editing: bool,
+    form: AddressForm,
+    errors: AddressErrors,
+    notice: Option<String>,
+}
+
+fn address_lines(address: &Address) -> Vec<String> {
+    let mut lines = vec![address.company.clone(), address.line1.clone()];
+    if !address.line2.is_empty() {
+        lines.push(address.line2.clone());
+    }
+    let mut city = format!("{} {}", address.postal_code, address.city);
+    if !address.region.is_empty() {
+        city.push_str(&format!(", {}", address.region));
+    }
+    lines.push(city.trim().to_owned());
+    lines.push(address.country.clone());
+    lines.retain(|l| !l.trim().is_empty());
+    lines
+}
+
+fn profile_status_text(tr: &Tr, profile: &BillingProfile) -> String {
+    let status = tr.t(&format!("profile-status-{}", profile.status.code()));
+    match profile.status_reason {
+        Some(reason) => tr.tn(
+            "profile-status-with-reason",
+            &[
+                ("status", status),
+                ("reason", tr.t(&format!("profile-reason-{}", reason.code()))),
+            ],
+        ),
+        None => status,
+    }
+}
+
+async fn page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    scope: &AccountScope,
+    profile: &BillingProfile,
+    form: Option<(AddressForm, AddressErrors)>,
+    notice: Option<String>,
+) -> Result<PropertiesTemplate, AppError> {
+    let chrome = Chrome::new(
+        state,
+        &signed_in.ctx,
+        &format!(
+            "/billing/{}/properties?profile={}",
+            scope.account.id, profile.id
+        ),
+    );
+    let tr = chrome.tr.clone();
+    let agreement = tr.t(&format!(
+        "agreement-{}",
+        scope.account.agreement_type.code()
+    ));
+    // The account's own facts are for those with an account-wide view.
+    let account = if scope.access.sees_whole_account() {
+        let admin_email = state
+            .store
+            .user_by_id(&scope.account.account_admin)
+            .await?
+            .map(|u| u.email)
+            .unwrap_or_default();
+        Some(AccountFacts {
+            name: scope.account.display_name.clone(),
+            id: scope.account.id.to_string(),
+            agreement: agreement.clone(),
+            status: tr.t(&format!("account-status-{}", scope.account.status.code())),
+            country: scope.account.country.clone(),
+            sold_to: address_lines(&scope.account.sold_to),
+            admin_email,
+        })
+    } else {
+        None
+    };
+    let default_method = match &profile.default_payment_method_id {
+        Some(id) => state
+            .store
+            .payment_method(&scope.account.id, id)
+            .await?
+            .filter(|m| m.status == PaymentMethodStatus::Active)
+            .map(|m| card_text(&tr, &m))
+            .unwrap_or_else(|| tr.t("properties-none")),
+        None => tr.t("properties-none"),
+    };
+    let can_edit = scope
+        .access
+        .allows(Permission::EditProperties, Some(&profile.id));
+    let editing = form.is_some();
+    let (form, errors) = form.unwrap_or_else(|| {
+        let a = &profile.bill_to;
+        (
+            AddressForm {
+                company: a.company.clone(),
+                line1: a.line1.clone(),
+                line2: a.line2.clone(),
+                postal_code: a.postal_code.clone(),
+                city: a.city.clone(),
+                region: a.region.clone(),
+                country: a.country.clone(),
+                invoice_email: profile.invoice_email.clone(),
+            },
+            AddressErrors::default(),
+        )
+    });
+    Ok(PropertiesTemplate {
+        nav: scope.nav(
+            "properties",
+            Some(&profile.id),
+            format!("/billing/{}/properties", scope.account.id),
+        ),
+        account,
+        account_name: scope.account.display_name.clone(),
+        agreement,
+        profile_id: profile.id.to_string(),
+        profile_name: profile.display_name.clone(),
+        currency: profile.currency.code().to_owned(),
+        profile_status: profile_status_text(&tr, profile),
+        bill_to: address_lines(&profile.bill_to),
+        invoice_email: profile.invoice_email.clone(),
+        default_method,
+        can_edit,
+        editing,
+        form,
+        errors,
+        notice,
+        chrome,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct PropertiesQuery {
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(account): Path<String>,
+    Query(query): Query<PropertiesQuery>,
+) -> Result<Response, AppError> {
+    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let profile = profile_or_first(&scope, query.profile.as_deref())?;
+    let notice = query
+        .saved
+        .is_some()
+        .then(|| Tr::new(state.i18n.clone(), signed_in.ctx.locale).t("properties-saved"));
+    Ok(render(
+        &page(&state, &signed_in, &scope, &profile, None, notice).await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PropertiesForm {
+    #[serde(default)]
+    company: String,
+    #[serde(default)]
+    line1: String,
+    #[serde(default)]
+    line2: String,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    invoice_email: String,
+}
+
+/// A plausible e-mail address: one `@`, something before it, a dotted domain, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && email
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>\"(),;:[]\\".contains(c))
+}
+
+fn validate(tr: &Tr, form: &PropertiesForm) -> (AddressForm, AddressErrors) {
+    let kept = AddressForm {
+        company: field(&form.company, 200),
+        line1: field(&form.line1, 200),
+        line2: field(&form.line2, 200),
+        postal_code: field(&form.postal_code, 40),
+        city: field(&form.city, 200),
+        region: field(&form.region, 200),
+        country: field(&form.country, 10).to_uppercase(),
+        invoice_email: field(&form.invoice_email, 300),
+    };
+    let required = |value: &str, max: usize| {
+        if value.is_empty() {
+            Some(tr.t("properties-error-required"))
+        } else if value.chars().count() > max {
+            Some(tr.t1("properties-error-too-long", "max", max))
+        } else {
+            None
+        }
+    };
+    let errors = AddressErrors {
+        company: required(&kept.company, 100),
+        line1: required(&kept.line1, 100),
+        postal_code: required(&kept.postal_code, 20),
+        city: required(&kept.city, 100),
+        country: if kept.country.len() == 2 && kept.country.chars().all(|c| c.is_ascii_uppercase())
+        {
+            None
+        } else {
+            Some(tr.t("properties-error-country"))
+        },
+        invoice_email: if valid_email(&kept.invoice_email) {
+            None
+        } else {
+            Some(tr.t("properties-error-email"))
+        },
+    };
+    (kept, errors)
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((account, profile)): Path<(String, String)>,
+    Form(form): Form<PropertiesForm>,
+) -> Result<Response, AppError> {
+    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let profile = visible_profile(&scope, &profile)?;
+    let chrome = Chrome::new(
+        &state,
+        &signed_in.ctx,
+        &format!("/billing/{}/properties", scope.account.id),
+    );
+    if let Some(page) = refusal(
+        &chrome,
+        &scope,
+        Permission::EditProperties,
+        Some(&profile.id),
+        "action-edit-properties",
+    ) {
+        return Ok(page);
+    }
+    let (kept, errors) = validate(&chrome.tr, &form);
+    if errors.any() {
+        return Ok(render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(
+                &state,
+                &signed_in,
+                &scope,
+                &profile,
+                Some((kept, errors)),
+                None,
+            )
+            .await?,
+        ));
+    }
+    let bill_to = Address {
+        company: kept.company,
+        line1: kept.line1,
+        line2: kept.line2,
+        postal_code: kept.postal_code,
+        city: kept.city,
+        region: kept.region,
+        country: kept.country,
+    };
+    state
+        .store
+        .update_profile_properties(
+            &scope.account.id,
+            &profile.id,
+            &bill_to,
+            &faktura_store::normalize_email(&kept.invoice_email),
+            &actor(&signed_in),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/billing/{}/properties?profile={}&saved=1",
+        scope.account.id, profile.id
+    ))
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_email;
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("ap@nordlys.example"));
+        assert!(valid_email("first.last+billing@sub.example.dk"));
+        for bad in [
+            "",
+            "no-at",
+            "@example.com",
+            "a@b",
+            "a@.b.c",
+            "a b@c.d",
+            "a@b..c",
+            "<a>@b.c",
+            "a@b.c.",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+}
