@@ -213,3 +213,5 @@ pdf-wire-reference-note = Brug fakturanummeret { $number } som betalingsreferenc
 pdf-receipt-intro = { $seller } bekræfter, at denne betaling er modtaget.
 pdf-receipt-number = Kvitteringsnummer
 pdf-receipt-reference = Betalingsreference
+challenge-explain-setup = Bekræft, at kortet må tilføjes. Der trækkes intet. Dette er sandkassegatewayens testside: vælg udfaldet.
+methods-add-card = Tilføj et kort

@@ -213,3 +213,5 @@ pdf-wire-reference-note = Use the invoice number { $number } as the payment refe
 pdf-receipt-intro = { $seller } confirms that this payment was received.
 pdf-receipt-number = Receipt number
 pdf-receipt-reference = Payment reference
+challenge-explain-setup = Confirm that the card may be added. Nothing is charged. This is the sandbox gateway's test page: choose the outcome.
+methods-add-card = Add a card

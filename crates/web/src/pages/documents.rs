@@ -67,6 +67,35 @@ fn fit(text: &str, size: f32, width: f32) -> String {
     out
 }
 
+/// Breaks text into lines that fit a width, at spaces where it can (long words are cut).
+fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&candidate, size, false) <= width {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if text_width(word, size, false) <= width {
+            line = word.to_owned();
+        } else {
+            lines.push(fit(word, size, width));
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 impl Default for PdfWriter {
     fn default() -> Self {
         Self::new()
@@ -279,13 +308,8 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
     pdf.rule();
     pdf.down(12.0);
     for line in &invoice.lines {
+        let description = wrap(&line.description, 9.0, 170.0);
         pdf.text(MARGIN, 9.0, false, &fit(&line.service, 9.0, 105.0));
-        pdf.text(
-            MARGIN + 110.0,
-            9.0,
-            false,
-            &fit(&line.description, 9.0, 160.0),
-        );
         pdf.text_right(
             qty_right,
             9.0,
@@ -294,7 +318,13 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
         );
         pdf.text_right(unit_right, 9.0, false, &tr.money(line.unit_price));
         pdf.text_right(right, 9.0, false, &tr.money(line.amount));
-        pdf.down(13.0);
+        for (index, part) in description.iter().enumerate() {
+            if index > 0 {
+                pdf.down(11.0);
+            }
+            pdf.text(MARGIN + 110.0, 9.0, false, part);
+        }
+        pdf.down(14.0);
     }
     pdf.rule();
     pdf.down(14.0);
@@ -473,4 +503,27 @@ pub async fn receipt_download(
         bytes,
         &format!("{}-{}.pdf", tr.t("pdf-receipt-file"), invoice.number),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_word() {
+        let text = "Reserved VM instances, D16s v5, 3 years, upfront";
+        let lines = wrap(text, 9.0, 120.0);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| text_width(l, 9.0, false) <= 120.0));
+        assert_eq!(lines.join(" "), text);
+        assert_eq!(wrap("", 9.0, 100.0), vec![String::new()]);
+        let long = wrap(&"x".repeat(200), 9.0, 50.0);
+        assert!(long[0].ends_with('…'));
+    }
+
+    #[test]
+    fn an_empty_writer_still_makes_a_pdf() {
+        let bytes = PdfWriter::new().finish("t").unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+    }
 }

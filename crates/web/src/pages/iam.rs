@@ -13,7 +13,7 @@ use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use faktura_domain::*;
@@ -278,10 +278,36 @@ fn refused_grant(scope: &AccountScope) -> AppError {
     AppError::Forbidden("your role may not grant access at this scope")
 }
 
+/// The address the owner reached us at, to show the invitation as a full link. Only a plain
+/// host name or address (with port) is used; anything else falls back to a relative link.
+fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        });
+    match host {
+        Some(host) => {
+            let scheme = if state.config.secure_cookies {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{host}")
+        }
+        None => String::new(),
+    }
+}
+
 pub async fn grant(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(account): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<GrantForm>,
 ) -> Result<Response, AppError> {
     let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
@@ -347,7 +373,7 @@ pub async fn grant(
                         "iam-invite-created",
                         &[("email", granted.user.email.clone()), ("date", expires)],
                     ),
-                    url: format!("/invite/{token}"),
+                    url: format!("{}/invite/{token}", origin(&state, &headers)),
                 }),
             };
             let page = access_page(&state, &signed_in, &scope, None, extra).await?;

@@ -729,6 +729,8 @@ struct ChallengeTemplate {
     chrome: Chrome,
     reference: String,
     amount: String,
+    /// A card being added (a zero-amount setup), not a payment.
+    is_setup: bool,
 }
 
 pub async fn challenge(
@@ -744,6 +746,7 @@ pub async fn challenge(
         chrome,
         reference,
         amount,
+        is_setup: !pending.charge.amount.is_positive(),
     }))
 }
 
