@@ -110,3 +110,16 @@ def test_check_access(client, account):
         **HTTP,
     )
     assert [d.access_decision for d in decisions] == ["Allowed", "Allowed"]
+
+
+def test_openapi_document_validates():
+    import json
+    import urllib.request
+
+    from openapi_spec_validator import validate
+
+    with urllib.request.urlopen(f"{BASE_URL}/openapi.json") as response:
+        document = json.load(response)
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+    assert "/providers/Microsoft.Billing/billingAccounts/{ba}/invoices/{invoice}/pay" in document["paths"]

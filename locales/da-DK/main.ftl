@@ -190,3 +190,10 @@ challenge-bank = Sandkassebank
 challenge-explain = Bekræft betalingen på { $amount }. Dette er testsiden i sandkassens betalingsgateway: vælg resultatet.
 challenge-complete = Gennemfør
 challenge-fail = Afvis
+
+api-title = API-reference
+api-intro = Alt, hvad portalen kan, findes også som JSON-API: faktureringsressourcer i samme form som Microsoft.Billing (api-version 2024-04-01), Fakturas betalingsudvidelse med idempotensnøgler og operatør-API'et.
+api-openapi-link = OpenAPI 3.1-dokumentet
+api-auth-heading = Godkendelse
+api-auth-text = Opret et personligt adgangstoken i brugermenuen (eller med faktura token create), og send det som Authorization: Bearer. Et token handler med brugerens roller og intet andet.
+api-responses = Svar

@@ -190,3 +190,10 @@ challenge-bank = Sandbox bank
 challenge-explain = Confirm the payment of { $amount }. This is the sandbox gateway's test page: choose the outcome.
 challenge-complete = Complete
 challenge-fail = Fail
+
+api-title = API reference
+api-intro = Everything the portal does is also a JSON API: billing resources in the shape of Microsoft.Billing (api-version 2024-04-01), Faktura's pay extension with idempotency keys, and the operator API.
+api-openapi-link = The OpenAPI 3.1 document
+api-auth-heading = Authentication
+api-auth-text = Create a personal access token in the user menu (or with faktura token create) and send it as Authorization: Bearer. A token acts with its user's roles, nothing more.
+api-responses = Responses

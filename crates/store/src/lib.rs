@@ -36,7 +36,7 @@ pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
 pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
 pub use support::{NewSupportRequest, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
-pub use tokens::{ApiToken, TOKEN_PREFIX};
+pub use tokens::{ApiToken, DocumentLink, TOKEN_PREFIX};
 pub use users::normalize_email;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

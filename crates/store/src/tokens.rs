@@ -125,3 +125,69 @@ impl Store {
         Ok(())
     }
 }
+
+/// What a download link opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentLink {
+    pub account: faktura_domain::BillingAccountId,
+    pub invoice: faktura_domain::InvoiceId,
+    pub locale: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// A link token for the invoice's PDF, valid for `lifetime`.
+    pub async fn create_document_link(
+        &self,
+        account: &faktura_domain::BillingAccountId,
+        invoice: &faktura_domain::InvoiceId,
+        locale: &str,
+        lifetime: Duration,
+    ) -> Result<(String, DateTime<Utc>)> {
+        let token = random_token();
+        let expires_at = now() + lifetime;
+        // Expired links are of no use to anyone; clear them as new ones are made.
+        sqlx::query("DELETE FROM document_links WHERE expires_at <= $1")
+            .bind(millis(now()))
+            .execute(self.pool())
+            .await?;
+        sqlx::query(
+            "INSERT INTO document_links (token_hash, billing_account_id, invoice_id, locale, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(hash(&token))
+        .bind(account.as_str())
+        .bind(invoice.as_str())
+        .bind(locale)
+        .bind(millis(expires_at))
+        .execute(self.pool())
+        .await?;
+        Ok((token, expires_at))
+    }
+
+    /// The live link for a token, if it exists and has not expired.
+    pub async fn document_link(&self, token: &str) -> Result<Option<DocumentLink>> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let row =
+            sqlx::query("SELECT * FROM document_links WHERE token_hash = $1 AND expires_at > $2")
+                .bind(hash(token))
+                .bind(millis(now()))
+                .fetch_optional(self.pool())
+                .await?;
+        match row {
+            Some(row) => Ok(Some(DocumentLink {
+                account: rows::id(
+                    &row,
+                    "billing_account_id",
+                    faktura_domain::BillingAccountId::parse,
+                )?,
+                invoice: rows::id(&row, "invoice_id", faktura_domain::InvoiceId::parse)?,
+                locale: rows::text(&row, "locale")?,
+                expires_at: rows::timestamp(&row, "expires_at")?,
+            })),
+            None => Ok(None),
+        }
+    }
+}

@@ -724,6 +724,60 @@ async fn operator_api_issues_and_voids_invoices(store: Store) {
     assert_eq!(requests.status, StatusCode::OK);
 }
 
+async fn invoice_download_links_expire_and_stay_scoped(store: Store) {
+    let (api, account, overdue, _) = setup(store).await;
+    let admin = api.token(NORDLYS_ADMIN).await;
+    let link = api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/download?{V}", ba(&account), overdue.id),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::OK, "{}", link.json);
+    let url = link.json["url"].as_str().unwrap();
+    assert!(url.starts_with("http://faktura.test/documents/"));
+    assert!(link.json["expiryTime"].as_str().unwrap().ends_with('Z'));
+    let path = url.trim_start_matches("http://faktura.test");
+    let response = api
+        .app
+        .router
+        .clone()
+        .oneshot(Request::builder().uri(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/pdf");
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(bytes.starts_with(b"%PDF"));
+    let missing = api
+        .app
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/documents/0000000000000000000000000000000000000000000000000000000000000000")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let outsider = api.token(OUTSIDER).await;
+    let refused = api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/download?{V}", ba(&account), overdue.id),
+            Some(&outsider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}
+
 async fn bad_bodies_get_clean_errors(store: Store) {
     let (api, account, overdue, _) = setup(store).await;
     let admin = api.token(NORDLYS_ADMIN).await;
@@ -784,4 +838,5 @@ faktura_store::on_both_backends!(
     twenty_concurrent_requests_with_one_key_charge_once,
     operator_api_issues_and_voids_invoices,
     bad_bodies_get_clean_errors,
+    invoice_download_links_expire_and_stay_scoped,
 );

@@ -2,7 +2,9 @@
 //! extension with idempotency keys, and the operator API. Bearer tokens only; no cookies, so no CSRF.
 
 mod billing;
+mod download;
 mod envelope;
+mod openapi;
 mod operator;
 mod pay;
 
@@ -11,7 +13,7 @@ pub use envelope::{ArmError, API_VERSION};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use faktura_domain::User;
 use faktura_store::ApiToken;
@@ -105,71 +107,121 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 const BA: &str = "/providers/Microsoft.Billing/billingAccounts";
 
+/// One API operation: the router and the OpenAPI document are both built from [`operations`].
+pub struct Operation {
+    pub method: &'static str,
+    pub path: String,
+    pub id: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    /// Query parameters besides `api-version` (which every customer operation takes).
+    pub query: &'static [&'static str],
+    pub request_example: Option<serde_json::Value>,
+    /// (status, description) of each documented response.
+    pub responses: &'static [(u16, &'static str)],
+    pub handler: MethodRouter<AppState>,
+}
+
+const LIST: &[(u16, &str)] = &[
+    (200, "A list: {value, nextLink}"),
+    (400, "Bad api-version or query parameter"),
+    (401, "Missing, malformed, expired or revoked token"),
+    (404, "No such billing account, or none the caller may see"),
+];
+const GET_ONE: &[(u16, &str)] = &[
+    (200, "The resource"),
+    (400, "Bad api-version"),
+    (401, "Missing, malformed, expired or revoked token"),
+    (404, "Not found, or not visible to the caller"),
+];
+const PAGED: &[&str] = &["$top", "$skipToken", "periodStartDate", "periodEndDate"];
+
+fn op(
+    method: &'static str,
+    path: String,
+    id: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    responses: &'static [(u16, &'static str)],
+    handler: MethodRouter<AppState>,
+) -> Operation {
+    Operation {
+        method,
+        path,
+        id,
+        tag,
+        summary,
+        query: &[],
+        request_example: None,
+        responses,
+        handler,
+    }
+}
+
+/// Every API operation.
+pub fn operations() -> Vec<Operation> {
+    use serde_json::json;
+    vec![
+        op("get", BA.to_owned(), "BillingAccounts_List", "Billing accounts", "Billing accounts the caller holds a role on", LIST, get(billing::list_accounts)),
+        op("get", format!("{BA}/{{ba}}"), "BillingAccounts_Get", "Billing accounts", "One billing account", GET_ONE, get(billing::get_account)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles"), "BillingProfiles_ListByBillingAccount", "Billing profiles", "The account's billing profiles the caller may see", LIST, get(billing::list_profiles)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}"), "BillingProfiles_Get", "Billing profiles", "One billing profile", GET_ONE, get(billing::get_profile)),
+        Operation { query: PAGED, ..op("get", format!("{BA}/{{ba}}/invoices"), "Invoices_ListByBillingAccount", "Invoices", "Invoices of the account, newest first, paged with nextLink", LIST, get(billing::list_account_invoices)) },
+        Operation { query: PAGED, ..op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/invoices"), "Invoices_ListByBillingProfile", "Invoices", "Invoices of one billing profile, newest first, paged with nextLink", LIST, get(billing::list_profile_invoices)) },
+        op("get", format!("{BA}/{{ba}}/invoices/{{invoice}}"), "Invoices_GetByBillingAccount", "Invoices", "One invoice, by id or by invoice number", GET_ONE, get(billing::get_invoice)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks"), "PaymentMethods_ListByBillingProfile", "Payment methods", "The profile's cards (token, brand, last four, expiry, holder)", LIST, get(billing::list_payment_method_links)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks/{{pm}}"), "PaymentMethods_GetByBillingProfile", "Payment methods", "One card of the profile", GET_ONE, get(billing::get_payment_method_link)),
+        op("get", format!("{BA}/{{ba}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingAccount", "Access", "Role assignments at account scope and on the profiles the caller may see", LIST, get(billing::account_role_assignments)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingProfile", "Access", "Role assignments on one profile", LIST, get(billing::profile_role_assignments)),
+        op("get", format!("{BA}/{{ba}}/billingPermissions"), "BillingPermissions_ListByBillingAccount", "Access", "What the caller may do on the account", LIST, get(billing::account_permissions)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingPermissions"), "BillingPermissions_ListByBillingProfile", "Access", "What the caller may do on one profile", LIST, get(billing::profile_permissions)),
+        Operation {
+            request_example: Some(json!({"actions": ["Microsoft.Billing/billingAccounts/invoices/pay/action"]})),
+            ..op("post", format!("{BA}/{{ba}}/checkAccess"), "BillingPermissions_CheckAccessByBillingAccount", "Access", "Whether the caller may do each action on the account", &[(200, "[{action, accessDecision}]"), (400, "Bad body"), (404, "Not visible")], post(billing::account_check_access))
+        },
+        Operation {
+            request_example: Some(json!({"actions": ["Microsoft.Billing/billingAccounts/invoices/pay/action"]})),
+            ..op("post", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/checkAccess"), "BillingPermissions_CheckAccessByBillingProfile", "Access", "Whether the caller may do each action on one profile", &[(200, "[{action, accessDecision}]"), (400, "Bad body"), (404, "Not visible")], post(billing::profile_check_access))
+        },
+        Operation {
+            request_example: Some(json!({"paymentMethodId": "pm_0123456789abcdefghij"})),
+            ..op("post", format!("{BA}/{{ba}}/invoices/{{invoice}}/pay"), "Invoices_Pay", "Payments (Faktura extension)", "Pay the invoice in full with a saved card. Send an Idempotency-Key header to retry safely: the first response is replayed for 48 hours; the same key with other parameters is 422; while the first request runs, 409.", &[(200, "Succeeded: the invoice is paid"), (202, "RequiresAction (send the person to nextAction.url) or Processing"), (402, "Failed, with failureReason"), (409, "A payment is in progress or done, or the key is in use"), (422, "Idempotency key reused with other parameters, or the invoice must be paid by wire transfer")], post(pay::pay_invoice))
+        },
+        op("post", format!("{BA}/{{ba}}/invoices/{{invoice}}/download"), "Invoices_DownloadByBillingAccount", "Invoices", "A link to the invoice PDF that works without a token for 60 minutes: {url, expiryTime}", &[(200, "{url, expiryTime}"), (401, "Missing or bad token"), (404, "Not found, or not visible")], post(download::create_link)),
+        op("get", "/documents/{token}".into(), "Documents_Open", "Invoices", "The invoice PDF behind a download link (no token needed; 404 once expired)", &[(200, "application/pdf"), (404, "Unknown or expired link")], get(download::open_link)),
+        op("get", format!("{BA}/{{ba}}/invoices/{{invoice}}/payments/{{payment}}"), "Invoices_GetPayment", "Payments (Faktura extension)", "One payment of the invoice", GET_ONE, get(pay::get_payment)),
+        Operation {
+            request_example: Some(json!({"email": "ap@example.com", "displayName": "Accounts Payable"})),
+            ..op("post", "/operator/v1/users".into(), "Operator_CreateUser", "Operator", "Create a user", &[(201, "Created"), (400, "Invalid"), (403, "Not an operator token"), (409, "Exists")], post(operator::create_user))
+        },
+        Operation {
+            request_example: Some(json!({"displayName": "Fjord ApS", "agreementType": "MicrosoftCustomerAgreement", "soldTo": {"companyName": "Fjord ApS", "addressLine1": "Havnegade 1", "postalCode": "1058", "city": "København K", "country": "DK"}, "accountAdminEmail": "ap@example.com"})),
+            ..op("post", "/operator/v1/billingAccounts".into(), "Operator_CreateBillingAccount", "Operator", "Create a billing account; its administrator becomes its owner", &[(201, "Created"), (400, "Invalid"), (403, "Not an operator token")], post(operator::create_account))
+        },
+        Operation {
+            request_example: Some(json!({"displayName": "Fjord Drift", "currency": "DKK", "billTo": {"companyName": "Fjord ApS", "addressLine1": "Havnegade 1", "postalCode": "1058", "city": "København K", "country": "DK"}, "invoiceEmail": "faktura@example.com"})),
+            ..op("post", "/operator/v1/billingAccounts/{ba}/billingProfiles".into(), "Operator_CreateBillingProfile", "Operator", "Create a billing profile", &[(201, "Created"), (400, "Invalid"), (403, "Not an operator token"), (404, "No such account")], post(operator::create_profile))
+        },
+        Operation {
+            request_example: Some(json!({"userEmail": "ap@example.com", "role": "InvoiceManager", "billingProfileId": "bp_0123456789abcdefghij"})),
+            ..op("post", "/operator/v1/billingAccounts/{ba}/roleAssignments".into(), "Operator_AssignRole", "Operator", "Give a user a role at account or profile scope", &[(201, "Created"), (400, "Invalid"), (403, "Not an operator token"), (409, "Exists")], post(operator::assign_role))
+        },
+        Operation {
+            request_example: Some(json!({"billingProfileId": "bp_0123456789abcdefghij", "number": "G000123456", "invoiceDate": "2026-11-05", "periodStartDate": "2026-10-01", "periodEndDate": "2026-10-31", "dueDate": "2026-12-05", "lines": [{"service": "Support", "description": "Standard plan", "quantity": "1", "unitPrice": "699.00"}], "tax": "174.75"})),
+            ..op("post", "/operator/v1/billingAccounts/{ba}/invoices".into(), "Operator_IssueInvoice", "Operator", "Issue an invoice (currency of the profile; lines, tax and total must add up; dates in order; unique number)", &[(201, "Issued"), (400, "Invalid"), (403, "Not an operator token"), (409, "Number exists")], post(operator::issue_invoice))
+        },
+        op("post", "/operator/v1/billingAccounts/{ba}/invoices/{invoice}/void".into(), "Operator_VoidInvoice", "Operator", "Void an unpaid invoice with no payment in flight", &[(200, "Voided"), (403, "Not an operator token"), (404, "Not found"), (409, "Paid, void or being paid")], post(operator::void_invoice)),
+        Operation { query: &["limit"], ..op("get", "/operator/v1/payments".into(), "Operator_ListPayments", "Operator", "The newest payments across accounts", &[(200, "A list"), (403, "Not an operator token")], get(operator::list_payments)) },
+        Operation { query: &["limit"], ..op("get", "/operator/v1/supportRequests".into(), "Operator_ListSupportRequests", "Operator", "All support requests", &[(200, "A list"), (403, "Not an operator token")], get(operator::list_support_requests)) },
+    ]
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(BA, get(billing::list_accounts))
-        .route(&format!("{BA}/{{ba}}"), get(billing::get_account))
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles"),
-            get(billing::list_profiles),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles/{{bp}}"),
-            get(billing::get_profile),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/invoices"),
-            get(billing::list_account_invoices),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles/{{bp}}/invoices"),
-            get(billing::list_profile_invoices),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/invoices/{{invoice}}"),
-            get(billing::get_invoice),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks"),
-            get(billing::list_payment_method_links),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks/{{pm}}"),
-            get(billing::get_payment_method_link),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingRoleAssignments"),
-            get(billing::account_role_assignments),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingRoleAssignments"),
-            get(billing::profile_role_assignments),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingPermissions"),
-            get(billing::account_permissions),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingPermissions"),
-            get(billing::profile_permissions),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/checkAccess"),
-            post(billing::account_check_access),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/billingProfiles/{{bp}}/checkAccess"),
-            post(billing::profile_check_access),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/invoices/{{invoice}}/pay"),
-            post(pay::pay_invoice),
-        )
-        .route(
-            &format!("{BA}/{{ba}}/invoices/{{invoice}}/payments/{{payment}}"),
-            get(pay::get_payment),
-        )
-        .merge(operator::router())
+    operations()
+        .into_iter()
+        .fold(Router::new(), |router, operation| {
+            router.route(&operation.path, operation.handler)
+        })
         // Unknown operations under the API's prefixes answer in the API's error shape.
         .route(
             "/providers/{*rest}",
@@ -179,4 +231,6 @@ pub fn router() -> Router<AppState> {
             "/operator/v1/{*rest}",
             axum::routing::any(envelope::not_found_fallback),
         )
+        .route("/openapi.json", get(openapi::document))
+        .route("/api", get(openapi::page))
 }

@@ -7,37 +7,12 @@ use super::ApiCaller;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use faktura_domain::*;
 use faktura_store::{NewProfile, StoreError, VoidRefusal};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/operator/v1/users", post(create_user))
-        .route("/operator/v1/billingAccounts", post(create_account))
-        .route(
-            "/operator/v1/billingAccounts/{ba}/billingProfiles",
-            post(create_profile),
-        )
-        .route(
-            "/operator/v1/billingAccounts/{ba}/roleAssignments",
-            post(assign_role),
-        )
-        .route(
-            "/operator/v1/billingAccounts/{ba}/invoices",
-            post(issue_invoice),
-        )
-        .route(
-            "/operator/v1/billingAccounts/{ba}/invoices/{invoice}/void",
-            post(void_invoice),
-        )
-        .route("/operator/v1/payments", get(list_payments))
-        .route("/operator/v1/supportRequests", get(list_support_requests))
-}
 
 fn require_operator(caller: &ApiCaller) -> Result<(), ArmError> {
     if caller.token.is_operator {
@@ -87,7 +62,7 @@ fn email(value: &str, field: &str) -> Result<String, ArmError> {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AddressBody {
+pub struct AddressBody {
     #[serde(default)]
     company_name: String,
     #[serde(default)]
@@ -128,12 +103,12 @@ impl AddressBody {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct UserBody {
+pub struct UserBody {
     email: String,
     display_name: String,
 }
 
-async fn create_user(
+pub async fn create_user(
     State(state): State<AppState>,
     caller: ApiCaller,
     ArmJson(body): ArmJson<UserBody>,
@@ -156,14 +131,14 @@ async fn create_user(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AccountBody {
+pub struct AccountBody {
     display_name: String,
     agreement_type: String,
     sold_to: AddressBody,
     account_admin_email: String,
 }
 
-async fn create_account(
+pub async fn create_account(
     State(state): State<AppState>,
     caller: ApiCaller,
     ArmJson(body): ArmJson<AccountBody>,
@@ -209,7 +184,7 @@ async fn create_account(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ProfileBody {
+pub struct ProfileBody {
     display_name: String,
     currency: String,
     bill_to: AddressBody,
@@ -225,7 +200,7 @@ async fn load_account(state: &AppState, raw: &str) -> Result<BillingAccount, Arm
         .ok_or_else(|| ArmError::not_found("billing account"))
 }
 
-async fn create_profile(
+pub async fn create_profile(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(ba): Path<String>,
@@ -257,14 +232,14 @@ async fn create_profile(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RoleBody {
+pub struct RoleBody {
     user_email: String,
     role: String,
     #[serde(default)]
     billing_profile_id: Option<String>,
 }
 
-async fn assign_role(
+pub async fn assign_role(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(ba): Path<String>,
@@ -317,7 +292,7 @@ async fn assign_role(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct LineBody {
+pub struct LineBody {
     service: String,
     description: String,
     /// Decimal text, e.g. "730" or "1.5".
@@ -330,7 +305,7 @@ struct LineBody {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InvoiceBody {
+pub struct InvoiceBody {
     billing_profile_id: String,
     number: String,
     invoice_date: String,
@@ -365,7 +340,7 @@ fn money(text: Option<&str>, currency: Currency, field: &str) -> Result<i64, Arm
     }
 }
 
-async fn issue_invoice(
+pub async fn issue_invoice(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(ba): Path<String>,
@@ -454,7 +429,7 @@ async fn issue_invoice(
     ))
 }
 
-async fn void_invoice(
+pub async fn void_invoice(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path((ba, invoice)): Path<(String, String)>,
@@ -476,12 +451,12 @@ async fn void_invoice(
 }
 
 #[derive(Deserialize, Default)]
-struct LimitQuery {
+pub struct LimitQuery {
     #[serde(default)]
     limit: Option<u32>,
 }
 
-async fn list_payments(
+pub async fn list_payments(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(query): Query<LimitQuery>,
@@ -504,7 +479,7 @@ async fn list_payments(
     Ok(Json(list(value, None)))
 }
 
-async fn list_support_requests(
+pub async fn list_support_requests(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(query): Query<LimitQuery>,

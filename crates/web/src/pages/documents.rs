@@ -423,7 +423,7 @@ pub fn receipt_pdf(doc: &ReceiptDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
     ))
 }
 
-fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
+pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

@@ -3,7 +3,7 @@
 mod activity;
 mod admin;
 mod billing;
-mod documents;
+pub mod documents;
 mod help;
 mod iam;
 mod methods;

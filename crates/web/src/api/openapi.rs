@@ -1,0 +1,198 @@
+//! The OpenAPI 3.1 document and a readable API page, both built from [`super::operations`],
+//! so what is documented is exactly what is routed.
+
+use super::envelope::API_VERSION;
+use super::{operations, Operation};
+use crate::i18n::Tr;
+use crate::session::locale_from_headers;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+fn path_parameters(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn describe(name: &str) -> &'static str {
+    match name {
+        "ba" => "Billing account id (ba_…)",
+        "bp" => "Billing profile id (bp_…)",
+        "invoice" => "Invoice id (inv_…) or invoice number",
+        "pm" => "Payment method id (pm_…)",
+        "payment" => "Payment id (pay_…)",
+        "$top" => "Page size, 1–200 (default 50); `top` works too",
+        "$skipToken" => "Continuation from a nextLink",
+        "periodStartDate" => "Only invoices dated on or after this day (YYYY-MM-DD)",
+        "periodEndDate" => "Only invoices dated on or before this day (YYYY-MM-DD)",
+        "limit" => "How many to return (at most 1000)",
+        _ => "",
+    }
+}
+
+fn operation_object(operation: &Operation) -> Value {
+    let mut parameters: Vec<Value> = path_parameters(&operation.path)
+        .iter()
+        .map(|name| json!({"name": name, "in": "path", "required": true, "description": describe(name), "schema": {"type": "string"}}))
+        .collect();
+    let customer = operation.path.starts_with("/providers/");
+    if customer {
+        parameters.push(json!({"name": "api-version", "in": "query", "required": true, "schema": {"type": "string", "enum": [API_VERSION]}}));
+    }
+    for name in operation.query {
+        let schema = if *name == "$top" || *name == "limit" {
+            json!({"type": "integer", "minimum": 1})
+        } else {
+            json!({"type": "string"})
+        };
+        parameters.push(json!({"name": name, "in": "query", "required": false, "description": describe(name), "schema": schema}));
+    }
+    if operation.id == "Invoices_Pay" {
+        parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "description": "Up to 255 printable characters; retries with the same key never charge twice", "schema": {"type": "string", "maxLength": 255}}));
+    }
+    let mut responses = Map::new();
+    for (status, description) in operation.responses {
+        let schema = if *status >= 400 && !(operation.id == "Invoices_Pay" && *status == 402) {
+            json!({"$ref": "#/components/schemas/Error"})
+        } else {
+            json!({"type": ["object", "array"]})
+        };
+        responses.insert(status.to_string(), json!({"description": description, "content": {"application/json": {"schema": schema}}}));
+    }
+    let mut object = json!({
+        "operationId": operation.id,
+        "tags": [operation.tag],
+        "summary": operation.summary,
+        "parameters": parameters,
+        "responses": responses,
+        "security": [{"bearer": []}],
+    });
+    if let Some(example) = &operation.request_example {
+        object["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}, "example": example}}});
+    }
+    object
+}
+
+/// The OpenAPI 3.1 description of every operation.
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for operation in operations() {
+        let entry = paths
+            .entry(operation.path.clone())
+            .or_insert_with(|| json!({}));
+        entry[operation.method] = operation_object(&operation);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Faktura API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Microsoft.Billing-compatible billing resources (api-version 2024-04-01), Faktura's pay extension, and the operator API. Send a personal access token as `Authorization: Bearer fkt_…`."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A personal access token (portal user menu, or `faktura token create`)"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string"}, "message": {"type": "string"}, "target": {"type": ["string", "null"]},
+                        "details": {"type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+                    }}}
+                }
+            }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(openapi())
+}
+
+pub struct OperationView {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub id: String,
+    pub example: Option<String>,
+    pub responses: String,
+}
+
+#[derive(Template)]
+#[template(path = "api_reference.html")]
+struct ApiPage {
+    tr: Tr,
+    groups: Vec<(String, Vec<OperationView>)>,
+}
+
+/// A readable reference, served by Faktura itself (nothing loads from elsewhere).
+pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let tr = Tr::new(state.i18n.clone(), locale_from_headers(&headers));
+    let mut groups: Vec<(String, Vec<OperationView>)> = Vec::new();
+    for operation in operations() {
+        let view = OperationView {
+            method: operation.method.to_uppercase(),
+            path: operation.path.clone(),
+            summary: operation.summary.to_owned(),
+            id: operation.id.to_owned(),
+            example: operation
+                .request_example
+                .as_ref()
+                .and_then(|e| serde_json::to_string_pretty(e).ok()),
+            responses: operation
+                .responses
+                .iter()
+                .map(|(status, _)| status.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        match groups.iter_mut().find(|(tag, _)| tag == operation.tag) {
+            Some((_, list)) => list.push(view),
+            None => groups.push((operation.tag.to_owned(), vec![view])),
+        }
+    }
+    match (ApiPage { tr, groups }).render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => super::ArmError::internal(error).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_routed_operation_is_documented_with_responses() {
+        let document = openapi();
+        assert_eq!(document["openapi"], "3.1.0");
+        let paths = document["paths"].as_object().unwrap();
+        for operation in operations() {
+            let entry = &paths[&operation.path][operation.method];
+            assert_eq!(entry["operationId"], operation.id);
+            assert!(
+                !entry["responses"].as_object().unwrap().is_empty(),
+                "{}",
+                operation.id
+            );
+            for name in path_parameters(&operation.path) {
+                assert!(entry["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["name"] == name.as_str() && p["in"] == "path"));
+            }
+        }
+        let ids: Vec<&str> = operations().iter().map(|o| o.id).collect();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(ids.len(), unique.len(), "operation ids are unique");
+    }
+}
