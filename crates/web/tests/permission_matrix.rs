@@ -145,6 +145,17 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/invite/{token}"), everyone),
         (("POST", "/invite/{token}"), everyone),
         (("GET", "/billing/{account}/activity"), account_admins),
+        (("GET", "/help"), signed_in),
+        (("POST", "/help/feedback"), signed_in),
+        (("GET", "/help/articles/{locale}/{slug}"), signed_in),
+        (("GET", "/help/requests"), signed_in),
+        (("POST", "/help/requests"), signed_in),
+        // Faktura's operators only; no customer role reaches these.
+        (("GET", "/operator/support"), "DDDDDDDDDS"),
+        (("POST", "/operator/support/{id}"), "DDDDDDDDDS"),
+        (("GET", "/account/tokens"), signed_in),
+        (("POST", "/account/tokens"), signed_in),
+        (("POST", "/account/tokens/{token_id}/revoke"), signed_in),
     ])
 }
 
@@ -339,7 +350,11 @@ fn request_for(pattern: &str, side: &Side) -> (String, Vec<(String, String)>) {
         .replace("{profile}", side.profile.as_str())
         .replace("{assignment}", side.owner_assignment.as_str())
         .replace("{reference}", "ch_sbx_unknown")
-        .replace("{token}", &"0".repeat(64));
+        .replace("{token}", &"0".repeat(64))
+        .replace("{locale}", "en-US")
+        .replace("{slug}", "pay-an-invoice")
+        .replace("{id}", "sr_none")
+        .replace("{token_id}", "tok_none");
     let path = if pattern.ends_with("/payment-methods") || pattern.ends_with("/properties") {
         format!("{path}?profile={}", side.profile)
     } else {
@@ -514,7 +529,11 @@ async fn declared_methods_are_the_real_ones(store: Store) {
             .replace("{profile}", "bp_x")
             .replace("{assignment}", "ra_x")
             .replace("{reference}", "ch_x")
-            .replace("{token}", "t");
+            .replace("{token}", "t")
+            .replace("{locale}", "en-US")
+            .replace("{slug}", "pay-an-invoice")
+            .replace("{id}", "sr_none")
+            .replace("{token_id}", "tok_none");
         if !route.methods.contains(&"GET") {
             let page = admin.get(&path).await;
             assert_eq!(

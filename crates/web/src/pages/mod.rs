@@ -11,6 +11,7 @@ mod pay;
 mod portal;
 mod properties;
 mod signin;
+mod tokens;
 
 use crate::i18n::Tr;
 use crate::session::RequestContext;
@@ -234,6 +235,30 @@ pub fn route_table() -> Vec<PageRoute> {
             get(iam::invite_page).post(iam::invite_submit),
         ),
         page("/billing/{account}/activity", GET, get(activity::show)),
+        page("/help", GET, get(help::pane)),
+        page("/help/feedback", POST, post(help::feedback)),
+        page("/help/articles/{locale}/{slug}", GET, get(help::article)),
+        page(
+            "/help/requests",
+            GET_POST,
+            get(help::my_requests).post(help::create_request),
+        ),
+        page("/operator/support", GET, get(help::operator_requests)),
+        page(
+            "/operator/support/{id}",
+            POST,
+            post(help::operator_set_status),
+        ),
+        page(
+            "/account/tokens",
+            GET_POST,
+            get(tokens::list).post(tokens::create),
+        ),
+        page(
+            "/account/tokens/{token_id}/revoke",
+            POST,
+            post(tokens::revoke),
+        ),
     ]
 }
 
@@ -243,13 +268,4 @@ pub fn router() -> Router<AppState> {
         .fold(Router::new(), |router, route| {
             router.route(route.path, route.handler)
         })
-        .route("/help", get(help::pane))
-        .route("/help/feedback", post(help::feedback))
-        .route("/help/articles/{locale}/{slug}", get(help::article))
-        .route(
-            "/help/requests",
-            get(help::my_requests).post(help::create_request),
-        )
-        .route("/operator/support", get(help::operator_requests))
-        .route("/operator/support/{id}", post(help::operator_set_status))
 }
