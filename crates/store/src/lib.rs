@@ -12,6 +12,7 @@ pub mod demo;
 mod iam;
 mod idempotency;
 mod invoices;
+mod janitor;
 mod methods;
 mod payments;
 mod rows;
@@ -31,6 +32,7 @@ pub use iam::{
 };
 pub use idempotency::{IdempotencyStart, IDEMPOTENCY_RETENTION_HOURS};
 pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter, VoidRefusal};
+pub use janitor::{Backlog, DoubtKind, InDoubt};
 pub use methods::{AddMode, AuditActor, DetachRefusal};
 pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
 pub use sessions::{random_token, Session};

@@ -232,9 +232,12 @@ impl Store {
     ) -> Result<SettleResult> {
         let mut tx = self.begin_write().await?;
         // A payment that is part of a settlement is settled with it, never on its own.
-        let row = sqlx::query(
-            "SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2 AND settlement_id IS NULL",
-        )
+        // The row lock (PostgreSQL) makes two settles of one payment (the person's request and
+        // the janitor on another node) take turns: the second sees the first's final state.
+        let row = sqlx::query(&format!(
+            "SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2 AND settlement_id IS NULL{}",
+            crate::janitor::for_update(self.backend())
+        ))
         .bind(account.as_str())
         .bind(payment_id.as_str())
         .fetch_optional(&mut *tx)

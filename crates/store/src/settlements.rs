@@ -264,12 +264,14 @@ impl Store {
         ip: Option<&str>,
     ) -> Result<SettlementResult> {
         let mut tx = self.begin_write().await?;
-        let row =
-            sqlx::query("SELECT * FROM settlements WHERE billing_account_id = $1 AND id = $2")
-                .bind(account.as_str())
-                .bind(id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row = sqlx::query(&format!(
+            "SELECT * FROM settlements WHERE billing_account_id = $1 AND id = $2{}",
+            crate::janitor::for_update(self.backend())
+        ))
+        .bind(account.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(row) = row else {
             return Err(StoreError::NotFound);
         };

@@ -1,0 +1,173 @@
+//! What the janitor needs from storage: payments and settlements whose outcome is in doubt
+//! (`processing`, `unknown`, `requires_action`), claimed a few at a time so that several nodes
+//! can run the janitor on one database.
+//!
+//! Claiming moves a row's `next_check_at` forward by a lease in the claiming transaction, so no
+//! other node picks it up while this one asks the gateway. On PostgreSQL the rows are read with
+//! `FOR UPDATE SKIP LOCKED`, so two nodes claiming at once never wait on or take each other's
+//! rows; on SQLite the write transaction (`BEGIN IMMEDIATE`) serializes claims. A node that dies
+//! holding a lease only delays the row until the lease runs out.
+
+use crate::rows::{self, millis};
+use crate::{Backend, Result, Store};
+use chrono::{DateTime, Duration, Utc};
+use faktura_domain::*;
+
+/// Whether a row is a single invoice's payment or a Settle-balance settlement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoubtKind {
+    Payment,
+    Settlement,
+}
+
+/// One payment or settlement whose outcome the janitor must find out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InDoubt {
+    pub kind: DoubtKind,
+    pub account: BillingAccountId,
+    /// The payment's or settlement's id: the gateway's idempotency key.
+    pub id: String,
+    pub state: PaymentState,
+    pub created_at: DateTime<Utc>,
+    /// Looks at the gateway so far, this one included.
+    pub attempts: i64,
+}
+
+/// How many payments and settlements are in doubt, and how many of them are due for a look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backlog {
+    pub payments: i64,
+    pub settlements: i64,
+    pub due: i64,
+}
+
+const OPEN: &str = "state IN ('processing', 'unknown', 'requires_action')";
+
+/// `FOR UPDATE` on PostgreSQL (row locks inside a transaction); nothing on SQLite, where the
+/// write transaction already holds the database's one write lock.
+pub(crate) fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
+impl Store {
+    /// Claims up to `limit` payments and settlements in doubt whose next look is due at `now`.
+    /// A row never looked at is due `grace` after its last change (so a request that is still
+    /// talking to the gateway is not second-guessed at once). Each claimed row's next look moves
+    /// to `now + lease` and its attempt count goes up by one.
+    pub async fn claim_in_doubt(
+        &self,
+        now: DateTime<Utc>,
+        grace: Duration,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<InDoubt>> {
+        let skip_locked = match self.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let mut claimed = Vec::new();
+        let mut tx = self.begin_write().await?;
+        for (kind, table, extra) in [
+            (DoubtKind::Payment, "payments", " AND settlement_id IS NULL"),
+            (DoubtKind::Settlement, "settlements", ""),
+        ] {
+            let remaining = limit - claimed.len() as i64;
+            if remaining <= 0 {
+                break;
+            }
+            let found = sqlx::query(&format!(
+                "SELECT id, billing_account_id, state, created_at, check_attempts FROM {table} \
+                 WHERE {OPEN}{extra} AND COALESCE(next_check_at, updated_at + $1) <= $2 \
+                 ORDER BY COALESCE(next_check_at, updated_at + $1), id LIMIT $3{skip_locked}"
+            ))
+            .bind(grace.num_milliseconds())
+            .bind(millis(now))
+            .bind(remaining)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &found {
+                let item = InDoubt {
+                    kind,
+                    account: rows::id(row, "billing_account_id", BillingAccountId::parse)?,
+                    id: rows::text(row, "id")?,
+                    state: rows::coded(row, "state", PaymentState::from_code)?,
+                    created_at: rows::timestamp(row, "created_at")?,
+                    attempts: rows::int(row, "check_attempts")? + 1,
+                };
+                sqlx::query(&format!(
+                    "UPDATE {table} SET next_check_at = $1, check_attempts = check_attempts + 1 \
+                     WHERE id = $2"
+                ))
+                .bind(millis(now + lease))
+                .bind(item.id.as_str())
+                .execute(&mut *tx)
+                .await?;
+                claimed.push(item);
+            }
+        }
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// Sets when the janitor looks at a row in doubt next (no effect once it is final).
+    pub async fn schedule_check(&self, item: &InDoubt, at: DateTime<Utc>) -> Result<()> {
+        let table = match item.kind {
+            DoubtKind::Payment => "payments",
+            DoubtKind::Settlement => "settlements",
+        };
+        sqlx::query(&format!(
+            "UPDATE {table} SET next_check_at = $1 WHERE billing_account_id = $2 AND id = $3 AND {OPEN}"
+        ))
+        .bind(millis(at))
+        .bind(item.account.as_str())
+        .bind(item.id.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The janitor's backlog: rows in doubt, and how many are due for a look at `now`.
+    pub async fn in_doubt_backlog(&self, now: DateTime<Utc>, grace: Duration) -> Result<Backlog> {
+        let payments: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM payments WHERE {OPEN} AND settlement_id IS NULL"
+        ))
+        .fetch_one(self.pool())
+        .await?;
+        let settlements: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM settlements WHERE {OPEN}"))
+                .fetch_one(self.pool())
+                .await?;
+        let mut due = 0;
+        for (table, extra) in [
+            ("payments", " AND settlement_id IS NULL"),
+            ("settlements", ""),
+        ] {
+            let count: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE {OPEN}{extra} \
+                 AND COALESCE(next_check_at, updated_at + $1) <= $2"
+            ))
+            .bind(grace.num_milliseconds())
+            .bind(millis(now))
+            .fetch_one(self.pool())
+            .await?;
+            due += count;
+        }
+        Ok(Backlog {
+            payments,
+            settlements,
+            due,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn row_locks_only_on_postgres() {
+        assert_eq!(super::for_update(crate::Backend::Sqlite), "");
+        assert_eq!(super::for_update(crate::Backend::Postgres), " FOR UPDATE");
+    }
+}
