@@ -197,5 +197,32 @@ for (const locale of ["en-US", "da-DK"]) {
   });
 }
 
+test("da-DK: edit the invoice e-mail under Egenskaber and find it in the Aktivitetslog", async () => {
+  await withPortal({ locale: "da-DK" }, async ({ page, baseUrl }) => {
+    const prefix = "da-DK-properties";
+    await signIn(page, baseUrl, "admin@nordlys.example", { submit: "Log på" });
+    await openBilling(page, baseUrl);
+    await page.getByRole("link", { name: "Egenskaber", exact: true }).click();
+    await page.locator("[data-test-id=account-type]").waitFor();
+    await shot(page, `${prefix}-1-show`);
+    await page.locator("[data-test-id=edit-properties]").click();
+    await page.getByLabel("Faktura-e-mail").fill("ikke-en-adresse");
+    await page.getByRole("button", { name: "Gem" }).click();
+    await page.locator("[data-test-id=email-error]").waitFor();
+    await shot(page, `${prefix}-2-invalid`);
+    await page.getByLabel("Faktura-e-mail").fill("bogholderi@nordlys.example");
+    await page.getByRole("button", { name: "Gem" }).click();
+    await page.locator("[data-test-id=properties-notice]").waitFor();
+    assert.equal((await page.locator("[data-test-id=invoice-email]").textContent()).trim(), "bogholderi@nordlys.example");
+    await page.getByRole("link", { name: "Aktivitetslog", exact: true }).click();
+    await page.locator("#kind").selectOption("properties");
+    await page.getByRole("button", { name: "Anvend" }).click();
+    const entry = page.locator('[data-test-id=activity-row][data-kind="properties.updated"]').first();
+    await entry.waitFor();
+    assert.match(await entry.textContent(), /bogholderi@nordlys\.example/);
+    await shot(page, `${prefix}-3-activity`);
+  });
+});
+
 // The password constant is shared with the harness; keep the import used.
 assert.ok(PASSWORD.length > 0);

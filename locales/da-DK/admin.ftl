@@ -215,3 +215,4 @@ pdf-receipt-number = Kvitteringsnummer
 pdf-receipt-reference = Betalingsreference
 challenge-explain-setup = Bekræft, at kortet må tilføjes. Der trækkes intet. Dette er sandkassegatewayens testside: vælg udfaldet.
 methods-add-card = Tilføj et kort
+activity-period = Periode

@@ -215,3 +215,4 @@ pdf-receipt-number = Receipt number
 pdf-receipt-reference = Payment reference
 challenge-explain-setup = Confirm that the card may be added. Nothing is charged. This is the sandbox gateway's test page: choose the outcome.
 methods-add-card = Add a card
+activity-period = Period

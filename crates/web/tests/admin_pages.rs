@@ -877,7 +877,105 @@ async fn danish_pages_use_the_help_labels(store: Store) {
     assert!(invoices.body.contains("Hent"));
 }
 
+async fn settle_balance_with_three_d_secure_and_expiring_cards(store: Store) {
+    let app = TestApp::with_demo(store.clone()).await;
+    let prairie = account_of(&store, PRAIRIE_OWNER).await;
+    let profile = prairie.profiles[0].clone();
+    let mut owner = app.signed_in(PRAIRIE_OWNER).await;
+    // The 3-D Secure card asks for the challenge when it is added…
+    let added = add_card(&mut owner, &prairie, &profile, "4000002760003184", None).await;
+    let challenge = added.location.unwrap();
+    let passed = owner.post_form(&challenge, &[("result", "complete")]).await;
+    follow(&mut owner, passed).await;
+    let card = store
+        .payment_methods(&prairie.id, &profile.id)
+        .await
+        .unwrap()[0]
+        .clone();
+    assert_eq!(card.last4, "3184");
+    // …and again when it pays: the settlement waits for the challenge, then pays everything.
+    let open = outstanding(&store, &prairie.id).await;
+    let pressed = owner
+        .post_form(
+            &format!("/billing/{}/settle", prairie.id),
+            &[("method", card.id.as_str())],
+        )
+        .await;
+    let challenge = pressed.location.unwrap();
+    assert!(challenge.starts_with("/sandbox/3ds/"), "{challenge}");
+    let waiting = store.open_settlement(&prairie.id).await.unwrap().unwrap();
+    assert_eq!(waiting.state, PaymentState::RequiresAction);
+    // Meanwhile Pay now on a covered invoice is refused as in progress.
+    let pay = owner
+        .get(&format!(
+            "/billing/{}/invoices/{}/pay",
+            prairie.id, open[0].id
+        ))
+        .await;
+    assert!(
+        pay.body.contains("data-test-id=\"pay-notice\""),
+        "{}",
+        pay.body
+    );
+    let answered = owner.post_form(&challenge, &[("result", "complete")]).await;
+    let page = follow(&mut owner, answered).await;
+    assert!(
+        page.body.contains("data-state=\"succeeded\""),
+        "{}",
+        page.body
+    );
+    for invoice in &open {
+        let now = store
+            .invoice(&prairie.id, &invoice.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.status, InvoiceStatus::Paid);
+    }
+
+    // A card expiring within 60 days gets a warning; an expired one is marked.
+    let today = chrono::Utc::now().date_naive();
+    let soon = today + chrono::Duration::days(20);
+    let who = faktura_store::AuditActor {
+        user: store
+            .user_by_email(PRAIRIE_OWNER)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        ip: None,
+    };
+    let mut expiring = card.clone();
+    expiring.id = PaymentMethodId::generate();
+    expiring.last4 = "1111".into();
+    expiring.exp_month = chrono::Datelike::month(&soon);
+    expiring.exp_year = chrono::Datelike::year(&soon);
+    store
+        .add_card(&expiring, &faktura_store::AddMode::Add, &who)
+        .await
+        .unwrap();
+    let mut expired = card.clone();
+    expired.id = PaymentMethodId::generate();
+    expired.last4 = "2222".into();
+    expired.exp_month = 1;
+    expired.exp_year = chrono::Datelike::year(&today) - 1;
+    store
+        .add_card(&expired, &faktura_store::AddMode::Add, &who)
+        .await
+        .unwrap();
+    let page = owner.get(&methods_path(&prairie, &profile)).await;
+    assert_eq!(
+        page.body.matches("data-test-id=\"expiring-badge\"").count(),
+        1
+    );
+    assert_eq!(
+        page.body.matches("data-test-id=\"expired-badge\"").count(),
+        1
+    );
+}
+
 faktura_store::on_both_backends!(
+    settle_balance_with_three_d_secure_and_expiring_cards,
     payment_methods_add_default_replace_detach,
     readers_and_invoice_managers_only_look,
     settle_balance_pays_everything_in_one_charge,
