@@ -14,13 +14,25 @@ use faktura_store::{NewProfile, StoreError, VoidRefusal};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-fn require_operator(caller: &ApiCaller) -> Result<(), ArmError> {
-    if caller.token.is_operator {
-        Ok(())
-    } else {
-        Err(ArmError::forbidden(
-            "the operator API needs an operator token (faktura token create --operator)",
-        ))
+/// A caller holding an operator token. As an extractor it runs before the body is read, so a
+/// customer's token is refused (403) whatever it sends.
+pub struct Operator;
+
+impl axum::extract::FromRequestParts<AppState> for Operator {
+    type Rejection = ArmError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = ApiCaller::from_request_parts(parts, state).await?;
+        if caller.token.is_operator {
+            Ok(Operator)
+        } else {
+            Err(ArmError::forbidden(
+                "the operator API needs an operator token (faktura token create --operator)",
+            ))
+        }
     }
 }
 
@@ -110,10 +122,9 @@ pub struct UserBody {
 
 pub async fn create_user(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     ArmJson(body): ArmJson<UserBody>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
-    require_operator(&caller)?;
     let email = email(&body.email, "email")?;
     let name = required(&body.display_name, "displayName", 200)?;
     let user = state
@@ -140,10 +151,9 @@ pub struct AccountBody {
 
 pub async fn create_account(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     ArmJson(body): ArmJson<AccountBody>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
-    require_operator(&caller)?;
     let name = required(&body.display_name, "displayName", 200)?;
     let agreement = AgreementType::from_code(&body.agreement_type)
         .ok_or_else(|| ArmError::bad_request("InvalidAgreementType", "agreementType must be MicrosoftCustomerAgreement, MicrosoftOnlineServicesProgram, EnterpriseAgreement or MicrosoftPartnerAgreement").with_target("agreementType"))?;
@@ -202,11 +212,10 @@ async fn load_account(state: &AppState, raw: &str) -> Result<BillingAccount, Arm
 
 pub async fn create_profile(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     Path(ba): Path<String>,
     ArmJson(body): ArmJson<ProfileBody>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
-    require_operator(&caller)?;
     let account = load_account(&state, &ba).await?;
     let currency: Currency = body.currency.parse().map_err(|_| {
         ArmError::bad_request(
@@ -241,11 +250,10 @@ pub struct RoleBody {
 
 pub async fn assign_role(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     Path(ba): Path<String>,
     ArmJson(body): ArmJson<RoleBody>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
-    require_operator(&caller)?;
     let account = load_account(&state, &ba).await?;
     let role: Role = body
         .role
@@ -342,11 +350,10 @@ fn money(text: Option<&str>, currency: Currency, field: &str) -> Result<i64, Arm
 
 pub async fn issue_invoice(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     Path(ba): Path<String>,
     ArmJson(body): ArmJson<InvoiceBody>,
 ) -> Result<(StatusCode, Json<Value>), ArmError> {
-    require_operator(&caller)?;
     let account = load_account(&state, &ba).await?;
     let raw_profile = body
         .billing_profile_id
@@ -431,10 +438,9 @@ pub async fn issue_invoice(
 
 pub async fn void_invoice(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     Path((ba, invoice)): Path<(String, String)>,
 ) -> Result<Json<Value>, ArmError> {
-    require_operator(&caller)?;
     let account = load_account(&state, &ba).await?;
     let id = InvoiceId::parse(&invoice).map_err(|_| ArmError::not_found("invoice"))?;
     match state.store.void_invoice(&account.id, &id).await? {
@@ -458,10 +464,9 @@ pub struct LimitQuery {
 
 pub async fn list_payments(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     Query(query): Query<LimitQuery>,
 ) -> Result<Json<Value>, ArmError> {
-    require_operator(&caller)?;
     let payments = state
         .store
         .recent_payments(query.limit.unwrap_or(100))
@@ -481,10 +486,9 @@ pub async fn list_payments(
 
 pub async fn list_support_requests(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    _operator: Operator,
     Query(query): Query<LimitQuery>,
 ) -> Result<Json<Value>, ArmError> {
-    require_operator(&caller)?;
     let requests = state
         .store
         .all_support_requests(query.limit.unwrap_or(100))
