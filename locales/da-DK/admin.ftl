@@ -216,3 +216,4 @@ pdf-receipt-reference = Betalingsreference
 challenge-explain-setup = Bekræft, at kortet må tilføjes. Der trækkes intet. Dette er sandkassegatewayens testside: vælg udfaldet.
 methods-add-card = Tilføj et kort
 activity-period = Periode
+methods-no-default = Faktureringsprofilen har ingen standardbetalingsmetode. Angiv en som standard, så der kan trækkes betalinger.

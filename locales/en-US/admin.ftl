@@ -216,3 +216,4 @@ pdf-receipt-reference = Payment reference
 challenge-explain-setup = Confirm that the card may be added. Nothing is charged. This is the sandbox gateway's test page: choose the outcome.
 methods-add-card = Add a card
 activity-period = Period
+methods-no-default = This billing profile has no default payment method. Set one as default so that charges can be made.

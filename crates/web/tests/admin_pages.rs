@@ -972,6 +972,17 @@ async fn settle_balance_with_three_d_secure_and_expiring_cards(store: Store) {
         page.body.matches("data-test-id=\"expired-badge\"").count(),
         1
     );
+    assert!(!page.body.contains("data-test-id=\"no-default\""));
+    // Nothing unpaid now: the default may go, and the page asks for a new default.
+    let detached = owner
+        .post_form(
+            &format!("/billing/{}/payment-methods/{}/detach", prairie.id, card.id),
+            &[("profile", profile.id.as_str())],
+        )
+        .await;
+    assert_eq!(detached.status, StatusCode::SEE_OTHER);
+    let page = follow(&mut owner, detached).await;
+    assert!(page.body.contains("data-test-id=\"no-default\""));
 }
 
 faktura_store::on_both_backends!(

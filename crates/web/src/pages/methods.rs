@@ -112,6 +112,8 @@ struct MethodsTemplate {
     cards: Vec<CardRow>,
     can_manage: bool,
     read_only_reason: String,
+    /// Cards exist but none is the default: charges have nothing to use.
+    no_default: bool,
     notice: Option<String>,
     problem: Option<String>,
     banner: Option<SettleBanner>,
@@ -213,6 +215,10 @@ async fn methods_page(
             .map(|m| (m.id.to_string(), card_text(&tr, m)))
     });
     let banner = settle_banner(state, scope, &tr).await?;
+    let no_default = !methods.is_empty()
+        && !methods
+            .iter()
+            .any(|m| profile.default_payment_method_id.as_ref() == Some(&m.id));
     let nav = scope.nav(
         "payment-methods",
         Some(&profile.id),
@@ -225,6 +231,7 @@ async fn methods_page(
         cards,
         can_manage,
         read_only_reason,
+        no_default,
         notice: page.notice,
         problem: page.problem,
         banner,
@@ -966,6 +973,7 @@ fn outcome_of(charge: Result<Charge, GatewayError>) -> PaymentOutcome {
 struct SettlementTemplate {
     chrome: Chrome,
     nav: BillingNav,
+    settlement_id: String,
     heading: String,
     message: String,
     state_code: &'static str,
@@ -1062,6 +1070,7 @@ pub async fn settlement_outcome(
         })
         .collect();
     let template = SettlementTemplate {
+        settlement_id: settlement.id.to_string(),
         nav: scope.nav(
             "invoices",
             None,

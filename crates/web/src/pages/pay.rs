@@ -10,6 +10,7 @@ use super::billing::{
 use super::{render, render_with, Chrome};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::paying::{outcome_of, wire_only};
 use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
 use askama::Template;
@@ -19,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use faktura_domain::card::{CardField, CardInput, CardProblem};
 use faktura_domain::*;
-use faktura_gateway::{Charge, ChargeRequest, ChargeStatus, Funding, GatewayError};
+use faktura_gateway::{ChargeRequest, Funding, GatewayError};
 use faktura_store::{BeginPayment, NewAuditEvent, PayRefusal, PaymentOutcome};
 use serde::Deserialize;
 
@@ -153,20 +154,10 @@ async fn blocker(state: &AppState, ctx: &PayContext) -> Result<Option<Blocker>, 
     if !ctx.invoice.is_payable_on(today) {
         return Ok(Some(Blocker::NotPayable(ctx.invoice.status_on(today))));
     }
-    if wire_only(state, ctx) {
+    if wire_only(state, &ctx.scope.account, &ctx.invoice) {
         return Ok(Some(Blocker::WireOnly));
     }
     Ok(None)
-}
-
-/// Above the card limit, or an agreement that pays by wire transfer.
-fn wire_only(state: &AppState, ctx: &PayContext) -> bool {
-    let due = ctx.invoice.amount_due().unwrap_or(ctx.invoice.total);
-    let over_limit = match state.config.card_limit(due.currency()) {
-        Some(limit) => due.minor() > limit.minor(),
-        None => true,
-    };
-    over_limit || ctx.scope.account.agreement_type == AgreementType::EnterpriseAgreement
 }
 
 fn wire_details(state: &AppState, ctx: &PayContext) -> Wire {
@@ -557,40 +548,6 @@ async fn save_card(
         })
         .await?;
     Ok(())
-}
-
-/// Maps the gateway's answer onto a payment outcome. No answer is `Unknown`, never `Failed`.
-fn outcome_of(charge: Result<Charge, GatewayError>) -> PaymentOutcome {
-    match charge {
-        Ok(charge) => match charge.status {
-            ChargeStatus::Succeeded => PaymentOutcome::Succeeded {
-                reference: charge.reference,
-            },
-            ChargeStatus::Failed(reason) => PaymentOutcome::Failed {
-                reason,
-                reference: Some(charge.reference),
-            },
-            ChargeStatus::RequiresAction { challenge_url } => PaymentOutcome::RequiresAction {
-                url: challenge_url,
-                reference: charge.reference,
-            },
-        },
-        Err(GatewayError::CardRefused(reason)) => PaymentOutcome::Failed {
-            reason,
-            reference: None,
-        },
-        Err(GatewayError::Invalid(detail)) => {
-            tracing::error!(%detail, "gateway rejected a charge request");
-            PaymentOutcome::Failed {
-                reason: FailureReason::IncorrectCardDetails,
-                reference: None,
-            }
-        }
-        Err(GatewayError::Unknown(detail)) => {
-            tracing::warn!(%detail, "gateway outcome unknown");
-            PaymentOutcome::Unknown
-        }
-    }
 }
 
 #[derive(Template)]
