@@ -2,13 +2,16 @@
 //! and keeps only the token; charges carry Faktura's payment id as the idempotency key, so a
 //! retry of the same payment can never charge twice.
 
+pub mod http;
 pub mod sandbox;
+pub mod service;
 
 use async_trait::async_trait;
 use faktura_domain::card::CardInput;
 use faktura_domain::{CardBrand, Currency, FailureReason, Money};
 use serde::{Deserialize, Serialize};
 
+pub use http::{HttpGateway, HttpOptions};
 pub use sandbox::SandboxGateway;
 
 /// How a card is funded; prepaid cards are refused, as the flow we follow does.
@@ -100,6 +103,11 @@ pub trait PaymentGateway: Send + Sync {
     /// (ready), `Failed`, or `RequiresAction` with a 3-D Secure challenge; after the challenge,
     /// [`PaymentGateway::lookup`] with the same key tells the outcome. Gateways without a setup
     /// step accept every card.
+    /// Whether the gateway can be reached now (for readiness checks). In-process gateways are.
+    async fn ready(&self) -> Result<(), GatewayError> {
+        Ok(())
+    }
+
     async fn setup(&self, request: &SetupRequest) -> Result<Charge, GatewayError> {
         Ok(Charge {
             reference: format!("setup_{}", request.idempotency_key),

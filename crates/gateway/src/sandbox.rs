@@ -10,7 +10,10 @@ use async_trait::async_trait;
 use faktura_domain::card::CardInput;
 use faktura_domain::FailureReason;
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// How a sandbox card behaves when charged.
@@ -102,7 +105,7 @@ pub fn challenge_path(reference: &str) -> String {
     format!("/sandbox/3ds/{reference}")
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
     charge: Charge,
     return_url: String,
@@ -112,6 +115,35 @@ struct Entry {
 pub struct SandboxGateway {
     /// Charges by idempotency key: the sandbox's ledger.
     charges: Mutex<HashMap<String, Entry>>,
+    /// Where the ledger is kept across restarts (the sandbox service); in memory when `None`.
+    state_file: Option<PathBuf>,
+}
+
+/// The state file's contents: every charge and setup, by idempotency key.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StateFile {
+    charges: HashMap<String, Entry>,
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk, renamed
+/// over the old one, and the folder synced, so a crash leaves the old or the new file whole.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&temporary, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(dir) = std::fs::File::open(dir) {
+            // Not every platform can sync a folder; the rename itself is already atomic.
+            let _ = dir.sync_all();
+        }
+    }
+    Ok(())
 }
 
 /// A pending challenge as the challenge page shows it.
@@ -131,6 +163,62 @@ fn random_suffix() -> String {
 impl SandboxGateway {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A sandbox whose ledger is kept in `path` (read now if it exists; rewritten atomically
+    /// before any charge is answered, so an answered charge survives a crash).
+    pub fn with_state_file(path: &Path) -> std::io::Result<Self> {
+        let charges = match std::fs::read(path) {
+            Ok(bytes) => {
+                let state: StateFile = serde_json::from_slice(&bytes).map_err(|e| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
+                })?;
+                state.charges
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+            Err(error) => return Err(error),
+        };
+        let gateway = SandboxGateway {
+            charges: Mutex::new(charges),
+            state_file: Some(path.to_owned()),
+        };
+        // Fail at start, not at the first charge, when the file cannot be written.
+        {
+            let charges = gateway.charges.lock().unwrap_or_else(|p| p.into_inner());
+            gateway.persist(&charges)?;
+        }
+        Ok(gateway)
+    }
+
+    fn persist(&self, charges: &HashMap<String, Entry>) -> std::io::Result<()> {
+        let Some(path) = &self.state_file else {
+            return Ok(());
+        };
+        let state = StateFile {
+            charges: charges.clone(),
+        };
+        let bytes = serde_json::to_vec(&state)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        write_atomically(path, &bytes)
+    }
+
+    /// Records a new entry durably, or leaves the ledger as it was and says the outcome is
+    /// unknown to the caller (nothing was charged, but the caller cannot tell).
+    fn record(
+        &self,
+        charges: &mut HashMap<String, Entry>,
+        key: &str,
+        entry: Entry,
+    ) -> Result<(), GatewayError> {
+        charges.insert(key.to_owned(), entry);
+        if let Err(error) = self.persist(charges) {
+            charges.remove(key);
+            tracing::error!(%error, "sandbox: cannot write the state file");
+            return Err(GatewayError::Unknown(
+                "the sandbox cannot write its ledger".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// A token for a test card number without going through form input (demo data, tests).
@@ -178,17 +266,25 @@ impl SandboxGateway {
         let entry = charges
             .values_mut()
             .find(|e| e.charge.reference == reference)?;
+        let mut changed = false;
         if matches!(entry.charge.status, ChargeStatus::RequiresAction { .. }) {
             entry.charge.status = if passed {
                 ChargeStatus::Succeeded
             } else {
                 ChargeStatus::Failed(FailureReason::AuthenticationFailed)
             };
+            changed = true;
         }
-        Some(Challenge {
+        let challenge = Challenge {
             charge: entry.charge.clone(),
             return_url: entry.return_url.clone(),
-        })
+        };
+        if changed {
+            if let Err(error) = self.persist(&charges) {
+                tracing::error!(%error, "sandbox: cannot write the state file");
+            }
+        }
+        Some(challenge)
     }
 }
 
@@ -239,13 +335,14 @@ impl PaymentGateway for SandboxGateway {
             amount: request.amount,
             status,
         };
-        charges.insert(
-            request.idempotency_key.clone(),
+        self.record(
+            &mut charges,
+            &request.idempotency_key,
             Entry {
                 charge: charge.clone(),
                 return_url: request.return_url.clone(),
             },
-        );
+        )?;
         Ok(charge)
     }
 
@@ -277,13 +374,14 @@ impl PaymentGateway for SandboxGateway {
             amount: faktura_domain::Money::zero(request.currency),
             status,
         };
-        charges.insert(
-            request.idempotency_key.clone(),
+        self.record(
+            &mut charges,
+            &request.idempotency_key,
             Entry {
                 charge: charge.clone(),
                 return_url: request.return_url.clone(),
             },
-        );
+        )?;
         Ok(charge)
     }
 }
