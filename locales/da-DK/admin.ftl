@@ -45,13 +45,19 @@ methods-done-setup-failed = Kortet blev ikke tilføjet: 3-D Secure-godkendelsen 
 methods-card-refused = Kortet blev ikke tilføjet: { $reason }
 methods-gateway-unavailable = Kortet kunne ikke kontrolleres lige nu. Intet er gemt; prøv igen om lidt.
 methods-replace-gone = Kortet, du ville erstatte, er ikke længere tilknyttet. Intet er ændret.
-detach-refused-default = Kortet kan ikke frakobles: det er standardbetalingsmetode for en faktureringsprofil med { $count } ubetalt(e) faktura(er). Angiv et andet kort som standard først, eller betal fakturaerne.
+detach-refused-default = Kortet kan ikke frakobles: det er standardbetalingsmetode for en faktureringsprofil med { $n ->
+        [one] en ubetalt faktura
+       *[other] { $count } ubetalte fakturaer
+    }. Angiv et andet kort som standard først, eller betal fakturaerne.
 detach-refused-last-card = Kortet kan ikke frakobles: det er den sidste betalingsmetode på en betal efter forbrug-konto, som altid skal have én. Tilføj et andet kort først.
 detach-refused-in-use = Kortet kan ikke frakobles, mens en betaling med det behandles. Prøv igen, når betalingen er færdig.
 
 ## Udlign saldo
 settle-balance = Udlign saldo
-settle-banner = Du har { $count } forfalden(e) faktura(er). Udlign saldoen på { $amount } for at betale alle udestående fakturaer på én gang.
+settle-banner = Du har { $n ->
+        [one] en forfalden faktura
+       *[other] { $count } forfaldne fakturaer
+    }. Udlign saldoen på { $amount } for at betale alle udestående fakturaer på én gang.
 settle-explained = Alle kontoens udestående fakturaer betales med én betaling. Enten bliver de alle betalt, eller ingen af dem.
 settle-total = I alt at betale
 settle-pay-total = Betal { $amount }
@@ -61,7 +67,10 @@ settle-not-payg = Udlign saldo er for betal efter forbrug-konti. Betal kontoens 
 settle-mixed-currencies = De udestående fakturaer er i mere end én valuta og kan derfor ikke betales med én betaling. Betal dem én ad gangen.
 settle-payment-open = En betaling af en af fakturaerne er allerede i gang. Vent, til den er færdig, og prøv så igen.
 settle-succeeded-title = Saldoen er udlignet
-settle-succeeded-text = { $amount } er betalt. { $count } faktura(er) er nu betalt.
+settle-succeeded-text = { $amount } er betalt. { $n ->
+        [one] Fakturaen er
+       *[other] Alle { $count } fakturaer er
+    } nu betalt.
 settle-failed-title = Saldoen blev ikke udlignet
 
 ## Egenskaber

@@ -45,13 +45,19 @@ methods-done-setup-failed = The card wasn't added: 3-D Secure authentication fai
 methods-card-refused = The card wasn't added: { $reason }
 methods-gateway-unavailable = The card couldn't be checked right now. Nothing was saved; try again in a moment.
 methods-replace-gone = The card you wanted to replace is no longer attached. Nothing was changed.
-detach-refused-default = This card can't be detached: it's the default payment method of a billing profile with { $count } unpaid invoice(s). Set another card as default first, or pay the invoices.
+detach-refused-default = This card can't be detached: it's the default payment method of a billing profile with { $n ->
+        [one] an unpaid invoice
+       *[other] { $count } unpaid invoices
+    }. Set another card as default first, or pay the invoices.
 detach-refused-last-card = This card can't be detached: it's the last payment method of a pay-as-you-go account, which must always have one. Add another card first.
 detach-refused-in-use = This card can't be detached while a payment with it is being processed. Try again when the payment is finished.
 
 ## Settle balance
 settle-balance = Settle balance
-settle-banner = You have { $count } past due invoice(s). Settle the balance of { $amount } to pay all outstanding invoices at once.
+settle-banner = You have { $n ->
+        [one] a past due invoice
+       *[other] { $count } past due invoices
+    }. Settle the balance of { $amount } to pay all outstanding invoices at once.
 settle-explained = All outstanding invoices of the account are paid in one payment. Either all of them are paid, or none is.
 settle-total = Total to pay
 settle-pay-total = Pay { $amount }
@@ -61,7 +67,10 @@ settle-not-payg = Settle balance is for pay-as-you-go accounts. Pay this account
 settle-mixed-currencies = The outstanding invoices are in more than one currency, so they can't be paid in one payment. Pay them one at a time.
 settle-payment-open = A payment for one of the invoices is already being processed. Wait for it to finish, then try again.
 settle-succeeded-title = Balance settled
-settle-succeeded-text = { $amount } was paid. { $count } invoice(s) are now paid.
+settle-succeeded-text = { $amount } was paid. { $n ->
+        [one] The invoice is
+       *[other] All { $count } invoices are
+    } now paid.
 settle-failed-title = The balance wasn't settled
 
 ## Properties

@@ -60,10 +60,22 @@ pub async fn settle_banner(
     Ok(Some(SettleBanner {
         text: tr.tn(
             "settle-banner",
-            &[("count", past_due.to_string()), ("amount", tr.money(total))],
+            &[
+                ("count", past_due.to_string()),
+                ("n", plural(past_due).into()),
+                ("amount", tr.money(total)),
+            ],
         ),
         can_settle: may_settle(scope, &outstanding),
     }))
+}
+
+/// The plural category Fluent selects on (`one` or `other`; the same rule in English and Danish).
+fn plural(count: impl TryInto<i64>) -> &'static str {
+    match count.try_into() {
+        Ok(1) => "one",
+        _ => "other",
+    }
 }
 
 fn outstanding_total(invoices: &[Invoice]) -> Option<Money> {
@@ -674,9 +686,10 @@ pub async fn detach(
             .into_response())
         }
         Err(DetachRefusal::NotFound) => return Err(AppError::NotFound),
-        Err(DetachRefusal::DefaultWithUnpaidInvoices(count)) => {
-            tr.t1("detach-refused-default", "count", count)
-        }
+        Err(DetachRefusal::DefaultWithUnpaidInvoices(count)) => tr.tn(
+            "detach-refused-default",
+            &[("count", count.to_string()), ("n", plural(count).into())],
+        ),
         Err(DetachRefusal::LastCardOfPayAsYouGo) => tr.t("detach-refused-last-card"),
         Err(DetachRefusal::InUse) => tr.t("detach-refused-in-use"),
     };
@@ -1041,6 +1054,7 @@ pub async fn settlement_outcome(
                 &[
                     ("amount", amount.clone()),
                     ("count", invoices.len().to_string()),
+                    ("n", plural(invoices.len()).into()),
                 ],
             ),
         ),
@@ -1127,4 +1141,34 @@ pub async fn settlement_returned(
         scope.account.id, settlement.id
     ))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_naturally_in_both_languages() {
+        let i18n = crate::i18n::I18n::load().unwrap();
+        let en = Tr::new(i18n.clone(), Locale::EnUs);
+        let da = Tr::new(i18n, Locale::DaDk);
+        let args = |count: i64| {
+            vec![
+                ("count".to_owned(), count.to_string()),
+                ("n".to_owned(), plural(count).to_owned()),
+            ]
+        };
+        let text = |tr: &Tr, count: i64| {
+            let pairs = args(count);
+            let pairs: Vec<(&str, String)> =
+                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            tr.tn("detach-refused-default", &pairs)
+        };
+        assert!(text(&en, 1).contains("with an unpaid invoice."));
+        assert!(text(&en, 3).contains("with 3 unpaid invoices."));
+        assert!(text(&da, 1).contains("med en ubetalt faktura."));
+        assert!(text(&da, 2).contains("med 2 ubetalte fakturaer."));
+        assert_eq!(plural(1_usize), "one");
+        assert_eq!(plural(0_i64), "other");
+    }
 }
