@@ -1,6 +1,7 @@
 //! The `faktura` binary: serve the console, run migrations, load demo data.
 
 mod import;
+mod scale;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -88,6 +89,8 @@ enum Command {
     Demo {
         #[command(flatten)]
         database: DatabaseArgs,
+        #[command(flatten)]
+        scale: scale::ScaleArgs,
     },
 }
 
@@ -229,9 +232,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             open_store(&database).await?;
             println!("Migrations applied.");
         }
-        Command::Demo { database } => {
+        Command::Demo { database, scale } => {
             let store = open_store(&database).await?;
-            load_demo(&store).await?;
+            match scale.accounts {
+                Some(accounts) => scale::generate(&store, &scale, accounts).await?,
+                None => load_demo(&store).await?,
+            }
         }
         Command::Help { command } => help_command(command)?,
         Command::Token {

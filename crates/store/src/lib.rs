@@ -16,6 +16,7 @@ mod janitor;
 mod methods;
 mod payments;
 mod rows;
+pub mod scale;
 mod sessions;
 mod settlements;
 mod support;
