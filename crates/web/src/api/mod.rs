@@ -4,6 +4,7 @@
 mod billing;
 mod download;
 mod envelope;
+mod examples;
 mod openapi;
 mod operator;
 mod pay;

@@ -57,13 +57,24 @@ fn operation_object(operation: &Operation) -> Value {
         parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "description": "Up to 255 printable characters; retries with the same key never charge twice", "schema": {"type": "string", "maxLength": 255}}));
     }
     let mut responses = Map::new();
+    let example = super::examples::response_example(operation.id);
     for (status, description) in operation.responses {
-        let schema = if *status >= 400 && !(operation.id == "Invoices_Pay" && *status == 402) {
-            json!({"$ref": "#/components/schemas/Error"})
+        let error = *status >= 400 && !(operation.id == "Invoices_Pay" && *status == 402);
+        let mut content = if error {
+            json!({
+                "schema": {"$ref": "#/components/schemas/Error"},
+                "example": {"error": {"code": "ResourceNotFound", "message": "the invoice was not found", "target": null, "details": []}}
+            })
         } else {
-            json!({"type": ["object", "array"]})
+            json!({"schema": {"type": ["object", "array"]}})
         };
-        responses.insert(status.to_string(), json!({"description": description, "content": {"application/json": {"schema": schema}}}));
+        if let (false, Some(example)) = (error, &example) {
+            content["example"] = example.clone();
+        }
+        responses.insert(
+            status.to_string(),
+            json!({"description": description, "content": {"application/json": content}}),
+        );
     }
     let mut object = json!({
         "operationId": operation.id,
@@ -189,6 +200,17 @@ mod tests {
                     .any(|p| p["name"] == name.as_str() && p["in"] == "path"));
             }
         }
+        let get =
+            &paths["/providers/Microsoft.Billing/billingAccounts/{ba}/invoices/{invoice}"]["get"];
+        assert_eq!(
+            get["responses"]["200"]["content"]["application/json"]["example"]["properties"]
+                ["totalAmount"]["value"],
+            873.75
+        );
+        let get =
+            &paths["/providers/Microsoft.Billing/billingAccounts/{ba}/invoices/{invoice}"]["get"];
+        let example = &get["responses"]["200"]["content"]["application/json"]["example"];
+        assert_eq!(example["properties"]["totalAmount"]["value"], 873.75);
         let ids: Vec<&str> = operations().iter().map(|o| o.id).collect();
         let mut unique = ids.clone();
         unique.sort();
