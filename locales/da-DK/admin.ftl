@@ -21,7 +21,7 @@ refused-because-role = Din rolle her ({ $roles }) giver ikke lov til at { $actio
 action-manage-payment-methods = tilføje, ændre eller frakoble betalingsmetoder
 action-pay = betale fakturaer
 action-edit-properties = redigere faktureringsprofilens egenskaber
-action-view-activity = se aktivitetsloggen (det kræver en ejer- eller bidragyderrolle på faktureringskontoen)
+action-view-activity = se aktivitetsloggen (det kræver en ejer- eller bidragyderrolle)
 action-grant = give eller fjerne adgang
 
 ## Betalingsmetoder
@@ -226,3 +226,4 @@ challenge-explain-setup = Bekræft, at kortet må tilføjes. Der trækkes intet.
 methods-add-card = Tilføj et kort
 activity-period = Periode
 methods-no-default = Faktureringsprofilen har ingen standardbetalingsmetode. Angiv en som standard, så der kan trækkes betalinger.
+activity-limited = Du ser aktiviteten for de faktureringsprofiler, du administrerer: { $profiles }.

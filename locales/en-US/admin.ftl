@@ -21,7 +21,7 @@ refused-because-role = Your role here ({ $roles }) doesn't allow you to { $actio
 action-manage-payment-methods = add, change or detach payment methods
 action-pay = pay invoices
 action-edit-properties = edit the billing profile's properties
-action-view-activity = see the activity log (it needs an owner or contributor role on the billing account)
+action-view-activity = see the activity log (it needs an owner or contributor role)
 action-grant = grant or remove access
 
 ## Payment methods
@@ -226,3 +226,4 @@ challenge-explain-setup = Confirm that the card may be added. Nothing is charged
 methods-add-card = Add a card
 activity-period = Period
 methods-no-default = This billing profile has no default payment method. Set one as default so that charges can be made.
+activity-limited = You see the activity of the billing profiles you manage: { $profiles }.

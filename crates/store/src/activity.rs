@@ -8,6 +8,10 @@ use faktura_domain::*;
 #[derive(Debug, Clone)]
 pub struct ActivityQuery {
     pub account: BillingAccountId,
+    /// `None`: the whole account. `Some(profiles)`: only events about those billing profiles
+    /// (their cards, properties and role assignments, and payments of their invoices), for
+    /// users whose standing is on profiles rather than on the account.
+    pub profiles: Option<Vec<BillingProfileId>>,
     /// Only kinds starting with this (e.g. `payment.` or `role.`); letters, dots and underscores.
     pub kind_prefix: Option<String>,
     pub since: Option<DateTime<Utc>>,
@@ -48,22 +52,46 @@ impl Store {
             Some((ms, id)) => (*ms, id.as_str().to_owned()),
             None => (i64::MAX, String::new()),
         };
-        let rows = sqlx::query(
+        let mut sql = String::from(
             "SELECT e.*, u.email AS actor_email FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id \
              WHERE e.billing_account_id = $1 AND ($2 = '' OR e.kind LIKE $2 || '%') \
              AND e.created_at >= $3 AND e.created_at <= $4 \
-             AND (e.created_at < $5 OR (e.created_at = $5 AND ($6 = '' OR e.id < $6))) \
-             ORDER BY e.created_at DESC, e.id DESC LIMIT $7",
-        )
-        .bind(query.account.as_str())
-        .bind(&prefix)
-        .bind(query.since.map(millis).unwrap_or(0))
-        .bind(query.until.map(millis).unwrap_or(i64::MAX))
-        .bind(before_ms)
-        .bind(before_id)
-        .bind(i64::from(limit) + 1)
-        .fetch_all(self.pool())
-        .await?;
+             AND (e.created_at < $5 OR (e.created_at = $5 AND ($6 = '' OR e.id < $6)))",
+        );
+        let mut profile_binds: Vec<String> = Vec::new();
+        if let Some(profiles) = &query.profiles {
+            if profiles.is_empty() {
+                return Ok(ActivityPage {
+                    items: vec![],
+                    next: None,
+                });
+            }
+            // Profile ids are letters, digits, dashes and one underscore, so they are safe in
+            // LIKE (an underscore matches itself among other characters too).
+            let mut clauses = Vec::new();
+            for profile in profiles {
+                let n = 8 + profile_binds.len();
+                clauses.push(format!(
+                    "e.detail LIKE '%' || ${n} || '%' OR e.target IN \
+                     (SELECT number FROM invoices WHERE billing_account_id = $1 AND billing_profile_id = ${n})"
+                ));
+                profile_binds.push(profile.as_str().to_owned());
+            }
+            sql.push_str(&format!(" AND ({})", clauses.join(" OR ")));
+        }
+        sql.push_str(" ORDER BY e.created_at DESC, e.id DESC LIMIT $7");
+        let mut statement = sqlx::query(&sql)
+            .bind(query.account.as_str())
+            .bind(prefix.clone())
+            .bind(query.since.map(millis).unwrap_or(0))
+            .bind(query.until.map(millis).unwrap_or(i64::MAX))
+            .bind(before_ms)
+            .bind(before_id)
+            .bind(i64::from(limit) + 1);
+        for profile in profile_binds {
+            statement = statement.bind(profile);
+        }
+        let rows = statement.fetch_all(self.pool()).await?;
         let mut items = rows
             .iter()
             .map(|row| {

@@ -66,6 +66,7 @@ async fn kinds(store: &Store, account: &BillingAccountId, prefix: &str) -> Vec<S
     store
         .activity(&ActivityQuery {
             account: account.clone(),
+            profiles: None,
             kind_prefix: Some(prefix.into()),
             since: None,
             until: None,
@@ -693,6 +694,7 @@ async fn properties_and_activity_paging(store: Store) {
         let page = store
             .activity(&ActivityQuery {
                 account: n.account.id.clone(),
+                profiles: None,
                 kind_prefix: Some("test.".into()),
                 since: None,
                 until: None,
@@ -717,6 +719,7 @@ async fn properties_and_activity_paging(store: Store) {
     let props = store
         .activity(&ActivityQuery {
             account: n.account.id.clone(),
+            profiles: None,
             kind_prefix: Some("properties.".into()),
             since: Some(Utc::now() - Duration::hours(1)),
             until: None,
@@ -742,6 +745,7 @@ async fn properties_and_activity_paging(store: Store) {
     let future = store
         .activity(&ActivityQuery {
             account: n.account.id.clone(),
+            profiles: None,
             kind_prefix: None,
             since: Some(Utc::now() + Duration::hours(1)),
             until: None,
@@ -751,6 +755,41 @@ async fn properties_and_activity_paging(store: Store) {
         .await
         .unwrap();
     assert!(future.items.is_empty());
+
+    // Scoped to a profile: its own property change, not the other profile's, nor the test events.
+    let other = n.profiles.iter().find(|p| p.id != profile.id).unwrap();
+    let scoped = |profiles: Vec<BillingProfileId>| ActivityQuery {
+        account: n.account.id.clone(),
+        profiles: Some(profiles),
+        kind_prefix: None,
+        since: None,
+        until: None,
+        before: None,
+        limit: 100,
+    };
+    let mine = store
+        .activity(&scoped(vec![profile.id.clone()]))
+        .await
+        .unwrap();
+    assert!(mine
+        .items
+        .iter()
+        .any(|e| e.event.kind == "properties.updated"));
+    assert!(mine.items.iter().all(|e| e.event.kind != "test.event"));
+    let theirs = store
+        .activity(&scoped(vec![other.id.clone()]))
+        .await
+        .unwrap();
+    assert!(theirs
+        .items
+        .iter()
+        .all(|e| e.event.kind != "properties.updated"));
+    assert!(store
+        .activity(&scoped(vec![]))
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 }
 
 faktura_store::on_both_backends!(

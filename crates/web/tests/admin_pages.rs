@@ -245,6 +245,7 @@ async fn payment_methods_add_default_replace_detach(store: Store) {
     let events = store
         .activity(&ActivityQuery {
             account: nordlys.id.clone(),
+            profiles: None,
             kind_prefix: Some("payment_method.".into()),
             since: None,
             until: None,
@@ -417,6 +418,7 @@ async fn settle_balance_pays_everything_in_one_charge(store: Store) {
     let settled = store
         .activity(&ActivityQuery {
             account: prairie.id.clone(),
+            profiles: None,
             kind_prefix: Some("settlement.succeeded".into()),
             since: None,
             until: None,
@@ -733,12 +735,26 @@ async fn activity_log_filters_pages_and_refuses_others(store: Store) {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let bad = admin.get(&format!("{base}?before=garbage")).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    for email in [
-        NORDLYS_READER,
-        NORDLYS_INVOICE_MANAGER,
-        NORDLYS_PROFILE_OWNER,
-        PRAIRIE_OWNER,
-    ] {
+    // A profile owner sees only what concerns their profile.
+    let mut profile_owner = app.signed_in(NORDLYS_PROFILE_OWNER).await;
+    let udvikling = nordlys.profile("Nordlys Udvikling");
+    add_card(
+        &mut profile_owner,
+        &nordlys,
+        udvikling,
+        "5555555555554444",
+        None,
+    )
+    .await;
+    let limited = profile_owner.get(&base).await;
+    assert_eq!(limited.status, StatusCode::OK);
+    assert!(limited.body.contains("data-test-id=\"activity-limited\""));
+    assert!(limited.body.contains("Card added"));
+    assert!(
+        !limited.body.contains("user0@nordlys.example"),
+        "account events stay hidden"
+    );
+    for email in [NORDLYS_READER, NORDLYS_INVOICE_MANAGER, PRAIRIE_OWNER] {
         let mut browser = app.signed_in(email).await;
         let page = browser.get(&base).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{email}");

@@ -73,7 +73,6 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
     let managers = "AADAADDADS";
     let owners = "ADDADDDADS";
     let account_owners = "ADDDDDDADS";
-    let account_admins = "AADDDDDADS";
     BTreeMap::from([
         (("GET", "/"), signed_in),
         (("GET", "/signin"), everyone),
@@ -144,7 +143,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (("GET", "/invite/{token}"), everyone),
         (("POST", "/invite/{token}"), everyone),
-        (("GET", "/billing/{account}/activity"), account_admins),
+        (("GET", "/billing/{account}/activity"), managers),
         (("GET", "/help"), signed_in),
         (("POST", "/help/feedback"), signed_in),
         (("GET", "/help/articles/{locale}/{slug}"), signed_in),

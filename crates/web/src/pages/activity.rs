@@ -1,6 +1,7 @@
 //! Activity log (Aktivitetslog): the account's append-only events, newest first, filtered by
-//! kind and period, a page at a time. It spans every profile of the account, so it needs
-//! `ViewActivityLog` at account scope (account owners and contributors, the administrator).
+//! kind and period, a page at a time. Account owners and contributors and the administrator see
+//! the whole account; billing profile owners and contributors see the events about their
+//! profiles (cards, properties, role assignments, payments of their invoices).
 
 use super::admin::refusal;
 use super::billing::{AccountScope, BillingNav};
@@ -59,6 +60,8 @@ struct ActivityTemplate {
     period_options: Vec<(&'static str, String, bool)>,
     next_page: Option<String>,
     first_page: Option<String>,
+    /// Set when the view is limited to some billing profiles: their names.
+    limited_to: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -148,15 +151,32 @@ pub async fn show(
     let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
     let base = format!("/billing/{}/activity", scope.account.id);
     let chrome = Chrome::new(&state, &signed_in.ctx, &base);
-    if let Some(page) = refusal(
-        &chrome,
-        &scope,
-        Permission::ViewActivityLog,
-        None,
-        "action-view-activity",
-    ) {
-        return Ok(page);
-    }
+    // The whole account for account-wide standing, else the profiles the user may audit.
+    let profiles = if scope.access.allows(Permission::ViewActivityLog, None) {
+        None
+    } else {
+        let mine: Vec<&BillingProfile> = scope
+            .profiles
+            .iter()
+            .filter(|p| {
+                scope
+                    .access
+                    .allows(Permission::ViewActivityLog, Some(&p.id))
+            })
+            .collect();
+        if mine.is_empty() {
+            if let Some(page) = refusal(
+                &chrome,
+                &scope,
+                Permission::ViewActivityLog,
+                None,
+                "action-view-activity",
+            ) {
+                return Ok(page);
+            }
+        }
+        Some(mine)
+    };
     let kind_code = params
         .kind
         .as_deref()
@@ -185,6 +205,9 @@ pub async fn show(
         .store
         .activity(&ActivityQuery {
             account: scope.account.id.clone(),
+            profiles: profiles
+                .as_ref()
+                .map(|list| list.iter().map(|p| p.id.clone()).collect()),
             kind_prefix: (!prefix.is_empty()).then(|| prefix.to_owned()),
             since: (days > 0).then(|| Utc::now() - Duration::days(days)),
             until: None,
@@ -235,8 +258,13 @@ pub async fn show(
         .iter()
         .map(|(code, key, _)| (*code, tr.t(key), *code == period_code))
         .collect();
+    let limited_to = profiles.as_ref().map(|list| {
+        let names: Vec<&str> = list.iter().map(|p| p.display_name.as_str()).collect();
+        tr.t1("activity-limited", "profiles", names.join(", "))
+    });
     let nav = scope.nav("activity", None, base.clone());
     Ok(render(&ActivityTemplate {
+        limited_to,
         chrome,
         nav,
         rows,
