@@ -11,6 +11,7 @@ use super::admin::{
 use super::billing::{status_label, today, AccountScope, BillingNav};
 use super::{render, render_with, Chrome};
 use crate::error::AppError;
+use crate::paying::outcome_of;
 use crate::i18n::Tr;
 use crate::session::SignedIn;
 use crate::state::AppState;
@@ -947,39 +948,6 @@ pub async fn settle_submit(
     }
 }
 
-/// The gateway's answer as an outcome; no answer is `Unknown`, never `Failed`.
-fn outcome_of(charge: Result<Charge, GatewayError>) -> PaymentOutcome {
-    match charge {
-        Ok(charge) => match charge.status {
-            ChargeStatus::Succeeded => PaymentOutcome::Succeeded {
-                reference: charge.reference,
-            },
-            ChargeStatus::Failed(reason) => PaymentOutcome::Failed {
-                reason,
-                reference: Some(charge.reference),
-            },
-            ChargeStatus::RequiresAction { challenge_url } => PaymentOutcome::RequiresAction {
-                url: challenge_url,
-                reference: charge.reference,
-            },
-        },
-        Err(GatewayError::CardRefused(reason)) => PaymentOutcome::Failed {
-            reason,
-            reference: None,
-        },
-        Err(GatewayError::Invalid(detail)) => {
-            tracing::error!(%detail, "gateway rejected a settlement charge");
-            PaymentOutcome::Failed {
-                reason: FailureReason::IncorrectCardDetails,
-                reference: None,
-            }
-        }
-        Err(GatewayError::Unknown(detail)) => {
-            tracing::warn!(%detail, "gateway outcome unknown");
-            PaymentOutcome::Unknown
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "settlement.html")]
