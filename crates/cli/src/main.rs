@@ -1,6 +1,7 @@
 //! The `faktura` binary: serve the console, run migrations, load demo data.
 
 mod import;
+mod reliability;
 mod scale;
 
 use anyhow::Context;
@@ -64,7 +65,11 @@ enum Command {
             value_delimiter = ','
         )]
         articles: Vec<PathBuf>,
+        #[command(flatten)]
+        gateway: reliability::GatewayArgs,
     },
+    /// Run the sandbox payment gateway as its own HTTP service (durable ledger, fault injection).
+    SandboxGateway(reliability::SandboxArgs),
     /// API tokens.
     Token {
         #[command(subcommand)]
@@ -240,6 +245,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Help { command } => help_command(command)?,
+        Command::SandboxGateway(args) => reliability::sandbox_gateway(args).await?,
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -333,21 +339,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             secure_cookies,
             articles,
+            gateway,
         } => {
             let store = open_store(&database).await?;
             if demo {
                 load_demo(&store).await?;
             }
             let help = load_help(true, &articles)?;
-            let sandbox = Arc::new(SandboxGateway::new());
+            let (payment_gateway, sandbox) = gateway.gateway(listen)?;
             let config = Config {
                 secure_cookies,
+                janitor: gateway.janitor()?,
                 ..Config::default()
             };
             let state = AppState {
                 store,
-                gateway: sandbox.clone(),
-                sandbox: Some(sandbox),
+                gateway: payment_gateway,
+                sandbox,
                 i18n: I18n::load().context("cannot load the localization bundles")?,
                 config: Arc::new(config),
                 help: Arc::new(help),
@@ -358,9 +366,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let address = listener.local_addr().unwrap_or(listen);
             tracing::info!(%address, "Faktura is listening");
             println!("Faktura is running at http://{address}/ (press Ctrl+C to stop)");
-            faktura_web::serve(listener, state)
-                .await
-                .context("the server stopped with an error")?;
+            // The janitor settles payments in doubt; it stops after the server has finished.
+            let (stop_janitor, janitor_stop) = tokio::sync::watch::channel(false);
+            let janitor = (!gateway.no_janitor).then(|| {
+                tokio::spawn(faktura_web::janitor::run(
+                    state.clone(),
+                    state.config.janitor.clone(),
+                    janitor_stop,
+                ))
+            });
+            let served = faktura_web::serve(listener, state).await;
+            let _ = stop_janitor.send(true);
+            if let Some(janitor) = janitor {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(30), janitor).await;
+            }
+            served.context("the server stopped with an error")?;
         }
     }
     Ok(())

@@ -129,6 +129,26 @@ impl Store {
         Ok(())
     }
 
+    /// How many payments (outside settlements) and settlements are in each state, for metrics.
+    pub async fn payment_state_counts(&self) -> Result<Vec<(&'static str, String, i64)>> {
+        let mut counts = Vec::new();
+        for (kind, query) in [
+            (
+                "payment",
+                "SELECT state, COUNT(*) AS n FROM payments WHERE settlement_id IS NULL GROUP BY state ORDER BY state",
+            ),
+            (
+                "settlement",
+                "SELECT state, COUNT(*) AS n FROM settlements GROUP BY state ORDER BY state",
+            ),
+        ] {
+            for row in sqlx::query(query).fetch_all(self.pool()).await? {
+                counts.push((kind, rows::text(&row, "state")?, rows::int(&row, "n")?));
+            }
+        }
+        Ok(counts)
+    }
+
     /// The janitor's backlog: rows in doubt, and how many are due for a look at `now`.
     pub async fn in_doubt_backlog(&self, now: DateTime<Utc>, grace: Duration) -> Result<Backlog> {
         let payments: i64 = sqlx::query_scalar(&format!(

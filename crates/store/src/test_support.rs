@@ -39,6 +39,16 @@ pub fn postgres_url() -> Option<String> {
 
 /// A migrated store in a fresh schema of the test PostgreSQL database, or `None` to skip.
 pub async fn postgres() -> Option<Store> {
+    let url = postgres_schema_url().await?;
+    let store = Store::connect(&url).await.expect("connect to test schema");
+    assert_eq!(store.backend(), Backend::Postgres);
+    store.migrate().await.expect("migrate test schema");
+    Some(store)
+}
+
+/// The URL of a fresh, empty schema in the test PostgreSQL database (for tests that start
+/// `faktura serve` processes on it), or `None` to skip.
+pub async fn postgres_schema_url() -> Option<String> {
     let base = postgres_url()?;
     let schema = format!("t_{}", unique_name());
     sqlx::any::install_default_drivers();
@@ -51,11 +61,9 @@ pub async fn postgres() -> Option<Store> {
         .expect("create test schema");
     let _ = admin.close().await;
     let separator = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-    let store = Store::connect(&url).await.expect("connect to test schema");
-    assert_eq!(store.backend(), Backend::Postgres);
-    store.migrate().await.expect("migrate test schema");
-    Some(store)
+    Some(format!(
+        "{base}{separator}options=-c%20search_path%3D{schema}"
+    ))
 }
 
 /// Runs the body once per backend: always on SQLite, on PostgreSQL when configured.

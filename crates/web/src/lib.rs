@@ -4,6 +4,8 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod janitor;
+pub mod observability;
 pub mod pages;
 pub mod paying;
 pub mod session;
@@ -60,8 +62,12 @@ async fn js() -> impl IntoResponse {
     )
 }
 
+/// The largest request body accepted (forms, JSON, CSV): 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// The whole application as one router, ready for `axum::serve` or `oneshot` in tests.
 pub fn app(state: AppState) -> Router {
+    observability::install();
     let pages = pages::router().layer(middleware::from_fn_with_state(
         state.clone(),
         session::page_middleware,
@@ -71,9 +77,14 @@ pub fn app(state: AppState) -> Router {
         // The API takes bearer tokens, never cookies, so it is outside the page middleware and CSRF.
         .merge(api::router())
         .route("/healthz", get(healthz))
+        .route("/readyz", get(observability::readyz))
+        .route("/metrics", get(observability::metrics_page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .with_state(state)
+        .layer(middleware::from_fn(observability::track))
+        // No request needs more than this; larger bodies get a clean 413 before any work.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -105,7 +116,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .await
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let interrupt = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for SIGINT");

@@ -100,6 +100,31 @@ pub async fn pay_with_saved_method(
             ip: ip.clone(),
         })
         .await?;
+    let begun = match begun {
+        // A payment in doubt: ask the gateway about it first. Only a definite failure lets this
+        // attempt start; otherwise the person is told it is in progress (never to pay again).
+        Err(PayRefusal::InProgress(open)) => {
+            let now = crate::janitor::resolve_open_payment(state, &open).await?;
+            match now.state {
+                PaymentState::Failed => {
+                    state
+                        .store
+                        .begin_payment(&BeginPayment {
+                            account: account.id.clone(),
+                            invoice: invoice.id.clone(),
+                            payment_method: Some(method.id.clone()),
+                            created_by: actor.clone(),
+                            today,
+                            ip: ip.clone(),
+                        })
+                        .await?
+                }
+                PaymentState::Succeeded => Err(PayRefusal::AlreadyPaid(now)),
+                _ => Err(PayRefusal::InProgress(now)),
+            }
+        }
+        other => other,
+    };
     let payment = match begun {
         Ok(payment) => payment,
         Err(PayRefusal::InProgress(open)) => return Ok(Err(PayProblem::InProgress(open))),

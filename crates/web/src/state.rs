@@ -31,6 +31,8 @@ pub struct Config {
     pub max_failed_sign_ins: u32,
     pub sign_in_window_minutes: i64,
     pub session_hours: i64,
+    /// How the janitor settles payments in doubt.
+    pub janitor: crate::janitor::JanitorConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +74,7 @@ impl Default for Config {
             max_failed_sign_ins: 5,
             sign_in_window_minutes: 15,
             session_hours: 8,
+            janitor: crate::janitor::JanitorConfig::default(),
         }
     }
 }

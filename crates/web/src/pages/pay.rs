@@ -403,7 +403,20 @@ pub async fn submit(
         today,
         ip: signed_in.ctx.ip.clone(),
     };
-    let payment = match state.store.begin_payment(&request).await? {
+    let begun = match state.store.begin_payment(&request).await? {
+        // A payment in doubt: ask the gateway about it first (see `janitor`); only a definite
+        // failure lets this attempt start.
+        Err(PayRefusal::InProgress(open)) => {
+            let now = crate::janitor::resolve_open_payment(&state, &open).await?;
+            match now.state {
+                PaymentState::Failed => state.store.begin_payment(&request).await?,
+                PaymentState::Succeeded => Err(PayRefusal::AlreadyPaid(now)),
+                _ => Err(PayRefusal::InProgress(now)),
+            }
+        }
+        other => other,
+    };
+    let payment = match begun {
         Ok(payment) => payment,
         Err(refusal) => {
             let blocker = match refusal {
