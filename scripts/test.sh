@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+# Every test database and server log goes under one folder, scanned for card data at the end.
+export FAKTURA_TEST_ARTIFACTS="$CARGO_TARGET_DIR/test-artifacts"
+rm -rf "$FAKTURA_TEST_ARTIFACTS"
+mkdir -p "$FAKTURA_TEST_ARTIFACTS/tmp"
+export TMPDIR="$FAKTURA_TEST_ARTIFACTS/tmp"
 
 if [ -z "${FAKTURA_TEST_DATABASE_URL:-}" ]; then
   echo "note: FAKTURA_TEST_DATABASE_URL is not set; the PostgreSQL halves of the storage and portal tests are skipped."
@@ -13,6 +18,9 @@ if [ -z "${FAKTURA_TEST_DATABASE_URL:-}" ]; then
 fi
 
 cargo test --workspace --all-targets
+# The long reliability tests (two nodes on PostgreSQL, SIGKILL crashes, gateway faults), one at a
+# time: each starts its own `faktura serve` and `faktura sandbox-gateway` processes on loopback.
+cargo test -p faktura --test reliability -- --ignored --test-threads=1 --nocapture
 cargo build --bin faktura
 
 chromium_bin="${CHROMIUM:-/usr/bin/chromium}"
@@ -38,3 +46,6 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "note: python3 not found; the azure-mgmt-billing client test is skipped."
 fi
+
+# No full card number or CVC in any database file or log the tests left behind.
+scripts/scan-card-data.sh "$FAKTURA_TEST_ARTIFACTS"
