@@ -11,8 +11,8 @@ use super::admin::{
 use super::billing::{status_label, today, AccountScope, BillingNav};
 use super::{render, render_with, Chrome};
 use crate::error::AppError;
-use crate::paying::outcome_of;
 use crate::i18n::Tr;
+use crate::paying::outcome_of;
 use crate::session::SignedIn;
 use crate::state::AppState;
 use askama::Template;
@@ -947,7 +947,6 @@ pub async fn settle_submit(
         _ => Ok(Redirect::to(&outcome_url).into_response()),
     }
 }
-
 
 #[derive(Template)]
 #[template(path = "settlement.html")]
