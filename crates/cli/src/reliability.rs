@@ -103,10 +103,7 @@ impl GatewayArgs {
     }
 
     /// The gateway to use, and the in-process sandbox when that is it (it serves the 3-D Secure page).
-    pub fn gateway(
-        &self,
-        listen: SocketAddr,
-    ) -> anyhow::Result<Gateways> {
+    pub fn gateway(&self, listen: SocketAddr) -> anyhow::Result<Gateways> {
         match &self.gateway_url {
             None => {
                 let sandbox = Arc::new(SandboxGateway::new());
