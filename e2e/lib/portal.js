@@ -1,6 +1,6 @@
 // Starts a fresh Faktura (SQLite, demo data) and a headless Debian Chromium for one test.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,18 +31,23 @@ async function startServer() {
     const timer = setTimeout(() => reject(new Error(`faktura did not start:\n${output}`)), 30000);
     const onData = (chunk) => {
       output += chunk.toString();
+      appendFileSync(join(dir, "server.log"), chunk);
       const match = output.match(/running at (http:\/\/127\.0\.0\.1:\d+)\//);
       if (match) { clearTimeout(timer); resolve(match[1]); }
     };
     child.stdout.on("data", onData);
-    child.stderr.on("data", (chunk) => { output += chunk.toString(); });
+    child.stderr.on("data", (chunk) => {
+      output += chunk.toString();
+      appendFileSync(join(dir, "server.log"), chunk);
+    });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`faktura exited with ${code}:\n${output}`)); });
   });
   return {
     baseUrl,
     stop() {
       child.kill("SIGTERM");
-      rmSync(dir, { recursive: true, force: true });
+      // Under scripts/test.sh the database and log stay for the card-data scan at the end.
+      if (!process.env.FAKTURA_TEST_ARTIFACTS) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
