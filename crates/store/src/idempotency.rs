@@ -28,25 +28,30 @@ impl Store {
         request_hash: &str,
     ) -> Result<IdempotencyStart> {
         let at = millis(now());
-        // Keys older than the retention period are forgotten first, so they may be used again.
         let horizon = at - Duration::hours(IDEMPOTENCY_RETENTION_HOURS).num_milliseconds();
-        sqlx::query("DELETE FROM idempotency_keys WHERE caller = $1 AND idempotency_key = $2 AND created_at < $3")
-            .bind(caller)
-            .bind(key)
-            .bind(horizon)
-            .execute(self.pool())
-            .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, state, created_at) \
-             VALUES ($1, $2, $3, 'in_progress', $4) ON CONFLICT (caller, idempotency_key) DO NOTHING",
+        // The common case, a fresh key, is one write. Only when the key exists is an expired
+        // claim (older than the retention period) forgotten and the key claimed again.
+        if self
+            .claim_idempotency_key(caller, key, request_hash, at)
+            .await?
+        {
+            return Ok(IdempotencyStart::Started);
+        }
+        let gate = self.write_gate().await;
+        let expired = sqlx::query(
+            "DELETE FROM idempotency_keys WHERE caller = $1 AND idempotency_key = $2 AND created_at < $3",
         )
         .bind(caller)
         .bind(key)
-        .bind(request_hash)
-        .bind(at)
+        .bind(horizon)
         .execute(self.pool())
         .await?;
-        if inserted.rows_affected() == 1 {
+        drop(gate);
+        if expired.rows_affected() > 0
+            && self
+                .claim_idempotency_key(caller, key, request_hash, at)
+                .await?
+        {
             return Ok(IdempotencyStart::Started);
         }
         let row: Option<(String, String, Option<i64>, Option<String>)> = sqlx::query_as(
@@ -72,6 +77,27 @@ impl Store {
         }
     }
 
+    async fn claim_idempotency_key(
+        &self,
+        caller: &str,
+        key: &str,
+        request_hash: &str,
+        at: i64,
+    ) -> Result<bool> {
+        let _gate = self.write_gate().await;
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, state, created_at) \
+             VALUES ($1, $2, $3, 'in_progress', $4) ON CONFLICT (caller, idempotency_key) DO NOTHING",
+        )
+        .bind(caller)
+        .bind(key)
+        .bind(request_hash)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
     /// Stores the response to replay for this key.
     pub async fn finish_idempotent(
         &self,
@@ -80,6 +106,7 @@ impl Store {
         status: u16,
         body: &str,
     ) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query(
             "UPDATE idempotency_keys SET state = 'done', response_status = $1, response_body = $2 \
              WHERE caller = $3 AND idempotency_key = $4",
@@ -95,6 +122,7 @@ impl Store {
 
     /// Releases a key whose request failed before doing any work, so it may be retried.
     pub async fn abandon_idempotent(&self, caller: &str, key: &str) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query("DELETE FROM idempotency_keys WHERE caller = $1 AND idempotency_key = $2 AND state = 'in_progress'")
             .bind(caller)
             .bind(key)

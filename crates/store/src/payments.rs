@@ -219,6 +219,36 @@ impl Store {
         rows.iter().map(rows::payment).collect()
     }
 
+    /// Every payment attempt on each of the invoices, oldest first, in one query (for lists).
+    pub async fn payments_for_invoices(
+        &self,
+        account: &BillingAccountId,
+        invoices: &[InvoiceId],
+    ) -> Result<std::collections::HashMap<InvoiceId, Vec<Payment>>> {
+        let mut by_invoice: std::collections::HashMap<InvoiceId, Vec<Payment>> =
+            std::collections::HashMap::new();
+        for chunk in invoices.chunks(500) {
+            let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id IN ({}) \
+                 ORDER BY invoice_id, created_at, id",
+                params.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(account.as_str());
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                let payment = rows::payment(&row)?;
+                by_invoice
+                    .entry(payment.invoice_id.clone())
+                    .or_default()
+                    .push(payment);
+            }
+        }
+        Ok(by_invoice)
+    }
+
     /// Applies the gateway's answer. Final payments are never changed again, so settling twice
     /// (a retry, the janitor and a person at once) is harmless. A success marks the invoice paid
     /// in the same transaction, together with the activity-log entry.

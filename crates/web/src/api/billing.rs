@@ -272,19 +272,27 @@ async fn invoice_list(
             limit: top,
         })
         .await?;
-    let mut value = Vec::with_capacity(page.items.len());
-    for summary in &page.items {
-        let payments = state
-            .store
-            .payments_for_invoice(&scope.account.id, &summary.invoice.id)
-            .await?;
-        value.push(invoice_resource(
-            &summary.invoice,
-            &summary.profile_name,
-            &payments,
-            today(),
-        ));
-    }
+    // One query for the whole page's payments, not one per invoice.
+    let ids: Vec<InvoiceId> = page.items.iter().map(|s| s.invoice.id.clone()).collect();
+    let payments = state
+        .store
+        .payments_for_invoices(&scope.account.id, &ids)
+        .await?;
+    let value: Vec<Value> = page
+        .items
+        .iter()
+        .map(|summary| {
+            invoice_resource(
+                &summary.invoice,
+                &summary.profile_name,
+                payments
+                    .get(&summary.invoice.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+                today(),
+            )
+        })
+        .collect();
     let next_link = page.next.map(|(date, id)| {
         let mut params: Vec<(&str, String)> = vec![
             ("api-version", API_VERSION.to_owned()),
