@@ -15,6 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export FAKTURA_DEMO_PASSWORD="${FAKTURA_DEMO_PASSWORD:-bench-password-1}"
+# The generator's 200-row INSERTs can pass sqlx's 1 s slow-statement threshold on a busy machine;
+# its warning would print each whole statement.
+GENERATE_LOG="${FAKTURA_LOG:-warn,sqlx=error}"
 SECONDS_PER_PHASE="${BENCH_SECONDS:-5}"
 WORK="${BENCH_DIR:-/tmp/faktura-bench}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/faktura_bench}"
@@ -32,11 +35,11 @@ mkdir -p "$WORK"
 if [ -z "${BENCH_SKIP_GENERATE:-}" ] || [ ! -f "$WORK/pristine.db" ]; then
   rm -f "$WORK"/scale.db* "$WORK/pristine.db"
   echo "== generating 1,000,000 invoices on SQLite"
-  "$BIN/faktura" demo --database-url "sqlite://$WORK/scale.db" "${SCALE[@]}"
+  FAKTURA_LOG="$GENERATE_LOG" "$BIN/faktura" demo --database-url "sqlite://$WORK/scale.db" "${SCALE[@]}"
   cp "$WORK/scale.db" "$WORK/pristine.db"
   echo "== generating 1,000,000 invoices on PostgreSQL"
   psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB"
-  "$BIN/faktura" demo --database-url "$PG_URL" "${SCALE[@]}"
+  FAKTURA_LOG="$GENERATE_LOG" "$BIN/faktura" demo --database-url "$PG_URL" "${SCALE[@]}"
 else
   rm -f "$WORK"/scale.db*
   cp "$WORK/pristine.db" "$WORK/scale.db"

@@ -1,6 +1,7 @@
 //! The `faktura` binary: serve the console, run migrations, load demo data.
 
 mod import;
+mod memory;
 mod reliability;
 mod scale;
 
@@ -488,6 +489,7 @@ fn init_tracing() {
 }
 
 fn main() -> ExitCode {
+    memory::tune_allocator();
     let cli = Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Runtime::new() {
