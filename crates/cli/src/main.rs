@@ -217,6 +217,7 @@ async fn load_demo(store: &Store) -> anyhow::Result<()> {
                 demo::NORDLYS_PROFILE_OWNER,
                 demo::PRAIRIE_OWNER,
                 demo::OUTSIDER,
+                demo::OPERATOR,
             ] {
                 println!("  {email}");
             }
