@@ -471,7 +471,7 @@ struct InvoiceDetailTemplate {
 }
 
 /// Quantity from thousandths, with the locale's decimal mark and no trailing zeros.
-fn quantity_text(tr: &Tr, quantity_milli: i64) -> String {
+pub fn quantity_text(tr: &Tr, quantity_milli: i64) -> String {
     let whole = quantity_milli / 1000;
     let fraction = (quantity_milli % 1000).abs();
     if fraction == 0 {

@@ -2,7 +2,9 @@
 //! payment, in the user's language. Built with `lopdf` on the PDF standard fonts (Helvetica,
 //! WinAnsi encoding), so nothing is downloaded or embedded and the text can be extracted.
 
-use super::billing::{period_text, status_label, today, visible_invoice, AccountScope};
+use super::billing::{
+    period_text, quantity_text, status_label, today, visible_invoice, AccountScope,
+};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::session::SignedIn;
@@ -239,17 +241,6 @@ fn address_lines(address: &Address) -> Vec<String> {
     lines.push(address.country.clone());
     lines.retain(|l| !l.trim().is_empty());
     lines
-}
-
-fn quantity_text(tr: &Tr, quantity_milli: i64) -> String {
-    let whole = quantity_milli / 1000;
-    let fraction = (quantity_milli % 1000).abs();
-    if fraction == 0 {
-        return whole.to_string();
-    }
-    let digits = format!("{fraction:03}");
-    let mark = if tr.locale == Locale::DaDk { ',' } else { '.' };
-    format!("{whole}{mark}{}", digits.trim_end_matches('0'))
 }
 
 pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {

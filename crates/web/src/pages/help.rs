@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_domain::contact::plausible_email;
 use faktura_domain::Locale;
 use faktura_store::{NewSupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
 use serde::Deserialize;
@@ -244,20 +245,6 @@ pub struct RequestForm {
     contact: String,
 }
 
-/// A plausible e-mail address: something@domain.tld, no spaces.
-pub fn plausible_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !text.chars().any(char::is_whitespace)
-        && text.len() <= 200
-        && !domain.contains('@')
-}
-
 pub async fn create_request(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -437,19 +424,4 @@ pub async fn operator_set_status(
         .set_support_request_status(&id, &form.status)
         .await?;
     Ok(Redirect::to("/operator/support").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plausible_email;
-
-    #[test]
-    fn e_mail_shape() {
-        assert!(plausible_email("a@b.dk"));
-        for bad in [
-            "", "a", "a@b", "@b.dk", "a@.dk", "a@b.", "a b@c.dk", "a@b@c.dk",
-        ] {
-            assert!(!plausible_email(bad), "{bad}");
-        }
-    }
 }
