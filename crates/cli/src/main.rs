@@ -7,13 +7,14 @@ mod scale;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use faktura_app::Config;
 use faktura_domain::Locale;
 use faktura_gateway::SandboxGateway;
 use faktura_help::{check_dir, HelpLibrary};
 use faktura_store::demo::{self, DemoInput, DemoLoad};
 use faktura_store::{sqlite_url_for_path, Store};
 use faktura_web::i18n::I18n;
-use faktura_web::state::{AppState, Config};
+use faktura_web::state::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -350,18 +351,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let help = load_help(true, &articles)?;
             let (payment_gateway, sandbox) = gateway.gateway(listen)?;
             let config = Config {
-                secure_cookies,
                 janitor: gateway.janitor()?,
                 ..Config::default()
             };
-            let state = AppState {
+            let state = AppState::new(
                 store,
-                gateway: payment_gateway,
+                payment_gateway,
                 sandbox,
-                i18n: I18n::load().context("cannot load the localization bundles")?,
-                config: Arc::new(config),
-                help: Arc::new(help),
-            };
+                I18n::load().context("cannot load the localization bundles")?,
+                config,
+                Arc::new(help),
+            )
+            .with_web_config(WebConfig { secure_cookies });
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
@@ -371,9 +372,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // The janitor settles payments in doubt; it stops after the server has finished.
             let (stop_janitor, janitor_stop) = tokio::sync::watch::channel(false);
             let janitor = (!gateway.no_janitor).then(|| {
-                tokio::spawn(faktura_web::janitor::run(
-                    state.clone(),
-                    state.config.janitor.clone(),
+                tokio::spawn(faktura_app::janitor::run(
+                    state.app.clone(),
+                    state.app.config.janitor.clone(),
                     janitor_stop,
                 ))
             });

@@ -3,9 +3,9 @@
 
 use anyhow::Context;
 use clap::Args;
+use faktura_app::JanitorConfig;
 use faktura_gateway::service::{self, Faults, ServiceState};
 use faktura_gateway::{HttpGateway, HttpOptions, PaymentGateway, SandboxGateway};
-use faktura_web::janitor::JanitorConfig;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

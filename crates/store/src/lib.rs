@@ -35,7 +35,7 @@ pub use idempotency::{IdempotencyStart, IDEMPOTENCY_RETENTION_HOURS};
 pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter, VoidRefusal};
 pub use janitor::{Backlog, DoubtKind, InDoubt};
 pub use methods::{AddMode, AuditActor, DetachRefusal};
-pub use payments::{BeginPayment, PayRefusal, PaymentOutcome, SettleResult};
+pub use payments::{BeginPayment, LateCharge, PayRefusal, PaymentOutcome, SettleResult};
 pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
 pub use support::{NewSupportRequest, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};

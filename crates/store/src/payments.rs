@@ -12,6 +12,7 @@ use crate::rows::{self, millis};
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use faktura_domain::*;
+use sqlx::Row as _;
 
 /// A request to start paying an invoice in full.
 #[derive(Debug, Clone)]
@@ -53,11 +54,24 @@ pub enum PaymentOutcome {
     Unknown,
 }
 
+/// A success the gateway reported for a payment already recorded as failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateCharge {
+    /// Nothing of the kind.
+    None,
+    /// The invoice could still take it: the payment is now succeeded and the invoice paid.
+    Applied,
+    /// Another payment had paid the invoice: the charge is kept on the failed payment
+    /// (`late_charge_reference`) and in the activity log, for an operator to refund.
+    NeedsRefund,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettleResult {
     pub payment: Payment,
     /// False when the payment was already final and this settle changed nothing.
     pub changed: bool,
+    pub late_charge: LateCharge,
 }
 
 impl Store {
@@ -276,10 +290,25 @@ impl Store {
             return Err(StoreError::NotFound);
         };
         let mut payment = rows::payment(&row)?;
+        if payment.state == PaymentState::Failed {
+            if let PaymentOutcome::Succeeded { reference } = outcome {
+                let already: Option<String> = row.try_get("late_charge_reference")?;
+                if already.is_none() {
+                    let late = late_success(&mut tx, &mut payment, reference, actor, ip).await?;
+                    tx.commit().await?;
+                    return Ok(SettleResult {
+                        payment,
+                        changed: true,
+                        late_charge: late,
+                    });
+                }
+            }
+        }
         if payment.state.is_final() {
             return Ok(SettleResult {
                 payment,
                 changed: false,
+                late_charge: LateCharge::None,
             });
         }
         let (state, reason, reference, url) = match outcome {
@@ -370,8 +399,100 @@ impl Store {
         Ok(SettleResult {
             payment,
             changed: true,
+            late_charge: LateCharge::None,
         })
     }
+}
+
+/// Records a success for a payment already recorded as failed: applied to the invoice when it
+/// can still take it (no other open or succeeded payment, still due in full), else kept on the
+/// payment for a refund. Either way the activity log says so.
+async fn late_success(
+    tx: &mut sqlx::AnyConnection,
+    payment: &mut Payment,
+    reference: &str,
+    actor: Option<&UserId>,
+    ip: Option<&str>,
+) -> Result<LateCharge> {
+    let account = payment.billing_account_id.clone();
+    let now = crate::rows::now();
+    let other_open = open_payment(tx, &account, &payment.invoice_id).await?;
+    let applied = if other_open.is_none() {
+        sqlx::query(
+            "UPDATE invoices SET amount_paid_minor = amount_paid_minor + $1, \
+             status = CASE WHEN amount_paid_minor + $1 = total_minor - credits_minor THEN 'Paid' ELSE status END \
+             WHERE billing_account_id = $2 AND id = $3 AND status IN ('Due', 'OverDue') \
+             AND amount_paid_minor + $1 <= total_minor - credits_minor",
+        )
+        .bind(payment.amount.minor())
+        .bind(account.as_str())
+        .bind(payment.invoice_id.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1
+    } else {
+        false
+    };
+    let (kind, late) = if applied {
+        sqlx::query(
+            "UPDATE payments SET state = 'succeeded', failure_reason = NULL, gateway_reference = $1, \
+             next_action_url = NULL, updated_at = $2 WHERE billing_account_id = $3 AND id = $4",
+        )
+        .bind(reference)
+        .bind(millis(now))
+        .bind(account.as_str())
+        .bind(payment.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        payment.state = PaymentState::Succeeded;
+        payment.failure_reason = None;
+        payment.gateway_reference = Some(reference.to_owned());
+        payment.next_action_url = None;
+        payment.updated_at = now;
+        ("payment.succeeded", LateCharge::Applied)
+    } else {
+        sqlx::query(
+            "UPDATE payments SET late_charge_reference = $1, updated_at = $2 \
+             WHERE billing_account_id = $3 AND id = $4",
+        )
+        .bind(reference)
+        .bind(millis(now))
+        .bind(account.as_str())
+        .bind(payment.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        payment.updated_at = now;
+        ("payment.charged_after_failure", LateCharge::NeedsRefund)
+    };
+    let number: Option<String> =
+        sqlx::query_scalar("SELECT number FROM invoices WHERE billing_account_id = $1 AND id = $2")
+            .bind(account.as_str())
+            .bind(payment.invoice_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    audit::insert(
+        &mut *tx,
+        &NewAuditEvent {
+            billing_account_id: Some(account.clone()),
+            actor: actor.cloned(),
+            kind: kind.into(),
+            target: number.unwrap_or_else(|| payment.invoice_id.to_string()),
+            detail: serde_json::json!({
+                "payment": payment.id.as_str(),
+                "from": "failed",
+                "to": payment.state.code(),
+                "late": true,
+                "needs_refund": late == LateCharge::NeedsRefund,
+                "amount_minor": payment.amount.minor(),
+                "currency": payment.amount.currency().code(),
+                "gateway_reference": reference,
+            }),
+            ip: ip.map(str::to_owned),
+        },
+    )
+    .await?;
+    Ok(late)
 }
 
 async fn open_payment(

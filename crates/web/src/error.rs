@@ -52,6 +52,22 @@ impl From<faktura_store::StoreError> for AppError {
     }
 }
 
+/// The application's refusals in the portal's words: what the user may not see is refused
+/// with the reason (403), so a person learns why.
+impl From<faktura_app::AppError> for AppError {
+    fn from(error: faktura_app::AppError) -> Self {
+        use faktura_app::AppError as Refusal;
+        match error {
+            Refusal::NotFound(_) => AppError::NotFound,
+            Refusal::Hidden { reason, .. } | Refusal::NotAllowed { reason } => {
+                AppError::Forbidden(reason)
+            }
+            Refusal::Invalid(reason) => AppError::BadRequest(reason),
+            Refusal::Store(error) => AppError::from(error),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::Internal(format!("template: {error}"))

@@ -4,12 +4,12 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
-pub mod janitor;
 pub mod observability;
 pub mod pages;
-pub mod paying;
+pub mod pdf;
 pub mod session;
 pub mod state;
+pub mod view;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
@@ -20,7 +20,8 @@ use std::net::SocketAddr;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use state::{Config, WireDetails};
+pub use faktura_app::{Config, WireDetails};
+pub use state::WebConfig;
 
 const APP_CSS: &str = include_str!("../static/app.css");
 const APP_JS: &str = include_str!("../static/app.js");
@@ -30,7 +31,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
+    match faktura_app::operations::ping(&state.app).await {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");

@@ -60,7 +60,7 @@ pub fn install() {
 pub async fn metrics_page(State(state): State<AppState>) -> Response {
     let handle = handle();
     let mut extra = String::new();
-    match state.store.payment_state_counts().await {
+    match state.app.store.payment_state_counts().await {
         Ok(counts) => {
             extra.push_str("# HELP faktura_payments Payments and settlements by state (whole deployment).\n# TYPE faktura_payments gauge\n");
             for (kind, payment_state, count) in counts {
@@ -71,9 +71,9 @@ pub async fn metrics_page(State(state): State<AppState>) -> Response {
         }
         Err(error) => tracing::warn!(%error, "metrics: cannot count payments"),
     }
-    let config = &state.config.janitor;
+    let config = &state.app.config.janitor;
     let grace = chrono::Duration::from_std(config.grace).unwrap_or(chrono::Duration::MAX);
-    match state.store.in_doubt_backlog(chrono::Utc::now(), grace).await {
+    match state.app.store.in_doubt_backlog(chrono::Utc::now(), grace).await {
         Ok(backlog) => extra.push_str(&format!(
             "# HELP faktura_janitor_backlog Payments and settlements in doubt, and those due for a look now.\n\
              # TYPE faktura_janitor_backlog gauge\n\
@@ -97,8 +97,8 @@ pub async fn metrics_page(State(state): State<AppState>) -> Response {
 
 /// Ready to take traffic: the database answers and the gateway can be reached.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.store.ping().await;
-    let gateway = state.gateway.ready().await;
+    let database = state.app.store.ping().await;
+    let gateway = state.app.gateway.ready().await;
     if let Err(error) = &database {
         tracing::warn!(%error, "readiness: database unreachable");
     }

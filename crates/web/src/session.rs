@@ -88,8 +88,8 @@ async fn resolve(
 ) -> Result<RequestContext, AppError> {
     let mut locale = locale_from_headers(headers);
     if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
-        if let Some(session) = state.store.session(&token).await? {
-            if let Some(user) = state.store.user_by_id(&session.user_id).await? {
+        if let Some(session) = state.app.store.session(&token).await? {
+            if let Some(user) = state.app.store.user_by_id(&session.user_id).await? {
                 if cookie_value(headers, LANG_COOKIE).is_none() {
                     if let Some(stored) = user.locale.as_deref().and_then(Locale::from_tag) {
                         locale = stored;
@@ -202,9 +202,7 @@ pub async fn page_middleware(
         None => response,
     };
     if let Some(token) = context.new_anon_csrf {
-        if let Ok(value) =
-            cookie(ANON_CSRF_COOKIE, token, state.config.secure_cookies, None).parse()
-        {
+        if let Ok(value) = cookie(ANON_CSRF_COOKIE, token, state.web.secure_cookies, None).parse() {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
@@ -237,7 +235,7 @@ fn render_error_code(
     code: &str,
 ) -> Response {
     let tr = Tr::new(state.i18n.clone(), locale);
-    crate::pages::error_page(&tr, user, code)
+    crate::view::error_page(&tr, user, code)
 }
 
 /// Extracts the [`RequestContext`] the middleware put in place.

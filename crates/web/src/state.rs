@@ -1,87 +1,56 @@
-//! What every request handler shares.
+//! What every request handler shares: the application's services and what only the web layer
+//! needs (localization, help articles, the sandbox's challenge pages, cookie settings).
 
 use crate::i18n::I18n;
-use faktura_domain::{Currency, Money};
+use faktura_app::{Config, Services};
 use faktura_gateway::{PaymentGateway, SandboxGateway};
 use faktura_store::Store;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub gateway: Arc<dyn PaymentGateway>,
+    /// The use cases' services: store, gateway, configuration, clock. Handlers pass this to
+    /// `faktura_app` functions and never use its store or gateway themselves.
+    pub app: Services,
     /// The in-process sandbox, when it is the gateway: it serves the 3-D Secure challenge pages.
     pub sandbox: Option<Arc<SandboxGateway>>,
     pub i18n: Arc<I18n>,
-    pub config: Arc<Config>,
+    pub web: Arc<WebConfig>,
     /// Help articles and their search index.
     pub help: Arc<faktura_help::HelpLibrary>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Config {
+/// Settings of the web layer alone.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
     /// Mark cookies `Secure` (when served over TLS or behind a TLS-terminating proxy).
     pub secure_cookies: bool,
-    /// Largest amount payable by card, per currency; above it, wire transfer.
-    pub card_limits: HashMap<Currency, Money>,
-    /// Bank details shown for wire transfers.
-    pub wire: WireDetails,
-    /// Failed sign-ins per e-mail within the window before further attempts are refused.
-    pub max_failed_sign_ins: u32,
-    pub sign_in_window_minutes: i64,
-    pub session_hours: i64,
-    /// How the janitor settles payments in doubt.
-    pub janitor: crate::janitor::JanitorConfig,
 }
 
-#[derive(Debug, Clone)]
-pub struct WireDetails {
-    pub bank: String,
-    pub account_holder: String,
-    pub iban: String,
-    pub bic: String,
-}
-
-/// Card limits equal to USD 50,000 in each billing currency (rounded, as card schemes publish them).
-pub fn default_card_limits() -> HashMap<Currency, Money> {
-    let majors = [
-        (Currency::USD, 50_000),
-        (Currency::EUR, 46_000),
-        (Currency::DKK, 345_000),
-        (Currency::GBP, 39_000),
-        (Currency::SEK, 525_000),
-        (Currency::NOK, 540_000),
-        (Currency::JPY, 7_500_000),
-    ];
-    majors
-        .into_iter()
-        .filter_map(|(currency, major)| Money::major(major, currency).ok().map(|m| (currency, m)))
-        .collect()
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            secure_cookies: false,
-            card_limits: default_card_limits(),
-            wire: WireDetails {
-                bank: "Faktura Sandbox Bank".into(),
-                account_holder: "Faktura Billing ApS".into(),
-                iban: "DK50 0040 0440 1162 43".into(),
-                bic: "FAKTDKKK".into(),
-            },
-            max_failed_sign_ins: 5,
-            sign_in_window_minutes: 15,
-            session_hours: 8,
-            janitor: crate::janitor::JanitorConfig::default(),
+impl AppState {
+    pub fn new(
+        store: Store,
+        gateway: Arc<dyn PaymentGateway>,
+        sandbox: Option<Arc<SandboxGateway>>,
+        i18n: Arc<I18n>,
+        config: Config,
+        help: Arc<faktura_help::HelpLibrary>,
+    ) -> AppState {
+        AppState {
+            app: Services::new(store, gateway, config),
+            sandbox,
+            i18n,
+            web: Arc::new(WebConfig::default()),
+            help,
         }
     }
-}
 
-impl Config {
-    /// The card limit for a currency; a currency without one has no card payments at all.
-    pub fn card_limit(&self, currency: Currency) -> Option<Money> {
-        self.card_limits.get(&currency).copied()
+    pub fn with_web_config(mut self, web: WebConfig) -> AppState {
+        self.web = Arc::new(web);
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.app.config
     }
 }

@@ -30,46 +30,12 @@ pub fn profile_path(ba: &BillingAccountId, bp: &BillingProfileId) -> String {
 }
 
 /// An account the caller holds a role on, their access, and the profiles they may see.
-pub struct Scope {
-    pub account: BillingAccount,
-    pub access: Access,
-    pub profiles: Vec<BillingProfile>,
-}
+pub use faktura_app::AccountScope as Scope;
 
-impl Scope {
-    pub async fn load(state: &AppState, caller: &ApiCaller, raw: &str) -> Result<Scope, ArmError> {
-        let user = caller.user()?;
-        let id =
-            BillingAccountId::parse(raw).map_err(|_| ArmError::not_found("billing account"))?;
-        let account = state
-            .store
-            .account(&id)
-            .await?
-            .ok_or_else(|| ArmError::not_found("billing account"))?;
-        let access = state.store.access(&id, &user.id).await?;
-        if !access.has_any_role() {
-            return Err(ArmError::not_found("billing account"));
-        }
-        let mut profiles = state.store.profiles(&id).await?;
-        if !access.sees_whole_account() {
-            let mine = access.profile_ids();
-            profiles.retain(|p| mine.contains(&p.id));
-        }
-        Ok(Scope {
-            account,
-            access,
-            profiles,
-        })
-    }
-
-    pub fn profile(&self, raw: &str) -> Result<&BillingProfile, ArmError> {
-        let id =
-            BillingProfileId::parse(raw).map_err(|_| ArmError::not_found("billing profile"))?;
-        self.profiles
-            .iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| ArmError::not_found("billing profile"))
-    }
+/// A profile of the scope named by its raw id; unknown and hidden profiles are not found.
+pub fn scope_profile<'a>(scope: &'a Scope, raw: &str) -> Result<&'a BillingProfile, ArmError> {
+    let id = BillingProfileId::parse(raw).map_err(|_| ArmError::not_found("billing profile"))?;
+    Ok(scope.visible_profile(&id)?)
 }
 
 fn address(a: &Address) -> Value {
@@ -180,7 +146,7 @@ pub async fn list_accounts(
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
     let user = caller.user()?;
-    let accounts = state.store.accounts_for_user(&user.id).await?;
+    let accounts = state.app.store.accounts_for_user(&user.id).await?;
     Ok(Json(list(
         accounts.iter().map(account_resource).collect(),
         None,
@@ -194,7 +160,7 @@ pub async fn get_account(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     Ok(Json(account_resource(&scope.account)))
 }
 
@@ -205,7 +171,7 @@ pub async fn list_profiles(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     Ok(Json(list(
         scope.profiles.iter().map(profile_resource).collect(),
         None,
@@ -219,8 +185,8 @@ pub async fn get_profile(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    Ok(Json(profile_resource(scope.profile(&bp)?)))
+    let scope = caller.scope(&state, &ba).await?;
+    Ok(Json(profile_resource(scope_profile(&scope, &bp)?)))
 }
 
 fn parse_skip_token(raw: &str) -> Result<(NaiveDate, InvoiceId), ArmError> {
@@ -259,6 +225,7 @@ async fn invoice_list(
     }
     let after = query.skip_token().map(parse_skip_token).transpose()?;
     let page = state
+        .app
         .store
         .list_invoices(&InvoiceFilter {
             account: scope.account.id.clone(),
@@ -275,6 +242,7 @@ async fn invoice_list(
     // One query for the whole page's payments, not one per invoice.
     let ids: Vec<InvoiceId> = page.items.iter().map(|s| s.invoice.id.clone()).collect();
     let payments = state
+        .app
         .store
         .payments_for_invoices(&scope.account.id, &ids)
         .await?;
@@ -322,7 +290,7 @@ pub async fn list_account_invoices(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     let profiles = scope.profiles.iter().map(|p| p.id.clone()).collect();
     let path = format!("{}/invoices", account_path(&scope.account.id));
     invoice_list(&state, &headers, &path, &scope, profiles, &query).await
@@ -336,32 +304,15 @@ pub async fn list_profile_invoices(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    let profile = scope.profile(&bp)?.id.clone();
+    let scope = caller.scope(&state, &ba).await?;
+    let profile = scope_profile(&scope, &bp)?.id.clone();
     let path = format!("{}/invoices", profile_path(&scope.account.id, &profile));
     invoice_list(&state, &headers, &path, &scope, vec![profile], &query).await
 }
 
 /// An invoice by id (`inv_…`) or by the number customers see (`G000123456`).
 pub async fn find_invoice(state: &AppState, scope: &Scope, raw: &str) -> Result<Invoice, ArmError> {
-    let found = match InvoiceId::parse(raw) {
-        Ok(id) => state.store.invoice(&scope.account.id, &id).await?,
-        Err(_) if valid_invoice_number(raw) => {
-            state
-                .store
-                .invoice_by_number(&scope.account.id, raw)
-                .await?
-        }
-        Err(_) => None,
-    };
-    let invoice = found.ok_or_else(|| ArmError::not_found("invoice"))?;
-    if !scope
-        .access
-        .allows(Permission::ViewInvoices, Some(&invoice.billing_profile_id))
-    {
-        return Err(ArmError::not_found("invoice"));
-    }
-    Ok(invoice)
+    Ok(scope.invoice(&state.app, raw).await?)
 }
 
 pub async fn get_invoice(
@@ -371,9 +322,10 @@ pub async fn get_invoice(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     let invoice = find_invoice(&state, &scope, &invoice).await?;
     let payments = state
+        .app
         .store
         .payments_for_invoice(&scope.account.id, &invoice.id)
         .await?;
@@ -432,8 +384,8 @@ pub async fn list_payment_method_links(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    let profile = scope.profile(&bp)?;
+    let scope = caller.scope(&state, &ba).await?;
+    let profile = scope_profile(&scope, &bp)?;
     if !scope
         .access
         .allows(Permission::ViewPaymentMethods, Some(&profile.id))
@@ -443,6 +395,7 @@ pub async fn list_payment_method_links(
         ));
     }
     let methods = state
+        .app
         .store
         .payment_methods(&scope.account.id, &profile.id)
         .await?;
@@ -459,10 +412,11 @@ pub async fn get_payment_method_link(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    let profile = scope.profile(&bp)?;
+    let scope = caller.scope(&state, &ba).await?;
+    let profile = scope_profile(&scope, &bp)?;
     let id = PaymentMethodId::parse(&pm).map_err(|_| ArmError::not_found("payment method"))?;
     let method = state
+        .app
         .store
         .payment_method(&scope.account.id, &id)
         .await?
@@ -501,8 +455,8 @@ pub async fn account_role_assignments(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    let all = state.store.role_assignments(&scope.account.id).await?;
+    let scope = caller.scope(&state, &ba).await?;
+    let all = state.app.store.role_assignments(&scope.account.id).await?;
     let visible = all.iter().filter(|(a, _)| match &a.scope {
         faktura_domain::Scope::Account => scope.access.sees_whole_account(),
         faktura_domain::Scope::Profile(bp) => scope.profiles.iter().any(|p| &p.id == bp),
@@ -522,9 +476,9 @@ pub async fn profile_role_assignments(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    let profile = scope.profile(&bp)?.id.clone();
-    let all = state.store.role_assignments(&scope.account.id).await?;
+    let scope = caller.scope(&state, &ba).await?;
+    let profile = scope_profile(&scope, &bp)?.id.clone();
+    let all = state.app.store.role_assignments(&scope.account.id).await?;
     let here = all
         .iter()
         .filter(|(a, _)| a.scope == faktura_domain::Scope::Profile(profile.clone()));
@@ -593,7 +547,7 @@ pub async fn account_permissions(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     Ok(Json(permissions(&scope.access, None)))
 }
 
@@ -604,8 +558,8 @@ pub async fn profile_permissions(
     Query(query): Query<ApiQuery>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    let profile = scope.profile(&bp)?.id.clone();
+    let scope = caller.scope(&state, &ba).await?;
+    let profile = scope_profile(&scope, &bp)?.id.clone();
     Ok(Json(permissions(&scope.access, Some(&profile))))
 }
 
@@ -650,7 +604,7 @@ pub async fn account_check_access(
     ArmJson(request): ArmJson<CheckAccessRequest>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     check_access(&scope.access, None, &request)
 }
 
@@ -662,7 +616,7 @@ pub async fn profile_check_access(
     ArmJson(request): ArmJson<CheckAccessRequest>,
 ) -> Result<Json<Value>, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
-    let profile = scope.profile(&bp)?.id.clone();
+    let scope = caller.scope(&state, &ba).await?;
+    let profile = scope_profile(&scope, &bp)?.id.clone();
     check_access(&scope.access, Some(&profile), &request)
 }

@@ -91,6 +91,22 @@ impl From<faktura_store::StoreError> for ArmError {
     }
 }
 
+/// The application's refusals in the API's words: what the caller may not see is not found,
+/// exactly like what does not exist.
+impl From<faktura_app::AppError> for ArmError {
+    fn from(error: faktura_app::AppError) -> Self {
+        use faktura_app::AppError;
+        match error {
+            AppError::NotFound(resource) | AppError::Hidden { resource, .. } => {
+                ArmError::not_found(resource.name())
+            }
+            AppError::NotAllowed { reason } => ArmError::forbidden(reason),
+            AppError::Invalid(reason) => ArmError::bad_request("InvalidRequestContent", reason),
+            AppError::Store(error) => ArmError::from(error),
+        }
+    }
+}
+
 impl IntoResponse for ArmError {
     fn into_response(self) -> Response {
         (self.status, Json(self.body())).into_response()

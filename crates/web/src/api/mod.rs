@@ -37,6 +37,20 @@ impl ApiCaller {
         })
     }
 
+    /// The token's user as the application's actor (API calls record no client address).
+    pub fn actor(&self) -> Result<faktura_app::Actor, ArmError> {
+        Ok(faktura_app::Actor::new(self.user()?.clone(), None))
+    }
+
+    /// The account in the path, if the caller holds a role on it (else 404, unknown or not).
+    pub async fn scope(
+        &self,
+        state: &AppState,
+        raw_account: &str,
+    ) -> Result<faktura_app::AccountScope, ArmError> {
+        Ok(faktura_app::AccountScope::load(&state.app, &self.actor()?, raw_account).await?)
+    }
+
     /// Key under which idempotency keys are kept: the user, or the operator token.
     pub fn idempotency_caller(&self) -> String {
         match &self.user {
@@ -73,6 +87,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                 ArmError::unauthenticated("InvalidAuthenticationToken", "use the Bearer scheme")
             })?;
         let record = state
+            .app
             .store
             .api_token(token)
             .await
@@ -86,6 +101,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         let user = match &record.user_id {
             Some(id) => Some(
                 state
+                    .app
                     .store
                     .user_by_id(id)
                     .await

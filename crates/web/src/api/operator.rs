@@ -128,6 +128,7 @@ pub async fn create_user(
     let email = email(&body.email, "email")?;
     let name = required(&body.display_name, "displayName", 200)?;
     let user = state
+        .app
         .store
         .create_user(&email, &name, None)
         .await
@@ -160,6 +161,7 @@ pub async fn create_account(
     let sold_to = body.sold_to.into_address("soldTo")?;
     let admin_email = email(&body.account_admin_email, "accountAdminEmail")?;
     let admin = state
+        .app
         .store
         .user_by_email(&admin_email)
         .await?
@@ -171,6 +173,7 @@ pub async fn create_account(
             .with_target("accountAdminEmail")
         })?;
     let account = state
+        .app
         .store
         .create_account(
             &name,
@@ -181,6 +184,7 @@ pub async fn create_account(
         )
         .await?;
     state
+        .app
         .store
         .add_role_assignment(
             &account.id,
@@ -204,6 +208,7 @@ pub struct ProfileBody {
 async fn load_account(state: &AppState, raw: &str) -> Result<BillingAccount, ArmError> {
     let id = BillingAccountId::parse(raw).map_err(|_| ArmError::not_found("billing account"))?;
     state
+        .app
         .store
         .account(&id)
         .await?
@@ -225,6 +230,7 @@ pub async fn create_profile(
         .with_target("currency")
     })?;
     let profile = state
+        .app
         .store
         .create_profile(
             &account.id,
@@ -260,6 +266,7 @@ pub async fn assign_role(
         .parse()
         .map_err(|_| ArmError::bad_request("InvalidRole", "unknown role").with_target("role"))?;
     let user = state
+        .app
         .store
         .user_by_email(&email(&body.user_email, "userEmail")?)
         .await?
@@ -282,6 +289,7 @@ pub async fn assign_role(
         return Err(ArmError::bad_request("RoleScopeMismatch", "account roles are assigned at account scope, profile roles and invoice manager at profile scope"));
     }
     let assignment = state
+        .app
         .store
         .add_role_assignment(&account.id, &user.id, &scope, role)
         .await
@@ -365,6 +373,7 @@ pub async fn issue_invoice(
             .with_target("billingProfileId")
     })?;
     let profile = state
+        .app
         .store
         .profile(&account.id, &profile_id)
         .await?
@@ -417,13 +426,18 @@ pub async fn issue_invoice(
     let invoice = draft
         .issue(chrono::Utc::now())
         .map_err(|e| ArmError::bad_request("InvalidInvoice", e.to_string()))?;
-    state.store.insert_invoice(&invoice).await.map_err(|e| {
-        conflict_or(
-            e,
-            "InvoiceNumberExists",
-            "an invoice with this number exists",
-        )
-    })?;
+    state
+        .app
+        .store
+        .insert_invoice(&invoice)
+        .await
+        .map_err(|e| {
+            conflict_or(
+                e,
+                "InvoiceNumberExists",
+                "an invoice with this number exists",
+            )
+        })?;
     let today = chrono::Utc::now().date_naive();
     Ok((
         StatusCode::CREATED,
@@ -443,7 +457,7 @@ pub async fn void_invoice(
 ) -> Result<Json<Value>, ArmError> {
     let account = load_account(&state, &ba).await?;
     let id = InvoiceId::parse(&invoice).map_err(|_| ArmError::not_found("invoice"))?;
-    match state.store.void_invoice(&account.id, &id).await? {
+    match state.app.store.void_invoice(&account.id, &id).await? {
         Ok(invoice) => Ok(Json(
             json!({"id": format!("{}/invoices/{}", account_path(&account.id), invoice.id), "status": "Void"}),
         )),
@@ -468,6 +482,7 @@ pub async fn list_payments(
     Query(query): Query<LimitQuery>,
 ) -> Result<Json<Value>, ArmError> {
     let payments = state
+        .app
         .store
         .recent_payments(query.limit.unwrap_or(100))
         .await?;
@@ -490,6 +505,7 @@ pub async fn list_support_requests(
     Query(query): Query<LimitQuery>,
 ) -> Result<Json<Value>, ArmError> {
     let requests = state
+        .app
         .store
         .all_support_requests(query.limit.unwrap_or(100))
         .await?;

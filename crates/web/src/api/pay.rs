@@ -3,12 +3,13 @@
 use super::billing::{account_path, find_invoice, Scope};
 use super::envelope::*;
 use super::ApiCaller;
-use crate::paying::{pay_with_saved_method, PayProblem};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use faktura_app::idempotency::{self, KeyTaken};
+use faktura_app::paying::{self, PayBlock, PayError, PayWith};
 use faktura_domain::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -127,28 +128,42 @@ async fn pay(
     caller: &ApiCaller,
     scope: &Scope,
     invoice: &Invoice,
-    method: &PaymentMethod,
+    method: &PaymentMethodId,
     base: &str,
 ) -> Result<(StatusCode, Value), ArmError> {
-    let user = caller.user()?;
-    let outcome =
-        pay_with_saved_method(state, &scope.account, invoice, method, &user.id, None).await?;
-    Ok(match outcome {
-        Ok(payment) => (
-            http_status(payment.state),
-            payment_resource(&payment, invoice, base),
-        ),
-        Err(problem) => {
-            let error = match problem {
-                PayProblem::InProgress(open) => ArmError::new(StatusCode::CONFLICT, "PaymentInProgress", format!("payment {} for this invoice is still in progress; do not pay again", open.id)),
-                PayProblem::AlreadyPaid(paid) => ArmError::new(StatusCode::CONFLICT, "InvoiceAlreadyPaid", format!("the invoice was paid by payment {}", paid.id)),
-                PayProblem::NotPayable(status) => ArmError::new(StatusCode::CONFLICT, "InvoiceNotPayable", format!("the invoice's status is {}", status.code())),
-                PayProblem::WireOnly => ArmError::new(StatusCode::UNPROCESSABLE_ENTITY, "CardPaymentNotAllowed", format!("pay this invoice by wire transfer with the reference {}", invoice.number)),
-                PayProblem::MethodUnusable => ArmError::bad_request("PaymentMethodNotUsable", "the payment method is not an active, unexpired card of this invoice's billing profile").with_target("paymentMethodId"),
-            };
-            (error.status, error.body())
+    let actor = caller.actor()?;
+    let paid = paying::pay_invoice(
+        &state.app,
+        &actor,
+        scope,
+        invoice,
+        PayWith::Saved(method.clone()),
+    )
+    .await;
+    let error = match paid {
+        Ok(payment) => {
+            return Ok((
+                http_status(payment.state),
+                payment_resource(&payment, invoice, base),
+            ))
         }
-    })
+        Err(PayError::Blocked(PayBlock::InProgress(open))) => ArmError::new(StatusCode::CONFLICT, "PaymentInProgress", format!("payment {} for this invoice is still in progress; do not pay again", open.id)),
+        Err(PayError::Blocked(PayBlock::AlreadyPaid(paid))) => ArmError::new(StatusCode::CONFLICT, "InvoiceAlreadyPaid", format!("the invoice was paid by payment {}", paid.id)),
+        Err(PayError::Blocked(PayBlock::NotPayable(status))) => ArmError::new(StatusCode::CONFLICT, "InvoiceNotPayable", format!("the invoice's status is {}", status.code())),
+        Err(PayError::Blocked(PayBlock::WireOnly)) => ArmError::new(StatusCode::UNPROCESSABLE_ENTITY, "CardPaymentNotAllowed", format!("pay this invoice by wire transfer with the reference {}", invoice.number)),
+        Err(PayError::MethodNotFound) => not_found_method(),
+        Err(PayError::MethodUnusable | PayError::MethodExpired | PayError::PrepaidRefused) => ArmError::bad_request("PaymentMethodNotUsable", "the payment method is not an active, unexpired card of this invoice's billing profile").with_target("paymentMethodId"),
+        Err(PayError::App(error)) => return Err(error.into()),
+    };
+    Ok((error.status, error.body()))
+}
+
+fn not_found_method() -> ArmError {
+    ArmError::bad_request(
+        "PaymentMethodNotFound",
+        "no such payment method on this invoice's billing profile",
+    )
+    .with_target("paymentMethodId")
 }
 
 pub async fn pay_invoice(
@@ -182,33 +197,24 @@ pub async fn pay_invoice(
         )
     })?;
     let key = idempotency_key(&headers)?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     let invoice = find_invoice(&state, &scope, &invoice).await?;
-    if !scope
-        .access
-        .allows(Permission::PayInvoices, Some(&invoice.billing_profile_id))
-    {
+    if paying::require_pay(&scope, &invoice).is_err() {
         return Err(ArmError::forbidden(
             "your role may view this invoice but not pay it",
         ));
     }
     let method_id = method_id(&request.payment_method_id)?;
-    let method = state
-        .store
-        .payment_method(&scope.account.id, &method_id)
-        .await?
-        .filter(|m| m.billing_profile_id == invoice.billing_profile_id)
-        .ok_or_else(|| {
-            ArmError::bad_request(
-                "PaymentMethodNotFound",
-                "no such payment method on this invoice's billing profile",
-            )
-            .with_target("paymentMethodId")
-        })?;
+    match paying::usable_method(&state.app, &scope, &invoice, &method_id).await {
+        Err(PayError::MethodNotFound) => return Err(not_found_method()),
+        Err(PayError::App(error)) => return Err(error.into()),
+        // Found but not usable: the pay use case answers that, under the idempotency key.
+        Ok(_) | Err(_) => {}
+    }
     let base = base_url(&headers);
 
     let Some(key) = key else {
-        let (status, body) = pay(&state, &caller, &scope, &invoice, &method, &base).await?;
+        let (status, body) = pay(&state, &caller, &scope, &invoice, &method_id, &base).await?;
         return Ok(json_response(status, body.to_string(), false));
     };
     let caller_id = caller.idempotency_caller();
@@ -217,50 +223,36 @@ pub async fn pay_invoice(
             "POST {}/invoices/{}/pay\n{}",
             account_path(&scope.account.id),
             invoice.id,
-            method.id
+            method_id
         )
         .as_bytes(),
     ));
-    match state
-        .store
-        .start_idempotent(&caller_id, &key, &fingerprint)
-        .await?
-    {
-        faktura_store::IdempotencyStart::Replay { status, body } => Ok(json_response(
+    let ran = idempotency::run_once(&state.app, &caller_id, &key, &fingerprint, || async {
+        let (status, body) = pay(&state, &caller, &scope, &invoice, &method_id, &base).await?;
+        Ok::<_, ArmError>((status.as_u16(), body.to_string()))
+    })
+    .await?;
+    match ran {
+        Ok((status, body)) => Ok(json_response(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            body,
+            false,
+        )),
+        Err(KeyTaken::Replay { status, body }) => Ok(json_response(
             StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             body,
             true,
         )),
-        faktura_store::IdempotencyStart::InProgress => Err(ArmError::new(
+        Err(KeyTaken::InProgress) => Err(ArmError::new(
             StatusCode::CONFLICT,
             "IdempotencyKeyInUse",
             "a request with this Idempotency-Key is still being processed; retry later",
         )),
-        faktura_store::IdempotencyStart::Mismatch => Err(ArmError::new(
+        Err(KeyTaken::Mismatch) => Err(ArmError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "IdempotencyKeyReused",
             "this Idempotency-Key was used with different parameters",
         )),
-        faktura_store::IdempotencyStart::Started => {
-            match pay(&state, &caller, &scope, &invoice, &method, &base).await {
-                Ok((status, body)) => {
-                    let body = body.to_string();
-                    state
-                        .store
-                        .finish_idempotent(&caller_id, &key, status.as_u16(), &body)
-                        .await?;
-                    Ok(json_response(status, body, false))
-                }
-                Err(error) => {
-                    // An internal failure: let the client retry with the same key. The store's
-                    // one-open-payment rule still prevents a second charge.
-                    if let Err(release) = state.store.abandon_idempotent(&caller_id, &key).await {
-                        tracing::error!(%release, "could not release an idempotency key");
-                    }
-                    Err(error)
-                }
-            }
-        }
     }
 }
 
@@ -272,14 +264,11 @@ pub async fn get_payment(
     Query(query): Query<ApiQuery>,
 ) -> Result<Response, ArmError> {
     query.check_version()?;
-    let scope = Scope::load(&state, &caller, &ba).await?;
+    let scope = caller.scope(&state, &ba).await?;
     let invoice = find_invoice(&state, &scope, &invoice).await?;
-    let id = PaymentId::parse(&payment).map_err(|_| ArmError::not_found("payment"))?;
-    let payment = state
-        .store
-        .payment(&scope.account.id, &id)
-        .await?
-        .filter(|p| p.invoice_id == invoice.id)
-        .ok_or_else(|| ArmError::not_found("payment"))?;
+    let (payment, _) = paying::payment(&state.app, &scope, &payment).await?;
+    if payment.invoice_id != invoice.id {
+        return Err(ArmError::not_found("payment"));
+    }
     Ok(axum::Json(payment_resource(&payment, &invoice, &base_url(&headers))).into_response())
 }

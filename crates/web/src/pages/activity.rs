@@ -3,13 +3,11 @@
 //! the whole account; billing profile owners and contributors see the events about their
 //! profiles (cards, properties, role assignments, payments of their invoices).
 
-use super::admin::refusal;
-use super::billing::{AccountScope, BillingNav};
-use super::{render, Chrome};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -148,7 +146,7 @@ pub async fn show(
     Path(account): Path<String>,
     Query(params): Query<ActivityParams>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let base = format!("/billing/{}/activity", scope.account.id);
     let chrome = Chrome::new(&state, &signed_in.ctx, &base);
     // The whole account for account-wide standing, else the profiles the user may audit.
@@ -202,6 +200,7 @@ pub async fn show(
         None => None,
     };
     let page = state
+        .app
         .store
         .activity(&ActivityQuery {
             account: scope.account.id.clone(),

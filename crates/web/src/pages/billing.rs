@@ -1,122 +1,16 @@
 //! Cost Management + Billing: the account and profile scope, the invoice list and invoice detail.
 
-use super::{render, Chrome};
 use crate::error::AppError;
-use crate::i18n::Tr;
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Months, NaiveDate, Utc};
-use faktura_domain::roles::Access;
+use chrono::{Months, NaiveDate};
 use faktura_domain::*;
 use faktura_store::{InvoiceFilter, StatusFilter};
 use serde::Deserialize;
-
-/// The account a page is about, checked against the signed-in user's roles.
-pub struct AccountScope {
-    pub account: BillingAccount,
-    pub access: Access,
-    /// The profiles this user may see.
-    pub profiles: Vec<BillingProfile>,
-}
-
-impl AccountScope {
-    /// Loads the account if the user holds any role on it. Unknown accounts and accounts
-    /// without a role look the same (403), so ids reveal nothing.
-    pub async fn load(
-        state: &AppState,
-        user: &User,
-        account_id: &str,
-    ) -> Result<AccountScope, AppError> {
-        let denied = AppError::Forbidden("no role on this billing account");
-        let id = BillingAccountId::parse(account_id)
-            .map_err(|_| AppError::Forbidden("no role on this billing account"))?;
-        let Some(account) = state.store.account(&id).await? else {
-            return Err(denied);
-        };
-        let access = state.store.access(&id, &user.id).await?;
-        if !access.has_any_role() {
-            return Err(denied);
-        }
-        let mut profiles = state.store.profiles(&id).await?;
-        if !access.sees_whole_account() {
-            let mine = access.profile_ids();
-            profiles.retain(|p| mine.contains(&p.id));
-        }
-        Ok(AccountScope {
-            account,
-            access,
-            profiles,
-        })
-    }
-
-    pub fn profile(&self, id: &BillingProfileId) -> Option<&BillingProfile> {
-        self.profiles.iter().find(|p| &p.id == id)
-    }
-
-    /// Whether Pay now is offered: the role allows paying on the profile, the invoice is
-    /// payable, and the agreement pays invoices by card at all.
-    pub fn can_pay(&self, invoice: &Invoice, today: NaiveDate) -> bool {
-        self.access
-            .allows(Permission::PayInvoices, Some(&invoice.billing_profile_id))
-            && invoice.is_payable_on(today)
-            && self.account.agreement_type != AgreementType::EnterpriseAgreement
-    }
-
-    pub fn nav(
-        &self,
-        active: &'static str,
-        selected: Option<&BillingProfileId>,
-        scope_action: String,
-    ) -> BillingNav {
-        BillingNav {
-            account_id: self.account.id.to_string(),
-            account_name: self.account.display_name.clone(),
-            profiles: self
-                .profiles
-                .iter()
-                .map(|p| NavProfile {
-                    id: p.id.to_string(),
-                    name: p.display_name.clone(),
-                    selected: selected == Some(&p.id),
-                })
-                .collect(),
-            selected_profile: selected.map(|p| p.to_string()),
-            scope_query: selected
-                .map(|p| format!("?profile={p}"))
-                .unwrap_or_default(),
-            scope_action,
-            active,
-        }
-    }
-}
-
-pub struct NavProfile {
-    pub id: String,
-    pub name: String,
-    pub selected: bool,
-}
-
-/// The service's header and left pane.
-pub struct BillingNav {
-    pub account_id: String,
-    pub account_name: String,
-    pub profiles: Vec<NavProfile>,
-    pub selected_profile: Option<String>,
-    pub scope_query: String,
-    pub scope_action: String,
-    pub active: &'static str,
-}
-
-pub fn status_label(tr: &Tr, status: InvoiceStatus) -> String {
-    tr.t(&format!("status-{}", status.code()))
-}
-
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
 
 #[derive(Template)]
 #[template(path = "billing_accounts.html")]
@@ -130,7 +24,11 @@ pub async fn accounts(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
-    let accounts = state.store.accounts_for_user(&signed_in.user.id).await?;
+    let accounts = state
+        .app
+        .store
+        .accounts_for_user(&signed_in.user.id)
+        .await?;
     if let [only] = accounts.as_slice() {
         return Ok(Redirect::to(&format!("/billing/{}", only.id)).into_response());
     }
@@ -156,24 +54,6 @@ pub struct ScopeQuery {
     profile: Option<String>,
 }
 
-/// A `?profile=` the user may see, or none (the whole account in view).
-fn selected_profile(
-    scope: &AccountScope,
-    raw: Option<&str>,
-) -> Result<Option<BillingProfileId>, AppError> {
-    match raw.filter(|p| !p.is_empty()) {
-        None => Ok(None),
-        Some(raw) => {
-            let id = BillingProfileId::parse(raw)
-                .map_err(|_| AppError::BadRequest("unknown billing profile"))?;
-            if scope.profile(&id).is_none() {
-                return Err(AppError::Forbidden("no role on this billing profile"));
-            }
-            Ok(Some(id))
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "billing_overview.html")]
 struct OverviewTemplate {
@@ -189,7 +69,7 @@ pub async fn overview(
     Path(account): Path<String>,
     Query(query): Query<ScopeQuery>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let selected = selected_profile(&scope, query.profile.as_deref())?;
     let filter = InvoiceFilter {
         account: scope.account.id.clone(),
@@ -205,7 +85,7 @@ pub async fn overview(
         after: None,
         limit: 500,
     };
-    let open_count = state.store.list_invoices(&filter).await?.items.len();
+    let open_count = state.app.store.list_invoices(&filter).await?.items.len();
     let chrome = Chrome::new(
         &state,
         &signed_in.ctx,
@@ -264,7 +144,7 @@ struct InvoicesTemplate {
     period_options: Vec<(&'static str, String, bool)>,
     next_page: Option<String>,
     first_page: Option<String>,
-    banner: Option<super::methods::SettleBanner>,
+    banner: Option<SettleBanner>,
 }
 
 const STATUS_CHOICES: [(&str, &str); 6] = [
@@ -304,21 +184,13 @@ fn parse_cursor(raw: &str) -> Option<(NaiveDate, InvoiceId)> {
     ))
 }
 
-pub fn period_text(tr: &Tr, invoice: &Invoice) -> String {
-    format!(
-        "{} – {}",
-        tr.date(invoice.period_start),
-        tr.date(invoice.period_end)
-    )
-}
-
 pub async fn invoices(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(account): Path<String>,
     Query(query): Query<InvoiceQuery>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let selected = selected_profile(&scope, query.profile.as_deref())?;
     let status_code = query
         .status
@@ -358,7 +230,7 @@ pub async fn invoices(
         after,
         limit: 25,
     };
-    let page = state.store.list_invoices(&filter).await?;
+    let page = state.app.store.list_invoices(&filter).await?;
     let base = format!("/billing/{}/invoices", scope.account.id);
     let chrome = Chrome::new(&state, &signed_in.ctx, &base);
     let tr = &chrome.tr;
@@ -415,7 +287,7 @@ pub async fn invoices(
         .iter()
         .map(|(code, key, _)| (*code, tr.t(key), *code == period_code))
         .collect();
-    let banner = super::methods::settle_banner(&state, &scope, &chrome.tr).await?;
+    let banner = settle_banner(&state, &scope, &chrome.tr).await?;
     let nav = scope.nav("invoices", selected.as_ref(), base.clone());
     Ok(render(&InvoicesTemplate {
         chrome,
@@ -470,64 +342,20 @@ struct InvoiceDetailTemplate {
     payments: Vec<PaymentRow>,
 }
 
-/// Quantity from thousandths, with the locale's decimal mark and no trailing zeros.
-pub fn quantity_text(tr: &Tr, quantity_milli: i64) -> String {
-    let whole = quantity_milli / 1000;
-    let fraction = (quantity_milli % 1000).abs();
-    if fraction == 0 {
-        return whole.to_string();
-    }
-    let digits = format!("{fraction:03}");
-    let mark = if tr.locale == Locale::DaDk { ',' } else { '.' };
-    format!("{whole}{mark}{}", digits.trim_end_matches('0'))
-}
-
-pub fn payment_outcome_label(tr: &Tr, payment: &Payment) -> String {
-    match (payment.state, payment.failure_reason) {
-        (PaymentState::Failed, Some(reason)) => tr.t1(
-            "payment-state-failed-because",
-            "reason",
-            tr.t(&format!("failure-{}", reason.code())),
-        ),
-        (state, _) => tr.t(&format!("payment-state-{}", state.code())),
-    }
-}
-
-/// Loads an invoice of the scope that the user may see (its profile is visible to them).
-pub async fn visible_invoice(
-    state: &AppState,
-    scope: &AccountScope,
-    raw_id: &str,
-) -> Result<Invoice, AppError> {
-    let id = InvoiceId::parse(raw_id).map_err(|_| AppError::NotFound)?;
-    let invoice = state
-        .store
-        .invoice(&scope.account.id, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !scope
-        .access
-        .allows(Permission::ViewInvoices, Some(&invoice.billing_profile_id))
-    {
-        return Err(AppError::Forbidden(
-            "no role on this invoice's billing profile",
-        ));
-    }
-    Ok(invoice)
-}
-
 pub async fn invoice_detail(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((account, invoice)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
-    let invoice = visible_invoice(&state, &scope, &invoice).await?;
+    let scope = signed_in.scope(&state, &account).await?;
+    let invoice = scope.invoice(&state.app, &invoice).await?;
     let payments = state
+        .app
         .store
         .payments_for_invoice(&scope.account.id, &invoice.id)
         .await?;
     let methods = state
+        .app
         .store
         .payment_methods(&scope.account.id, &invoice.billing_profile_id)
         .await?;

@@ -1,10 +1,10 @@
 //! Help + support: describe a problem, get the recommended article; feedback; support requests.
 
-use super::{render, render_with, Chrome};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -187,6 +187,7 @@ pub async fn feedback(
     }
     let locale = faktura_help::detect_language(&query).unwrap_or(signed_in.ctx.locale);
     state
+        .app
         .store
         .record_help_feedback(&signed_in.user.id, &query, locale.tag(), &path, helpful)
         .await?;
@@ -283,6 +284,7 @@ pub async fn create_request(
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let id = state
+        .app
         .store
         .create_support_request(&NewSupportRequest {
             user: signed_in.user.id.clone(),
@@ -348,7 +350,11 @@ pub async fn my_requests(
     signed_in: SignedIn,
     Query(query): Query<CreatedQuery>,
 ) -> Result<Response, AppError> {
-    let requests = state.store.support_requests_for(&signed_in.user.id).await?;
+    let requests = state
+        .app
+        .store
+        .support_requests_for(&signed_in.user.id)
+        .await?;
     let chrome = Chrome::new(&state, &signed_in.ctx, "/help/requests");
     let created = query
         .created
@@ -377,8 +383,8 @@ pub async fn operator_requests(
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
     require_operator(&signed_in)?;
-    let requests = state.store.all_support_requests(500).await?;
-    let feedback = state.store.recent_help_feedback(100).await?;
+    let requests = state.app.store.all_support_requests(500).await?;
+    let feedback = state.app.store.recent_help_feedback(100).await?;
     let chrome = Chrome::new(&state, &signed_in.ctx, "/operator/support");
     let tr = &chrome.tr;
     let feedback = feedback
@@ -420,6 +426,7 @@ pub async fn operator_set_status(
         return Err(AppError::BadRequest("unknown status"));
     }
     state
+        .app
         .store
         .set_support_request_status(&id, &form.status)
         .await?;

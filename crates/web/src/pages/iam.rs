@@ -3,19 +3,18 @@
 //! assignments, and "what you may do here" for the signed-in user, from the same
 //! `Access::allows` the server uses on every request.
 
-use super::admin::{actor, optional_profile, role_label, roles_text};
-use super::billing::{AccountScope, BillingNav};
 use super::properties::valid_email;
-use super::{render, render_with, Chrome};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::AccountScope;
 use faktura_domain::*;
 use faktura_store::{GrantRefusal, InvitationRefusal, RemoveRefusal};
 use serde::Deserialize;
@@ -173,7 +172,7 @@ async fn access_page(
             .map(|p| p.display_name.clone())
             .unwrap_or_else(|| id.to_string())
     };
-    let all = state.store.role_assignments(&scope.account.id).await?;
+    let all = state.app.store.role_assignments(&scope.account.id).await?;
     let rows = all
         .iter()
         .filter(|(a, _)| match &a.scope {
@@ -192,6 +191,7 @@ async fn access_page(
         })
         .collect();
     let admin_email = state
+        .app
         .store
         .user_by_id(&scope.account.account_admin)
         .await?
@@ -243,7 +243,7 @@ pub async fn show(
     Path(account): Path<String>,
     Query(query): Query<AccessQuery>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let selected = optional_profile(&scope, query.profile.as_deref())?;
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     let notice = match query.done.as_deref() {
@@ -292,7 +292,7 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
         });
     match host {
         Some(host) => {
-            let scheme = if state.config.secure_cookies {
+            let scheme = if state.web.secure_cookies {
                 "https"
             } else {
                 "http"
@@ -310,7 +310,7 @@ pub async fn grant(
     headers: HeaderMap,
     Form(form): Form<GrantForm>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     // Authorization first: the user must be able to grant somewhere on this account.
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     if grant_scopes(&tr, &scope).is_empty() {
@@ -342,8 +342,15 @@ pub async fn grant(
         return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let granted = state
+        .app
         .store
-        .grant_role(&scope.account.id, &email, &target, role, &actor(&signed_in))
+        .grant_role(
+            &scope.account.id,
+            &email,
+            &target,
+            role,
+            &signed_in.actor().audit(),
+        )
         .await?;
     let granted = match granted {
         Ok(granted) => granted,
@@ -391,13 +398,14 @@ pub async fn remove(
     signed_in: SignedIn,
     Path((account, assignment)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     if grant_scopes(&tr, &scope).is_empty() {
         return Err(refused_grant(&scope));
     }
     let id = RoleAssignmentId::parse(&assignment).map_err(|_| AppError::NotFound)?;
     let existing = state
+        .app
         .store
         .role_assignments(&scope.account.id)
         .await?
@@ -408,8 +416,9 @@ pub async fn remove(
         return Err(refused_grant(&scope));
     }
     match state
+        .app
         .store
-        .remove_role_assignment(&scope.account.id, &id, &actor(&signed_in))
+        .remove_role_assignment(&scope.account.id, &id, &signed_in.actor().audit())
         .await?
     {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -463,7 +472,7 @@ pub async fn invite_page(
 ) -> Result<Response, AppError> {
     let chrome = Chrome::new(&state, &ctx, "/invite");
     let found = if plausible_token(&token) {
-        state.store.invitation(&token).await?
+        state.app.store.invitation(&token).await?
     } else {
         Err(InvitationRefusal::Unknown)
     };
@@ -534,7 +543,7 @@ pub async fn invite_submit(
             },
         ));
     }
-    let invitation = match state.store.invitation(&token).await? {
+    let invitation = match state.app.store.invitation(&token).await? {
         Ok(invitation) => invitation,
         Err(refusal) => {
             let problem = Some(invitation_problem(&chrome.tr, &refusal));
@@ -584,6 +593,7 @@ pub async fn invite_submit(
     let hash = crate::auth::hash_password(&form.password)
         .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))?;
     match state
+        .app
         .store
         .accept_invitation(&token, &hash, ctx.ip.as_deref())
         .await?

@@ -4,97 +4,26 @@
 //! Managing cards needs `ManagePaymentMethods` on the profile; every role may look. The server
 //! checks on every POST, whatever the page showed.
 
-use super::admin::{
-    actor, brand_label, card_text, expiry_text, field, profile_or_first, refusal, refused,
-    visible_profile,
-};
-use super::billing::{status_label, today, AccountScope, BillingNav};
-use super::{render, render_with, Chrome};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::paying::outcome_of;
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Duration, NaiveDate};
+use faktura_app::AccountScope;
 use faktura_domain::card::{CardField, CardInput, CardProblem};
 use faktura_domain::*;
-use faktura_gateway::{Charge, ChargeRequest, ChargeStatus, Funding, GatewayError, SetupRequest};
-use faktura_store::{AddMode, BeginSettlement, DetachRefusal, PaymentOutcome, SettleRefusal};
+use faktura_gateway::{Charge, ChargeStatus, Funding, GatewayError, SetupRequest};
+use faktura_store::{AddMode, DetachRefusal};
 use serde::Deserialize;
 
 /// Cards expiring within this many days get a warning.
 const EXPIRY_WARNING_DAYS: i64 = 60;
-
-/// The banner on the invoices and payment-methods pages of a pay-as-you-go account with
-/// past-due invoices.
-pub struct SettleBanner {
-    pub text: String,
-    pub can_settle: bool,
-}
-
-/// `Some` when the account is pay-as-you-go and has past-due invoices the user can see.
-pub async fn settle_banner(
-    state: &AppState,
-    scope: &AccountScope,
-    tr: &Tr,
-) -> Result<Option<SettleBanner>, AppError> {
-    if !scope.account.agreement_type.is_pay_as_you_go() {
-        return Ok(None);
-    }
-    let today = today();
-    let outstanding = state.store.outstanding_invoices(&scope.account.id).await?;
-    let past_due = outstanding
-        .iter()
-        .filter(|i| i.status_on(today) == InvoiceStatus::OverDue)
-        .count();
-    if past_due == 0 {
-        return Ok(None);
-    }
-    let Some(total) = outstanding_total(&outstanding) else {
-        return Ok(None);
-    };
-    Ok(Some(SettleBanner {
-        text: tr.tn(
-            "settle-banner",
-            &[
-                ("count", past_due.to_string()),
-                ("n", plural(past_due).into()),
-                ("amount", tr.money(total)),
-            ],
-        ),
-        can_settle: may_settle(scope, &outstanding),
-    }))
-}
-
-/// The plural category Fluent selects on (`one` or `other`; the same rule in English and Danish).
-fn plural(count: impl TryInto<i64>) -> &'static str {
-    match count.try_into() {
-        Ok(1) => "one",
-        _ => "other",
-    }
-}
-
-fn outstanding_total(invoices: &[Invoice]) -> Option<Money> {
-    let first = invoices.first()?;
-    let currency = first.currency();
-    let dues: Option<Vec<Money>> = invoices.iter().map(|i| i.amount_due().ok()).collect();
-    Money::sum(currency, dues?).ok()
-}
-
-/// Settling pays every outstanding invoice, so the user must be allowed to pay each of them.
-fn may_settle(scope: &AccountScope, invoices: &[Invoice]) -> bool {
-    !invoices.is_empty()
-        && invoices.iter().all(|i| {
-            scope
-                .access
-                .allows(Permission::PayInvoices, Some(&i.billing_profile_id))
-        })
-}
 
 pub struct CardRow {
     pub id: String,
@@ -185,6 +114,7 @@ async fn methods_page(
     page: PageState,
 ) -> Result<MethodsTemplate, AppError> {
     let methods = state
+        .app
         .store
         .payment_methods(&scope.account.id, &profile.id)
         .await?;
@@ -218,7 +148,7 @@ async fn methods_page(
         tr.t1(
             "methods-read-only",
             "roles",
-            super::admin::roles_text(&tr, &scope.access),
+            crate::view::roles_text(&tr, &scope.access),
         )
     };
     let replacing = page.replacing.as_ref().and_then(|id| {
@@ -287,7 +217,7 @@ pub async fn list(
     Path(account): Path<String>,
     Query(query): Query<MethodsQuery>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let profile = profile_or_first(&scope, query.profile.as_deref())?;
     let mut page = PageState::empty();
     if let Some(raw) = query.replace.as_deref().filter(|r| !r.is_empty()) {
@@ -348,7 +278,7 @@ async fn manage_context(
     account: &str,
     profile: &str,
 ) -> Result<Result<(AccountScope, BillingProfile), Response>, AppError> {
-    let scope = AccountScope::load(state, &signed_in.user, account).await?;
+    let scope = signed_in.scope(state, account).await?;
     let profile = visible_profile(&scope, profile)?;
     let chrome = Chrome::new(
         state,
@@ -409,7 +339,7 @@ pub async fn add(
             ));
         }
     };
-    let token = match state.gateway.tokenize(&card).await {
+    let token = match state.app.gateway.tokenize(&card).await {
         Ok(token) if token.funding == Funding::Prepaid => {
             page.errors.number = Some(tr.t("card-error-prepaid"));
             return Ok(render_with(
@@ -461,6 +391,7 @@ pub async fn add(
             .unwrap_or_default()
     );
     let setup = state
+        .app
         .gateway
         .setup(&SetupRequest {
             idempotency_key: method.id.to_string(),
@@ -479,8 +410,9 @@ pub async fn add(
                 None => AddMode::Add,
             };
             match state
+                .app
                 .store
-                .add_card(&method, &mode, &actor(&signed_in))
+                .add_card(&method, &mode, &signed_in.actor().audit())
                 .await
             {
                 Ok(()) => {}
@@ -509,7 +441,7 @@ pub async fn add(
             status: ChargeStatus::RequiresAction { challenge_url },
             ..
         }) => {
-            state.store.add_pending_card(&method).await?;
+            state.app.store.add_pending_card(&method).await?;
             Ok(Redirect::to(&challenge_url).into_response())
         }
         Ok(Charge {
@@ -555,9 +487,10 @@ pub async fn setup_returned(
     Path((account, method)): Path<(String, String)>,
     Query(query): Query<ReturnQuery>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let method_id = PaymentMethodId::parse(&method).map_err(|_| AppError::NotFound)?;
     let card = state
+        .app
         .store
         .payment_method(&scope.account.id, &method_id)
         .await?
@@ -581,6 +514,7 @@ pub async fn setup_returned(
     }
     let back = methods_path(&scope.account.id, &card.billing_profile_id);
     if state
+        .app
         .store
         .pending_card(&scope.account.id, &method_id)
         .await?
@@ -589,7 +523,7 @@ pub async fn setup_returned(
         // Decided already (a reload, or a second tab): show the list as it is.
         return Ok(Redirect::to(&back).into_response());
     }
-    let passed = match state.gateway.lookup(method_id.as_str()).await {
+    let passed = match state.app.gateway.lookup(method_id.as_str()).await {
         Ok(Some(charge)) => match charge.status {
             ChargeStatus::Succeeded => Some(true),
             ChargeStatus::Failed(_) => Some(false),
@@ -605,8 +539,9 @@ pub async fn setup_returned(
         // Still waiting (or no answer): the card stays pending and unusable.
         return Ok(Redirect::to(&back).into_response());
     };
-    let who = actor(&signed_in);
+    let who = signed_in.actor().audit();
     state
+        .app
         .store
         .finish_card_setup(&scope.account.id, &method_id, passed, &who)
         .await?;
@@ -619,6 +554,7 @@ pub async fn setup_returned(
         .and_then(|r| PaymentMethodId::parse(r).ok());
     if replaced.is_some() {
         state
+            .app
             .store
             .set_default_payment_method(
                 &scope.account.id,
@@ -651,8 +587,14 @@ pub async fn make_default(
     };
     let method = PaymentMethodId::parse(&method).map_err(|_| AppError::NotFound)?;
     state
+        .app
         .store
-        .set_default_payment_method(&scope.account.id, &profile.id, &method, &actor(&signed_in))
+        .set_default_payment_method(
+            &scope.account.id,
+            &profile.id,
+            &method,
+            &signed_in.actor().audit(),
+        )
         .await?;
     Ok(Redirect::to(&format!(
         "{}&done=default",
@@ -675,8 +617,14 @@ pub async fn detach(
     let method = PaymentMethodId::parse(&method).map_err(|_| AppError::NotFound)?;
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     let refusal = match state
+        .app
         .store
-        .detach_payment_method(&scope.account.id, &profile.id, &method, &actor(&signed_in))
+        .detach_payment_method(
+            &scope.account.id,
+            &profile.id,
+            &method,
+            &signed_in.actor().audit(),
+        )
         .await?
     {
         Ok(_) => {
@@ -702,412 +650,6 @@ pub async fn detach(
         StatusCode::CONFLICT,
         &methods_page(&state, &signed_in, &scope, &profile, page).await?,
     ))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Settle balance
-
-pub struct OutstandingRow {
-    pub number: String,
-    pub due_date: String,
-    pub status: String,
-    pub status_code: &'static str,
-    pub amount_due: String,
-}
-
-pub struct SettleCard {
-    pub id: String,
-    pub label: String,
-    pub checked: bool,
-}
-
-#[derive(Template)]
-#[template(path = "settle.html")]
-struct SettleTemplate {
-    chrome: Chrome,
-    nav: BillingNav,
-    rows: Vec<OutstandingRow>,
-    total: String,
-    cards: Vec<SettleCard>,
-    problem: Option<String>,
-    first_profile: String,
-}
-
-async fn settle_context(
-    state: &AppState,
-    signed_in: &SignedIn,
-    account: &str,
-) -> Result<Result<(AccountScope, Vec<Invoice>, Chrome), Response>, AppError> {
-    let scope = AccountScope::load(state, &signed_in.user, account).await?;
-    let chrome = Chrome::new(
-        state,
-        &signed_in.ctx,
-        &format!("/billing/{}/settle", scope.account.id),
-    );
-    if !scope.account.agreement_type.is_pay_as_you_go() {
-        let explanation = chrome.tr.t("settle-not-payg");
-        return Ok(Err(refused(chrome, explanation)));
-    }
-    let outstanding = state.store.outstanding_invoices(&scope.account.id).await?;
-    if !outstanding.is_empty() && !may_settle(&scope, &outstanding) {
-        let explanation = chrome.tr.tn(
-            "refused-because-role",
-            &[
-                ("roles", super::admin::roles_text(&chrome.tr, &scope.access)),
-                ("action", chrome.tr.t("action-pay")),
-            ],
-        );
-        return Ok(Err(refused(chrome, explanation)));
-    }
-    if outstanding.is_empty() && !scope.access.allows(Permission::PayInvoices, None) {
-        let explanation = chrome.tr.tn(
-            "refused-because-role",
-            &[
-                ("roles", super::admin::roles_text(&chrome.tr, &scope.access)),
-                ("action", chrome.tr.t("action-pay")),
-            ],
-        );
-        return Ok(Err(refused(chrome, explanation)));
-    }
-    Ok(Ok((scope, outstanding, chrome)))
-}
-
-async fn settle_page(
-    state: &AppState,
-    scope: &AccountScope,
-    outstanding: &[Invoice],
-    chrome: Chrome,
-    problem: Option<String>,
-) -> Result<SettleTemplate, AppError> {
-    let tr = chrome.tr.clone();
-    let today = today();
-    let rows = outstanding
-        .iter()
-        .map(|i| {
-            let status = i.status_on(today);
-            OutstandingRow {
-                number: i.number.clone(),
-                due_date: tr.date(i.due_date),
-                status: status_label(&tr, status),
-                status_code: status.code(),
-                amount_due: i.amount_due().map(|m| tr.money(m)).unwrap_or_default(),
-            }
-        })
-        .collect();
-    let methods = state
-        .store
-        .account_payment_methods(&scope.account.id)
-        .await?;
-    let first_usable = methods.iter().position(|m| !m.is_expired_on(today));
-    let cards = methods
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| !m.is_expired_on(today))
-        .map(|(index, m)| SettleCard {
-            id: m.id.to_string(),
-            label: format!("{}, {}", card_text(&tr, m), expiry_text(m)),
-            checked: Some(index) == first_usable,
-        })
-        .collect();
-    let total = outstanding_total(outstanding)
-        .map(|m| tr.money(m))
-        .unwrap_or_default();
-    Ok(SettleTemplate {
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
-        rows,
-        total,
-        cards,
-        problem,
-        first_profile: scope
-            .profiles
-            .first()
-            .map(|p| p.id.to_string())
-            .unwrap_or_default(),
-        chrome,
-    })
-}
-
-pub async fn settle_pane(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(account): Path<String>,
-) -> Result<Response, AppError> {
-    let (scope, outstanding, chrome) = match settle_context(&state, &signed_in, &account).await? {
-        Ok(found) => found,
-        Err(page) => return Ok(page),
-    };
-    Ok(render(
-        &settle_page(&state, &scope, &outstanding, chrome, None).await?,
-    ))
-}
-
-#[derive(Deserialize, Default)]
-pub struct SettleForm {
-    #[serde(default)]
-    method: String,
-}
-
-pub async fn settle_submit(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(account): Path<String>,
-    Form(form): Form<SettleForm>,
-) -> Result<Response, AppError> {
-    let (scope, outstanding, chrome) = match settle_context(&state, &signed_in, &account).await? {
-        Ok(found) => found,
-        Err(page) => return Ok(page),
-    };
-    let tr = chrome.tr.clone();
-    let method = match PaymentMethodId::parse(form.method.trim()) {
-        Ok(id) => state.store.payment_method(&scope.account.id, &id).await?,
-        Err(_) => None,
-    };
-    let Some(method) = method.filter(|m| m.status == PaymentMethodStatus::Active) else {
-        let page = settle_page(
-            &state,
-            &scope,
-            &outstanding,
-            chrome,
-            Some(tr.t("pay-choose-method")),
-        )
-        .await?;
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    };
-    if method.is_expired_on(today()) {
-        let page = settle_page(
-            &state,
-            &scope,
-            &outstanding,
-            chrome,
-            Some(tr.t("pay-card-expired")),
-        )
-        .await?;
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    }
-    let request = BeginSettlement {
-        account: scope.account.id.clone(),
-        payment_method: method.id.clone(),
-        created_by: signed_in.user.id.clone(),
-        today: today(),
-        ip: signed_in.ctx.ip.clone(),
-    };
-    let settlement = match state.store.begin_settlement(&request).await? {
-        Ok(settlement) => settlement,
-        Err(SettleRefusal::InProgress(open)) => {
-            return Ok(Redirect::to(&format!(
-                "/billing/{}/settlements/{}",
-                scope.account.id, open.id
-            ))
-            .into_response())
-        }
-        Err(refusal) => {
-            let key = match refusal {
-                SettleRefusal::NothingOutstanding => "settle-nothing",
-                SettleRefusal::MixedCurrencies => "settle-mixed-currencies",
-                SettleRefusal::MethodNotFound => "pay-choose-method",
-                SettleRefusal::InvoicePaymentOpen | SettleRefusal::InProgress(_) => {
-                    "settle-payment-open"
-                }
-            };
-            let page = settle_page(&state, &scope, &outstanding, chrome, Some(tr.t(key))).await?;
-            return Ok(render_with(StatusCode::CONFLICT, &page));
-        }
-    };
-    let outcome_url = format!(
-        "/billing/{}/settlements/{}",
-        scope.account.id, settlement.id
-    );
-    let charge = state
-        .gateway
-        .charge(&ChargeRequest {
-            idempotency_key: settlement.id.to_string(),
-            token: method.gateway_token.clone(),
-            amount: settlement.amount,
-            return_url: format!("{outcome_url}/return"),
-        })
-        .await;
-    let finished = state
-        .store
-        .finish_settlement(
-            &scope.account.id,
-            &settlement.id,
-            &outcome_of(charge),
-            Some(&signed_in.user.id),
-            signed_in.ctx.ip.as_deref(),
-        )
-        .await?;
-    match &finished.settlement.next_action_url {
-        Some(url) if finished.settlement.state == PaymentState::RequiresAction => {
-            Ok(Redirect::to(url).into_response())
-        }
-        _ => Ok(Redirect::to(&outcome_url).into_response()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "settlement.html")]
-struct SettlementTemplate {
-    chrome: Chrome,
-    nav: BillingNav,
-    settlement_id: String,
-    heading: String,
-    message: String,
-    state_code: &'static str,
-    amount: String,
-    invoices: Vec<(String, String, &'static str)>,
-    retry: bool,
-    pending: bool,
-}
-
-async fn load_settlement(
-    state: &AppState,
-    signed_in: &SignedIn,
-    account: &str,
-    raw: &str,
-) -> Result<(AccountScope, Settlement), AppError> {
-    let scope = AccountScope::load(state, &signed_in.user, account).await?;
-    let id = SettlementId::parse(raw).map_err(|_| AppError::NotFound)?;
-    let settlement = state
-        .store
-        .settlement(&scope.account.id, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    // Only those who may pay every invoice of it see a settlement.
-    let invoices = state
-        .store
-        .settlement_invoices(&scope.account.id, &settlement.id)
-        .await?;
-    if !invoices.iter().all(|i| {
-        scope
-            .access
-            .allows(Permission::PayInvoices, Some(&i.billing_profile_id))
-    }) {
-        return Err(AppError::Forbidden(
-            "settlement of invoices you may not pay",
-        ));
-    }
-    Ok((scope, settlement))
-}
-
-pub async fn settlement_outcome(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path((account, settlement)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (scope, settlement) = load_settlement(&state, &signed_in, &account, &settlement).await?;
-    let invoices = state
-        .store
-        .settlement_invoices(&scope.account.id, &settlement.id)
-        .await?;
-    let chrome = Chrome::new(
-        &state,
-        &signed_in.ctx,
-        &format!(
-            "/billing/{}/settlements/{}",
-            scope.account.id, settlement.id
-        ),
-    );
-    let tr = &chrome.tr;
-    let amount = tr.money(settlement.amount);
-    let (heading, message) = match settlement.state {
-        PaymentState::Succeeded => (
-            tr.t("settle-succeeded-title"),
-            tr.tn(
-                "settle-succeeded-text",
-                &[
-                    ("amount", amount.clone()),
-                    ("count", invoices.len().to_string()),
-                    ("n", plural(invoices.len()).into()),
-                ],
-            ),
-        ),
-        PaymentState::Failed => (
-            tr.t("settle-failed-title"),
-            match settlement.failure_reason {
-                Some(reason) => tr.t1(
-                    "payment-state-failed-because",
-                    "reason",
-                    tr.t(&format!("failure-{}", reason.code())),
-                ),
-                None => tr.t("payment-state-failed"),
-            },
-        ),
-        PaymentState::RequiresAction => (tr.t("outcome-action-title"), tr.t("outcome-action-text")),
-        PaymentState::Processing | PaymentState::Unknown => (
-            tr.t("outcome-processing-title"),
-            tr.t("outcome-processing-text"),
-        ),
-    };
-    let today = today();
-    let invoices = invoices
-        .iter()
-        .map(|i| {
-            let status = i.status_on(today);
-            (i.number.clone(), status_label(tr, status), status.code())
-        })
-        .collect();
-    let template = SettlementTemplate {
-        settlement_id: settlement.id.to_string(),
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
-        heading,
-        message,
-        state_code: settlement.state.code(),
-        amount,
-        invoices,
-        retry: settlement.state == PaymentState::Failed,
-        pending: matches!(
-            settlement.state,
-            PaymentState::Processing | PaymentState::Unknown
-        ),
-        chrome,
-    };
-    Ok(render(&template))
-}
-
-/// Back from 3-D Secure for a settlement: ask the gateway, finish, show the outcome.
-pub async fn settlement_returned(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path((account, settlement)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (scope, settlement) = load_settlement(&state, &signed_in, &account, &settlement).await?;
-    if !settlement.state.is_final() {
-        let outcome = match state.gateway.lookup(settlement.id.as_str()).await {
-            Ok(Some(charge)) => outcome_of(Ok(charge)),
-            Ok(None) => PaymentOutcome::Failed {
-                reason: FailureReason::ProcessingError,
-                reference: None,
-            },
-            Err(error) => outcome_of(Err(error)),
-        };
-        if !matches!(outcome, PaymentOutcome::RequiresAction { .. })
-            || settlement.state != PaymentState::RequiresAction
-        {
-            state
-                .store
-                .finish_settlement(
-                    &scope.account.id,
-                    &settlement.id,
-                    &outcome,
-                    Some(&signed_in.user.id),
-                    signed_in.ctx.ip.as_deref(),
-                )
-                .await?;
-        }
-    }
-    Ok(Redirect::to(&format!(
-        "/billing/{}/settlements/{}",
-        scope.account.id, settlement.id
-    ))
-    .into_response())
 }
 
 #[cfg(test)]

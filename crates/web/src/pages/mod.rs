@@ -1,7 +1,8 @@
-//! Server-rendered portal pages.
+//! Server-rendered portal pages: the route table. Each page module is an adapter that parses
+//! the request, calls one use case in `faktura_app` and renders what it returns; what pages
+//! share lives in `crate::view`.
 
 mod activity;
-mod admin;
 mod billing;
 pub mod documents;
 mod help;
@@ -10,98 +11,13 @@ mod methods;
 mod pay;
 mod portal;
 mod properties;
+mod settle;
 mod signin;
 mod tokens;
 
-use crate::i18n::Tr;
-use crate::session::RequestContext;
 use crate::state::AppState;
-use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use faktura_domain::User;
-
-/// The parts of every page around its content: language, user, CSRF token, search box.
-pub struct Chrome {
-    pub tr: Tr,
-    pub user_name: Option<String>,
-    pub user_email: String,
-    pub csrf: String,
-    pub current_path: String,
-    pub search_query: String,
-}
-
-impl Chrome {
-    pub fn new(state: &AppState, ctx: &RequestContext, current_path: &str) -> Chrome {
-        Chrome {
-            tr: Tr::new(state.i18n.clone(), ctx.locale),
-            user_name: ctx.user.as_ref().map(|u| u.display_name.clone()),
-            user_email: ctx
-                .user
-                .as_ref()
-                .map(|u| u.email.clone())
-                .unwrap_or_default(),
-            csrf: ctx.csrf_token.clone(),
-            current_path: current_path.to_owned(),
-            search_query: String::new(),
-        }
-    }
-
-    pub fn signed_in(&self) -> bool {
-        self.user_name.is_some()
-    }
-}
-
-/// Renders a template as an HTML response.
-pub fn render<T: Template>(template: &T) -> Response {
-    render_with(StatusCode::OK, template)
-}
-
-pub fn render_with<T: Template>(status: StatusCode, template: &T) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorTemplate {
-    chrome: Chrome,
-    heading: String,
-    explanation: String,
-}
-
-/// A localized error page for an error code (see `AppError::code`).
-pub fn error_page(tr: &Tr, user: Option<&User>, code: &str) -> Response {
-    let (heading, explanation) = match code {
-        "forbidden" => ("error-forbidden-title", "error-forbidden-text"),
-        "not_found" => ("error-not-found-title", "error-not-found-text"),
-        "csrf_invalid" => ("error-csrf-title", "error-csrf-text"),
-        "bad_request" => ("error-bad-request-title", "error-bad-request-text"),
-        "unauthenticated" => ("error-unauthenticated-title", "error-unauthenticated-text"),
-        _ => ("error-internal-title", "error-internal-text"),
-    };
-    let chrome = Chrome {
-        tr: tr.clone(),
-        user_name: user.map(|u| u.display_name.clone()),
-        user_email: user.map(|u| u.email.clone()).unwrap_or_default(),
-        // Error pages carry no forms that change anything.
-        csrf: String::new(),
-        current_path: "/portal".into(),
-        search_query: String::new(),
-    };
-    render(&ErrorTemplate {
-        heading: tr.t(heading),
-        explanation: tr.t(explanation),
-        chrome,
-    })
-}
 
 /// One page route: its path, the methods it answers and its handlers. The router is built from
 /// [`route_table`] alone, and the permission-matrix test enumerates the same table, so a page
@@ -204,17 +120,17 @@ pub fn route_table() -> Vec<PageRoute> {
         page(
             "/billing/{account}/settle",
             GET_POST,
-            get(methods::settle_pane).post(methods::settle_submit),
+            get(settle::settle_pane).post(settle::settle_submit),
         ),
         page(
             "/billing/{account}/settlements/{settlement}",
             GET,
-            get(methods::settlement_outcome),
+            get(settle::settlement_outcome),
         ),
         page(
             "/billing/{account}/settlements/{settlement}/return",
             GET,
-            get(methods::settlement_returned),
+            get(settle::settlement_returned),
         ),
         page("/billing/{account}/properties", GET, get(properties::show)),
         page(

@@ -1,27 +1,20 @@
-//! The Pay now pane, the payment outcome, the 3-D Secure return and the sandbox challenge.
-//!
-//! Exactly one charge per invoice: the payment is recorded (`processing`) before the gateway is
-//! called, and the store's partial unique index refuses a second open payment for the invoice,
-//! whichever node or tab asks. The gateway receives the payment id as its idempotency key.
+//! The Pay now pane, the payment outcome, the 3-D Secure return and the sandbox challenge: the
+//! portal's adapter for `faktura_app::paying` (which the API's pay operation calls too).
 
-use super::billing::{
-    payment_outcome_label, status_label, today, visible_invoice, AccountScope, BillingNav,
-};
-use super::{render, render_with, Chrome};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::paying::{outcome_of, wire_only};
 use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use faktura_domain::card::{CardField, CardInput, CardProblem};
+use faktura_app::paying::{self, PayBlock, PayError, PayWith};
+use faktura_app::AccountScope;
+use faktura_domain::card::{CardField, CardInput};
 use faktura_domain::*;
-use faktura_gateway::{ChargeRequest, Funding, GatewayError};
-use faktura_store::{BeginPayment, NewAuditEvent, PayRefusal, PaymentOutcome};
 use serde::Deserialize;
 
 pub struct CardChoice {
@@ -89,20 +82,9 @@ async fn pay_context(
     account: &str,
     invoice: &str,
 ) -> Result<PayContext, AppError> {
-    let scope = AccountScope::load(state, &signed_in.user, account).await?;
-    let invoice = visible_invoice(state, &scope, invoice).await?;
-    if !scope
-        .access
-        .allows(Permission::PayInvoices, Some(&invoice.billing_profile_id))
-    {
-        return Err(AppError::Forbidden(
-            "your role may view invoices but not pay them",
-        ));
-    }
-    let methods = state
-        .store
-        .payment_methods(&scope.account.id, &invoice.billing_profile_id)
-        .await?;
+    let scope = signed_in.scope(state, account).await?;
+    let invoice = scope.invoice(&state.app, invoice).await?;
+    let methods = paying::payment_choices(&state.app, &scope, &invoice).await?;
     let chrome = Chrome::new(
         state,
         &signed_in.ctx,
@@ -130,46 +112,20 @@ fn card_label(tr: &Tr, method: &PaymentMethod) -> String {
     )
 }
 
-/// Why the invoice cannot be paid by card right now, if it cannot.
-enum Blocker {
-    NotPayable(InvoiceStatus),
-    InProgress,
-    AlreadyPaid,
-    WireOnly,
-}
-
-async fn blocker(state: &AppState, ctx: &PayContext) -> Result<Option<Blocker>, AppError> {
-    let today = today();
-    if let Some(open) = state
-        .store
-        .open_payment_for(&ctx.scope.account.id, &ctx.invoice.id)
-        .await?
-    {
-        return Ok(Some(if open.state == PaymentState::Succeeded {
-            Blocker::AlreadyPaid
-        } else {
-            Blocker::InProgress
-        }));
-    }
-    if !ctx.invoice.is_payable_on(today) {
-        return Ok(Some(Blocker::NotPayable(ctx.invoice.status_on(today))));
-    }
-    if wire_only(state, &ctx.scope.account, &ctx.invoice) {
-        return Ok(Some(Blocker::WireOnly));
-    }
-    Ok(None)
+async fn blocker(state: &AppState, ctx: &PayContext) -> Result<Option<PayBlock>, AppError> {
+    Ok(paying::pay_block(&state.app, &ctx.scope, &ctx.invoice).await?)
 }
 
 fn wire_details(state: &AppState, ctx: &PayContext) -> Wire {
     let tr = &ctx.chrome.tr;
     let due = ctx.invoice.amount_due().unwrap_or(ctx.invoice.total);
-    let explanation = match state.config.card_limit(due.currency()) {
+    let explanation = match state.config().card_limit(due.currency()) {
         Some(limit) if due.minor() > limit.minor() => {
             tr.t1("wire-over-limit", "limit", tr.money(limit))
         }
         _ => tr.t("wire-agreement"),
     };
-    let wire = &state.config.wire;
+    let wire = &state.config().wire;
     Wire {
         explanation,
         bank: wire.bank.clone(),
@@ -183,7 +139,7 @@ fn wire_details(state: &AppState, ctx: &PayContext) -> Wire {
 fn build_pane(
     state: &AppState,
     ctx: PayContext,
-    blocker: Option<Blocker>,
+    blocker: Option<PayBlock>,
     form: CardForm,
     errors: FieldErrors,
     chose_new: bool,
@@ -191,14 +147,14 @@ fn build_pane(
     let tr = ctx.chrome.tr.clone();
     let today = today();
     let notice = match &blocker {
-        Some(Blocker::NotPayable(status)) => {
+        Some(PayBlock::NotPayable(status)) => {
             Some(tr.t1("pay-not-payable", "status", status_label(&tr, *status)))
         }
-        Some(Blocker::InProgress) => Some(tr.t("pay-in-progress")),
-        Some(Blocker::AlreadyPaid) => Some(tr.t("pay-already-paid")),
-        Some(Blocker::WireOnly) | None => None,
+        Some(PayBlock::InProgress(_)) => Some(tr.t("pay-in-progress")),
+        Some(PayBlock::AlreadyPaid(_)) => Some(tr.t("pay-already-paid")),
+        Some(PayBlock::WireOnly) | None => None,
     };
-    let wire = matches!(blocker, Some(Blocker::WireOnly)).then(|| wire_details(state, &ctx));
+    let wire = matches!(blocker, Some(PayBlock::WireOnly)).then(|| wire_details(state, &ctx));
     let default_id = ctx
         .scope
         .profile(&ctx.invoice.billing_profile_id)
@@ -291,31 +247,6 @@ pub struct PayForm {
     cvc: String,
 }
 
-fn problem_text(tr: &Tr, field: CardField, problem: CardProblem) -> String {
-    let field = match field {
-        CardField::Holder => "holder",
-        CardField::Number => "number",
-        CardField::Expiry => "expiry",
-        CardField::Cvc => "cvc",
-    };
-    let problem = match problem {
-        CardProblem::Missing => "missing",
-        CardProblem::TooLong => "too-long",
-        CardProblem::NotDigits => "not-digits",
-        CardProblem::WrongLength => "wrong-length",
-        CardProblem::FailsChecksum => "checksum",
-        CardProblem::BadExpiryFormat => "format",
-        CardProblem::Expired => "expired",
-    };
-    tr.t(&format!("card-error-{field}-{problem}"))
-}
-
-/// The card the person chose: a saved one, or a new one still to be tokenized.
-enum Chosen {
-    Saved(PaymentMethod),
-    New(CardInput),
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -324,31 +255,36 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let ctx = pay_context(&state, &signed_in, &account, &invoice).await?;
     let tr = ctx.chrome.tr.clone();
-    let today = today();
     let kept = CardForm {
         holder: form.holder.chars().take(100).collect(),
         expiry: form.expiry.chars().take(10).collect(),
     };
-    if let Some(blocker) = blocker(&state, &ctx).await? {
-        return Ok(render_with(
-            StatusCode::CONFLICT,
-            &build_pane(
-                &state,
-                ctx,
-                Some(blocker),
-                kept,
-                FieldErrors::default(),
-                false,
-            ),
-        ));
+    // A paid, unpayable or wire-only invoice says so before any card is looked at; an attempt
+    // in progress is for the use case to look up at the gateway.
+    match blocker(&state, &ctx).await? {
+        Some(PayBlock::InProgress(_)) | None => {}
+        Some(block) => {
+            return Ok(render_with(
+                StatusCode::CONFLICT,
+                &build_pane(
+                    &state,
+                    ctx,
+                    Some(block),
+                    kept,
+                    FieldErrors::default(),
+                    false,
+                ),
+            ));
+        }
     }
-    let chosen = if form.method == "new" {
-        match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today) {
-            Ok(card) => Chosen::New(card),
+    let chose_new = form.method == "new";
+    let with = if chose_new {
+        match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today()) {
+            Ok(card) => PayWith::NewCard(card),
             Err(problems) => {
                 let mut errors = FieldErrors::default();
                 for (field, problem) in problems {
-                    let text = Some(problem_text(&tr, field, problem));
+                    let text = Some(card_problem_text(&tr, field, problem));
                     match field {
                         CardField::Holder => errors.holder = text,
                         CardField::Number => errors.number = text,
@@ -363,22 +299,9 @@ pub async fn submit(
             }
         }
     } else {
-        let saved = PaymentMethodId::parse(&form.method)
-            .ok()
-            .and_then(|id| ctx.methods.iter().find(|m| m.id == id).cloned());
-        match saved {
-            Some(method) if !method.is_expired_on(today) => Chosen::Saved(method),
-            Some(_) => {
-                let errors = FieldErrors {
-                    method: Some(tr.t("pay-card-expired")),
-                    ..FieldErrors::default()
-                };
-                return Ok(render_with(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &build_pane(&state, ctx, None, kept, errors, false),
-                ));
-            }
-            None => {
+        match PaymentMethodId::parse(&form.method) {
+            Ok(id) => PayWith::Saved(id),
+            Err(_) => {
                 let errors = FieldErrors {
                     method: Some(tr.t("pay-choose-method")),
                     ..FieldErrors::default()
@@ -390,177 +313,53 @@ pub async fn submit(
             }
         }
     };
-
-    let account_id = ctx.scope.account.id.clone();
-    let request = BeginPayment {
-        account: account_id.clone(),
-        invoice: ctx.invoice.id.clone(),
-        payment_method: match &chosen {
-            Chosen::Saved(method) => Some(method.id.clone()),
-            Chosen::New(_) => None,
-        },
-        created_by: signed_in.user.id.clone(),
-        today,
-        ip: signed_in.ctx.ip.clone(),
-    };
-    let begun = match state.store.begin_payment(&request).await? {
-        // A payment in doubt: ask the gateway about it first (see `janitor`); only a definite
-        // failure lets this attempt start.
-        Err(PayRefusal::InProgress(open)) => {
-            let now = crate::janitor::resolve_open_payment(&state, &open).await?;
-            match now.state {
-                PaymentState::Failed => state.store.begin_payment(&request).await?,
-                PaymentState::Succeeded => Err(PayRefusal::AlreadyPaid(now)),
-                _ => Err(PayRefusal::InProgress(now)),
-            }
-        }
-        other => other,
-    };
-    let payment = match begun {
+    let actor = signed_in.actor();
+    let paid = paying::pay_invoice(&state.app, &actor, &ctx.scope, &ctx.invoice, with).await;
+    let payment = match paid {
         Ok(payment) => payment,
-        Err(refusal) => {
-            let blocker = match refusal {
-                PayRefusal::AlreadyPaid(_) => Blocker::AlreadyPaid,
-                PayRefusal::InProgress(_) => Blocker::InProgress,
-                PayRefusal::NotPayable(status) => Blocker::NotPayable(status),
-                PayRefusal::InvoiceNotFound => return Err(AppError::NotFound),
-            };
+        Err(PayError::Blocked(block)) => {
             return Ok(render_with(
                 StatusCode::CONFLICT,
                 &build_pane(
                     &state,
                     ctx,
-                    Some(blocker),
+                    Some(block),
                     kept,
                     FieldErrors::default(),
                     false,
                 ),
             ));
         }
-    };
-    let outcome_url = format!("/billing/{}/payments/{}", account_id, payment.id);
-    let actor = Some(&signed_in.user.id);
-    let ip = signed_in.ctx.ip.as_deref();
-
-    let (token, new_card) = match chosen {
-        Chosen::Saved(method) => (method.gateway_token.clone(), None),
-        Chosen::New(card) => match state.gateway.tokenize(&card).await {
-            Ok(token) if token.funding == Funding::Prepaid => {
-                let refused = PaymentOutcome::Failed {
-                    reason: FailureReason::PrepaidCardRefused,
-                    reference: None,
-                };
-                state
-                    .store
-                    .settle_payment(&account_id, &payment.id, &refused, actor, ip)
-                    .await?;
-                let errors = FieldErrors {
+        Err(refused) => {
+            let errors = match refused {
+                PayError::MethodNotFound | PayError::MethodUnusable => FieldErrors {
+                    method: Some(tr.t("pay-choose-method")),
+                    ..FieldErrors::default()
+                },
+                PayError::MethodExpired => FieldErrors {
+                    method: Some(tr.t("pay-card-expired")),
+                    ..FieldErrors::default()
+                },
+                PayError::PrepaidRefused => FieldErrors {
                     number: Some(tr.t("card-error-prepaid")),
                     ..FieldErrors::default()
-                };
-                return Ok(render_with(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &build_pane(&state, ctx, None, kept, errors, true),
-                ));
-            }
-            Ok(token) => (token.token.clone(), Some(token)),
-            Err(GatewayError::CardRefused(reason)) => {
-                let refused = PaymentOutcome::Failed {
-                    reason,
-                    reference: None,
-                };
-                state
-                    .store
-                    .settle_payment(&account_id, &payment.id, &refused, actor, ip)
-                    .await?;
-                return Ok(Redirect::to(&outcome_url).into_response());
-            }
-            Err(error) => {
-                // Nothing was charged: tokenization comes before any charge.
-                tracing::warn!(%error, payment = %payment.id, "tokenization failed");
-                let failed = PaymentOutcome::Failed {
-                    reason: FailureReason::ProcessingError,
-                    reference: None,
-                };
-                state
-                    .store
-                    .settle_payment(&account_id, &payment.id, &failed, actor, ip)
-                    .await?;
-                return Ok(Redirect::to(&outcome_url).into_response());
-            }
-        },
-    };
-
-    let charge = state
-        .gateway
-        .charge(&ChargeRequest {
-            idempotency_key: payment.id.to_string(),
-            token,
-            amount: payment.amount,
-            return_url: format!("{outcome_url}/return"),
-        })
-        .await;
-    let outcome = outcome_of(charge);
-    let settled = state
-        .store
-        .settle_payment(&account_id, &payment.id, &outcome, actor, ip)
-        .await?;
-
-    // Saving the new card comes after the payment is recorded: a failure here loses nothing.
-    if let Some(token) = new_card {
-        if settled.payment.state != PaymentState::Failed {
-            if let Err(error) =
-                save_card(&state, &ctx.invoice, token, &signed_in, &payment.id).await
-            {
-                tracing::error!(%error, payment = %payment.id, "the payment is recorded, but saving its card failed");
-            }
+                },
+                PayError::App(error) => return Err(error.into()),
+                PayError::Blocked(_) => FieldErrors::default(),
+            };
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &build_pane(&state, ctx, None, kept, errors, chose_new),
+            ));
         }
-    }
-    match &settled.payment.next_action_url {
-        Some(url) if settled.payment.state == PaymentState::RequiresAction => {
+    };
+    let outcome_url = paying::outcome_path(&payment.billing_account_id, &payment.id);
+    match &payment.next_action_url {
+        Some(url) if payment.state == PaymentState::RequiresAction => {
             Ok(Redirect::to(url).into_response())
         }
         _ => Ok(Redirect::to(&outcome_url).into_response()),
     }
-}
-
-async fn save_card(
-    state: &AppState,
-    invoice: &Invoice,
-    token: faktura_gateway::CardToken,
-    signed_in: &SignedIn,
-    payment: &PaymentId,
-) -> Result<(), AppError> {
-    let method = PaymentMethod {
-        id: PaymentMethodId::generate(),
-        billing_account_id: invoice.billing_account_id.clone(),
-        billing_profile_id: invoice.billing_profile_id.clone(),
-        gateway_token: token.token,
-        brand: token.brand,
-        last4: token.last4,
-        exp_month: token.exp_month,
-        exp_year: token.exp_year,
-        holder: token.holder,
-        status: PaymentMethodStatus::Active,
-        created_at: chrono::Utc::now(),
-    };
-    state.store.add_payment_method(&method).await?;
-    state
-        .store
-        .attach_payment_method(&invoice.billing_account_id, payment, &method.id)
-        .await?;
-    state
-        .store
-        .record_audit(&NewAuditEvent {
-            billing_account_id: Some(invoice.billing_account_id.clone()),
-            actor: Some(signed_in.user.id.clone()),
-            kind: "payment_method.added".into(),
-            target: method.id.to_string(),
-            detail: serde_json::json!({"brand": method.brand.code(), "last4": method.last4, "profile": method.billing_profile_id.as_str()}),
-            ip: signed_in.ctx.ip.clone(),
-        })
-        .await?;
-    Ok(())
 }
 
 #[derive(Template)]
@@ -585,14 +384,8 @@ pub async fn outcome(
     signed_in: SignedIn,
     Path((account, payment)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
-    let payment_id = PaymentId::parse(&payment).map_err(|_| AppError::NotFound)?;
-    let payment = state
-        .store
-        .payment(&scope.account.id, &payment_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let invoice = visible_invoice(&state, &scope, payment.invoice_id.as_str()).await?;
+    let scope = signed_in.scope(&state, &account).await?;
+    let (payment, invoice) = paying::payment(&state.app, &scope, &payment).await?;
     let chrome = Chrome::new(
         &state,
         &signed_in.ctx,
@@ -646,51 +439,17 @@ pub async fn outcome(
     Ok(render(&template))
 }
 
-/// Where the gateway sends the person after 3-D Secure: ask the gateway, settle, show the outcome.
+/// Where the gateway sends the person after 3-D Secure: the use case asks the gateway and
+/// settles by the janitor's rule; then the outcome page.
 pub async fn returned(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((account, payment)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
-    let payment_id = PaymentId::parse(&payment).map_err(|_| AppError::NotFound)?;
-    let payment = state
-        .store
-        .payment(&scope.account.id, &payment_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    visible_invoice(&state, &scope, payment.invoice_id.as_str()).await?;
-    if !payment.state.is_final() {
-        let outcome = match state.gateway.lookup(payment.id.as_str()).await {
-            Ok(Some(charge)) => outcome_of(Ok(charge)),
-            // The gateway has no charge under this key: nothing moved, so the attempt failed.
-            Ok(None) => PaymentOutcome::Failed {
-                reason: FailureReason::ProcessingError,
-                reference: None,
-            },
-            Err(error) => outcome_of(Err(error)),
-        };
-        // A challenge still open stays as it is; settling it again would change nothing.
-        if !matches!(outcome, PaymentOutcome::RequiresAction { .. })
-            || payment.state != PaymentState::RequiresAction
-        {
-            state
-                .store
-                .settle_payment(
-                    &scope.account.id,
-                    &payment.id,
-                    &outcome,
-                    Some(&signed_in.user.id),
-                    signed_in.ctx.ip.as_deref(),
-                )
-                .await?;
-        }
-    }
-    Ok(Redirect::to(&format!(
-        "/billing/{}/payments/{}",
-        scope.account.id, payment.id
-    ))
-    .into_response())
+    let scope = signed_in.scope(&state, &account).await?;
+    let payment =
+        paying::payment_returned(&state.app, &signed_in.actor(), &scope, &payment).await?;
+    Ok(Redirect::to(&paying::outcome_path(scope.id(), &payment.id)).into_response())
 }
 
 #[derive(Template)]

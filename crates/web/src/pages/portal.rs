@@ -1,9 +1,9 @@
 //! The portal home and the global search.
 
-use super::{render, Chrome};
 use crate::error::AppError;
 use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -118,8 +118,8 @@ async fn matching_invoices(
         return Ok(Vec::new());
     }
     let mut found = Vec::new();
-    for account in state.store.accounts_for_user(&user.id).await? {
-        let access = state.store.access(&account.id, &user.id).await?;
+    for account in state.app.store.accounts_for_user(&user.id).await? {
+        let access = state.app.store.access(&account.id, &user.id).await?;
         if !access.allows(Permission::ViewInvoices, None) && access.profile_ids().is_empty() {
             continue;
         }
@@ -134,7 +134,7 @@ async fn matching_invoices(
             after: None,
             limit: 8,
         };
-        for summary in state.store.list_invoices(&filter).await?.items {
+        for summary in state.app.store.list_invoices(&filter).await?.items {
             found.push(Suggestion {
                 kind: "invoice",
                 label: tr.t1("search-invoice-label", "number", &summary.invoice.number),

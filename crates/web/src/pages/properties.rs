@@ -3,18 +3,17 @@
 //! status and reason, bill-to address, invoice e-mail, default payment method). Owners edit the
 //! bill-to address and the invoice e-mail; the activity log keeps before and after.
 
-use super::admin::{actor, card_text, field, profile_or_first, refusal, visible_profile};
-use super::billing::{AccountScope, BillingNav};
-use super::{render, render_with, Chrome};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::AccountScope;
 use faktura_domain::*;
 use serde::Deserialize;
 
@@ -136,6 +135,7 @@ async fn page(
     // The account's own facts are for those with an account-wide view.
     let account = if scope.access.sees_whole_account() {
         let admin_email = state
+            .app
             .store
             .user_by_id(&scope.account.account_admin)
             .await?
@@ -155,6 +155,7 @@ async fn page(
     };
     let default_method = match &profile.default_payment_method_id {
         Some(id) => state
+            .app
             .store
             .payment_method(&scope.account.id, id)
             .await?
@@ -222,7 +223,7 @@ pub async fn show(
     Path(account): Path<String>,
     Query(query): Query<PropertiesQuery>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let profile = profile_or_first(&scope, query.profile.as_deref())?;
     let notice = query
         .saved
@@ -317,7 +318,7 @@ pub async fn save(
     Path((account, profile)): Path<(String, String)>,
     Form(form): Form<PropertiesForm>,
 ) -> Result<Response, AppError> {
-    let scope = AccountScope::load(&state, &signed_in.user, &account).await?;
+    let scope = signed_in.scope(&state, &account).await?;
     let profile = visible_profile(&scope, &profile)?;
     let chrome = Chrome::new(
         &state,
@@ -358,13 +359,14 @@ pub async fn save(
         country: kept.country,
     };
     state
+        .app
         .store
         .update_profile_properties(
             &scope.account.id,
             &profile.id,
             &bill_to,
             &faktura_store::normalize_email(&kept.invoice_email),
-            &actor(&signed_in),
+            &signed_in.actor().audit(),
         )
         .await?;
     Ok(Redirect::to(&format!(

@@ -1,10 +1,10 @@
 //! Sign in, sign out and the language switcher.
 
-use super::{render, render_with, Chrome};
 use crate::auth::{decoy_hash, verify_password};
 use crate::error::AppError;
 use crate::session::{cookie, RequestContext, LANG_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -91,19 +91,20 @@ pub async fn submit(
             chrome,
         ));
     }
-    let window_start = Utc::now() - Duration::minutes(state.config.sign_in_window_minutes);
+    let window_start = Utc::now() - Duration::minutes(state.app.config.sign_in_window_minutes);
     let failures = state
+        .app
         .store
         .sign_in_failures_since(email, window_start)
         .await?;
-    if failures >= i64::from(state.config.max_failed_sign_ins) {
+    if failures >= i64::from(state.app.config.max_failed_sign_ins) {
         return Ok(refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "signin-throttled",
             chrome,
         ));
     }
-    let credentials = state.store.credentials(email).await?;
+    let credentials = state.app.store.credentials(email).await?;
     let user = match &credentials {
         Some((user, Some(hash))) if verify_password(hash, &form.password) => Some(user.clone()),
         Some(_) => None,
@@ -115,10 +116,12 @@ pub async fn submit(
     };
     let Some(user) = user else {
         state
+            .app
             .store
             .record_sign_in_failure(email, ctx.ip.as_deref())
             .await?;
         state
+            .app
             .store
             .record_audit(&NewAuditEvent {
                 billing_account_id: None,
@@ -131,20 +134,21 @@ pub async fn submit(
             .await?;
         return Ok(refuse(StatusCode::UNAUTHORIZED, "signin-wrong", chrome));
     };
-    state.store.clear_sign_in_failures(email).await?;
+    state.app.store.clear_sign_in_failures(email).await?;
     // A fresh session id at every sign-in (no session fixation); the old one, if any, ends.
     if let Some(old) = &ctx.session_token {
-        state.store.delete_session(old).await?;
+        state.app.store.delete_session(old).await?;
     }
-    let lifetime = Duration::hours(state.config.session_hours);
-    let (token, _) = state.store.create_session(&user.id, lifetime).await?;
-    let accounts = state.store.accounts_for_user(&user.id).await?;
+    let lifetime = Duration::hours(state.app.config.session_hours);
+    let (token, _) = state.app.store.create_session(&user.id, lifetime).await?;
+    let accounts = state.app.store.accounts_for_user(&user.id).await?;
     for account in accounts
         .iter()
         .map(|a| Some(a.id.clone()))
         .chain(accounts.is_empty().then_some(None))
     {
         state
+            .app
             .store
             .record_audit(&NewAuditEvent {
                 billing_account_id: account,
@@ -160,7 +164,7 @@ pub async fn submit(
     let session_cookie = cookie(
         SESSION_COOKIE,
         token,
-        state.config.secure_cookies,
+        state.web.secure_cookies,
         Some(lifetime.num_seconds()),
     );
     if let Ok(value) = session_cookie.parse() {
@@ -171,7 +175,7 @@ pub async fn submit(
         if let Ok(value) = cookie(
             LANG_COOKIE,
             stored.tag().to_owned(),
-            state.config.secure_cookies,
+            state.web.secure_cookies,
             Some(365 * 24 * 3600),
         )
         .parse()
@@ -187,13 +191,13 @@ pub async fn sign_out(
     ctx: RequestContext,
 ) -> Result<Response, AppError> {
     if let Some(token) = &ctx.session_token {
-        state.store.delete_session(token).await?;
+        state.app.store.delete_session(token).await?;
     }
     let mut response = Redirect::to("/signin").into_response();
     if let Ok(value) = cookie(
         SESSION_COOKIE,
         String::new(),
-        state.config.secure_cookies,
+        state.web.secure_cookies,
         Some(0),
     )
     .parse()
@@ -221,6 +225,7 @@ pub async fn language(
     };
     if let Some(user) = &ctx.user {
         state
+            .app
             .store
             .set_user_locale(&user.id, Some(locale.tag()))
             .await?;
@@ -229,7 +234,7 @@ pub async fn language(
     if let Ok(value) = cookie(
         LANG_COOKIE,
         locale.tag().to_owned(),
-        state.config.secure_cookies,
+        state.web.secure_cookies,
         Some(365 * 24 * 3600),
     )
     .parse()

@@ -1,9 +1,9 @@
 //! Personal access tokens for the API, from the user menu: create (shown once), list, revoke.
 
-use super::{render_with, Chrome};
 use crate::error::AppError;
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -45,6 +45,7 @@ async fn page(
     let chrome = Chrome::new(state, &signed_in.ctx, "/account/tokens");
     let now = chrono::Utc::now();
     let rows = state
+        .app
         .store
         .api_tokens_for(&signed_in.user.id)
         .await?
@@ -140,10 +141,12 @@ pub async fn create(
         }
     };
     let (token, record) = state
+        .app
         .store
         .create_api_token(Some(&signed_in.user.id), name, lifetime, false)
         .await?;
     state
+        .app
         .store
         .record_audit(&NewAuditEvent {
             billing_account_id: None,
@@ -172,10 +175,12 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     state
+        .app
         .store
         .revoke_api_token(&signed_in.user.id, &id)
         .await?;
     state
+        .app
         .store
         .record_audit(&NewAuditEvent {
             billing_account_id: None,

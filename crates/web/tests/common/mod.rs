@@ -8,7 +8,8 @@ use faktura_gateway::SandboxGateway;
 use faktura_store::demo::DemoInput;
 use faktura_store::Store;
 use faktura_web::i18n::I18n;
-use faktura_web::state::{AppState, Config};
+use faktura_web::state::AppState;
+use faktura_web::Config;
 use http_body_util::BodyExt;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -48,14 +49,14 @@ impl TestApp {
             .await
             .unwrap();
         let sandbox = Arc::new(SandboxGateway::new());
-        let state = AppState {
-            store: store.clone(),
-            gateway: sandbox.clone(),
-            sandbox: Some(sandbox.clone()),
-            i18n: I18n::load().unwrap(),
-            config: Arc::new(Config::default()),
-            help: help_library(),
-        };
+        let state = AppState::new(
+            store.clone(),
+            sandbox.clone(),
+            Some(sandbox.clone()),
+            I18n::load().unwrap(),
+            Config::default(),
+            help_library(),
+        );
         TestApp {
             router: faktura_web::app(state),
             store,

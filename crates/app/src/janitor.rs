@@ -14,11 +14,11 @@
 //! taken as a failure once the payment is older than `abandon_after`, well past the gateway
 //! client's request timeout, so a request still on its way cannot charge after we gave up.
 
-use crate::state::AppState;
+use crate::Services;
 use chrono::{DateTime, Utc};
 use faktura_domain::*;
 use faktura_gateway::GatewayError;
-use faktura_store::{DoubtKind, InDoubt, PaymentOutcome, StoreError};
+use faktura_store::{DoubtKind, InDoubt, LateCharge, PaymentOutcome, SettleResult, StoreError};
 use std::time::Duration;
 
 /// How often and how patiently the janitor asks.
@@ -88,7 +88,9 @@ impl Resolution {
 }
 
 /// The outcome to record for what the gateway said, or `None` to leave the row as it is.
-fn outcome_for(
+/// Every place that asks the gateway about a charge (the janitor's rounds, the check before a
+/// new attempt, the 3-D Secure return links) decides with this one rule.
+pub(crate) fn outcome_for(
     answer: Result<Option<faktura_gateway::Charge>, GatewayError>,
     state: PaymentState,
     created_at: DateTime<Utc>,
@@ -120,6 +122,38 @@ fn outcome_for(
     }
 }
 
+/// Asks the gateway for the charge under `key` (a payment's or settlement's id) and decides
+/// what to record, by [`outcome_for`]. `None`: leave the row as it is.
+pub(crate) async fn look_up(
+    app: &Services,
+    key: &str,
+    state: PaymentState,
+    created_at: DateTime<Utc>,
+    config: &JanitorConfig,
+) -> Option<PaymentOutcome> {
+    let answer = app.gateway.lookup(key).await;
+    outcome_for(answer, state, created_at, app.now(), config)
+}
+
+/// Money that moved after we had recorded the payment as failed: the store has kept it (on
+/// the invoice, or for a refund when another payment had paid it); operators see it in the
+/// activity log and in `faktura_payments_charged_after_failure_total`.
+pub(crate) fn note_late_success(settled: &SettleResult) {
+    match settled.late_charge {
+        LateCharge::None => {}
+        LateCharge::Applied => {
+            tracing::warn!(payment = %settled.payment.id, "a payment recorded as failed succeeded later; applied to its invoice");
+            metrics::counter!("faktura_payments_charged_after_failure_total", "handling" => "applied")
+                .increment(1);
+        }
+        LateCharge::NeedsRefund => {
+            tracing::error!(payment = %settled.payment.id, "a payment recorded as failed was charged after another paid the invoice: refund it");
+            metrics::counter!("faktura_payments_charged_after_failure_total", "handling" => "needs_refund")
+                .increment(1);
+        }
+    }
+}
+
 fn resolution_of(state: PaymentState) -> Resolution {
     match state {
         PaymentState::Succeeded => Resolution::Succeeded,
@@ -131,13 +165,12 @@ fn resolution_of(state: PaymentState) -> Resolution {
 /// Asks the gateway about one claimed row and settles it if the answer is definite; a row
 /// still in doubt gets its next look scheduled.
 pub async fn resolve(
-    state: &AppState,
+    state: &Services,
     item: &InDoubt,
     config: &JanitorConfig,
 ) -> Result<Resolution, StoreError> {
-    let now = Utc::now();
-    let answer = state.gateway.lookup(&item.id).await;
-    let resolution = match outcome_for(answer, item.state, item.created_at, now, config) {
+    let now = state.now();
+    let resolution = match look_up(state, &item.id, item.state, item.created_at, config).await {
         None => Resolution::StillOpen,
         Some(outcome) => match item.kind {
             DoubtKind::Payment => {
@@ -147,6 +180,7 @@ pub async fn resolve(
                     .store
                     .settle_payment(&item.account, &id, &outcome, None, None)
                     .await?;
+                note_late_success(&settled);
                 resolution_of(settled.payment.state)
             }
             DoubtKind::Settlement => {
@@ -171,11 +205,11 @@ pub async fn resolve(
 }
 
 /// One round: claims the due rows and resolves each. Returns how many were looked at.
-pub async fn run_once(state: &AppState, config: &JanitorConfig) -> Result<usize, StoreError> {
+pub async fn run_once(state: &Services, config: &JanitorConfig) -> Result<usize, StoreError> {
     let claimed = state
         .store
         .claim_in_doubt(
-            Utc::now(),
+            state.now(),
             chrono(config.grace),
             chrono(config.lease),
             config.batch,
@@ -192,7 +226,7 @@ pub async fn run_once(state: &AppState, config: &JanitorConfig) -> Result<usize,
 
 /// Runs rounds until `shutdown` says stop; a round in progress finishes first.
 pub async fn run(
-    state: AppState,
+    state: Services,
     config: JanitorConfig,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -224,9 +258,9 @@ pub async fn run(
 
 /// Before a new attempt on an invoice: asks the gateway about the invoice's open payment (if
 /// it is in doubt) and settles it. Returns the payment as it stands afterwards.
-pub async fn resolve_open_payment(state: &AppState, open: &Payment) -> Result<Payment, StoreError> {
+pub async fn resolve_open_payment(state: &Services, open: &Payment) -> Result<Payment, StoreError> {
     let config = &state.config.janitor;
-    let now = Utc::now();
+    let now = state.now();
     let in_doubt = match open.state {
         PaymentState::Unknown | PaymentState::RequiresAction => true,
         // A fresh `processing` payment is most likely a request still talking to the gateway.
@@ -236,15 +270,17 @@ pub async fn resolve_open_payment(state: &AppState, open: &Payment) -> Result<Pa
     if !in_doubt {
         return Ok(open.clone());
     }
-    let answer = state.gateway.lookup(open.id.as_str()).await;
-    match outcome_for(answer, open.state, open.created_at, now, config) {
+    match look_up(state, open.id.as_str(), open.state, open.created_at, config).await {
         Some(outcome) => {
             match state
                 .store
                 .settle_payment(&open.billing_account_id, &open.id, &outcome, None, None)
                 .await
             {
-                Ok(settled) => Ok(settled.payment),
+                Ok(settled) => {
+                    note_late_success(&settled);
+                    Ok(settled.payment)
+                }
                 // Part of a settlement: that is settled as a whole, by the janitor's round.
                 Err(StoreError::NotFound) => Ok(open.clone()),
                 Err(error) => Err(error),

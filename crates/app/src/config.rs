@@ -1,0 +1,70 @@
+//! The application's settings: card limits, wire-transfer details, sign-in throttling, sessions
+//! and the janitor's patience.
+
+use crate::janitor::JanitorConfig;
+use faktura_domain::{Currency, Money};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest amount payable by card, per currency; above it, wire transfer.
+    pub card_limits: HashMap<Currency, Money>,
+    /// Bank details shown for wire transfers.
+    pub wire: WireDetails,
+    /// Failed sign-ins per e-mail within the window before further attempts are refused.
+    pub max_failed_sign_ins: u32,
+    pub sign_in_window_minutes: i64,
+    pub session_hours: i64,
+    /// How the janitor settles payments in doubt.
+    pub janitor: JanitorConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct WireDetails {
+    pub bank: String,
+    pub account_holder: String,
+    pub iban: String,
+    pub bic: String,
+}
+
+/// Card limits equal to USD 50,000 in each billing currency (rounded, as card schemes publish them).
+pub fn default_card_limits() -> HashMap<Currency, Money> {
+    let majors = [
+        (Currency::USD, 50_000),
+        (Currency::EUR, 46_000),
+        (Currency::DKK, 345_000),
+        (Currency::GBP, 39_000),
+        (Currency::SEK, 525_000),
+        (Currency::NOK, 540_000),
+        (Currency::JPY, 7_500_000),
+    ];
+    majors
+        .into_iter()
+        .filter_map(|(currency, major)| Money::major(major, currency).ok().map(|m| (currency, m)))
+        .collect()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            card_limits: default_card_limits(),
+            wire: WireDetails {
+                bank: "Faktura Sandbox Bank".into(),
+                account_holder: "Faktura Billing ApS".into(),
+                iban: "DK50 0040 0440 1162 43".into(),
+                bic: "FAKTDKKK".into(),
+            },
+            max_failed_sign_ins: 5,
+            sign_in_window_minutes: 15,
+            session_hours: 8,
+            janitor: JanitorConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The card limit for a currency; a currency without one has no card payments at all.
+    pub fn card_limit(&self, currency: Currency) -> Option<Money> {
+        self.card_limits.get(&currency).copied()
+    }
+}

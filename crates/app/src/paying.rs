@@ -1,0 +1,425 @@
+//! Paying an invoice: the one function the portal's Pay now and the API's pay operation call,
+//! and the 3-D Secure return.
+//!
+//! Exactly one charge per invoice: the payment is recorded (`processing`) before the gateway is
+//! called and the store refuses a second open payment for the invoice, whichever node or tab
+//! asks; the gateway gets the payment id as its idempotency key; the outcome is settled with the
+//! invoice in one transaction. A payment still in doubt is looked up at the gateway (the
+//! janitor's rule) before a new attempt may start.
+
+use crate::janitor::{look_up, resolve_open_payment};
+use crate::{AccountScope, Actor, AppError, AppResult, Services};
+use faktura_domain::card::CardInput;
+use faktura_domain::*;
+use faktura_gateway::{CardToken, Charge, ChargeRequest, ChargeStatus, Funding, GatewayError};
+use faktura_store::{BeginPayment, NewAuditEvent, PayRefusal, PaymentOutcome, StoreError};
+
+/// How the person pays.
+#[derive(Debug, Clone)]
+pub enum PayWith {
+    /// A card saved on the invoice's profile.
+    Saved(PaymentMethodId),
+    /// A card typed in now (sandbox card form); tokenized by the gateway before any charge.
+    NewCard(CardInput),
+}
+
+/// Why an invoice cannot be paid by card right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayBlock {
+    NotPayable(InvoiceStatus),
+    /// Another payment for the invoice is open (processing, awaiting 3-D Secure, or unknown).
+    InProgress(Payment),
+    AlreadyPaid(Payment),
+    /// Above the card limit, or an agreement that pays by wire transfer.
+    WireOnly,
+}
+
+/// Why a payment was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum PayError {
+    #[error("the invoice cannot be paid by card now: {0:?}")]
+    Blocked(PayBlock),
+    /// No such saved card on the invoice's billing profile.
+    #[error("no such payment method on this invoice's billing profile")]
+    MethodNotFound,
+    /// The saved card has expired.
+    #[error("the payment method has expired")]
+    MethodExpired,
+    /// The saved card is not active (detached, or still being set up).
+    #[error("the payment method is not active")]
+    MethodUnusable,
+    /// The new card is prepaid, which the flow we follow refuses (the attempt is recorded failed).
+    #[error("prepaid cards are refused")]
+    PrepaidRefused,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<StoreError> for PayError {
+    fn from(error: StoreError) -> Self {
+        PayError::App(AppError::Store(error))
+    }
+}
+
+/// Above the card-payment limit for its currency, or an agreement paid by wire transfer.
+pub fn wire_only(app: &Services, account: &BillingAccount, invoice: &Invoice) -> bool {
+    let due = invoice.amount_due().unwrap_or(invoice.total);
+    let over_limit = match app.config.card_limit(due.currency()) {
+        Some(limit) => due.minor() > limit.minor(),
+        None => true,
+    };
+    over_limit || account.agreement_type == AgreementType::EnterpriseAgreement
+}
+
+/// Where the gateway sends the person back after 3-D Secure.
+pub fn return_path(account: &BillingAccountId, payment: &PaymentId) -> String {
+    format!("{}/return", outcome_path(account, payment))
+}
+
+/// The portal page that shows a payment's outcome.
+pub fn outcome_path(account: &BillingAccountId, payment: &PaymentId) -> String {
+    format!("/billing/{account}/payments/{payment}")
+}
+
+/// Maps the gateway's answer onto a payment outcome. No answer is `Unknown`, never `Failed`.
+pub fn outcome_of(charge: Result<Charge, GatewayError>) -> PaymentOutcome {
+    match charge {
+        Ok(charge) => match charge.status {
+            ChargeStatus::Succeeded => PaymentOutcome::Succeeded {
+                reference: charge.reference,
+            },
+            ChargeStatus::Failed(reason) => PaymentOutcome::Failed {
+                reason,
+                reference: Some(charge.reference),
+            },
+            ChargeStatus::RequiresAction { challenge_url } => PaymentOutcome::RequiresAction {
+                url: challenge_url,
+                reference: charge.reference,
+            },
+        },
+        Err(GatewayError::CardRefused(reason)) => PaymentOutcome::Failed {
+            reason,
+            reference: None,
+        },
+        Err(GatewayError::Invalid(detail)) => {
+            tracing::error!(%detail, "gateway rejected a charge request");
+            PaymentOutcome::Failed {
+                reason: FailureReason::IncorrectCardDetails,
+                reference: None,
+            }
+        }
+        Err(GatewayError::Unknown(detail)) => {
+            tracing::warn!(%detail, "gateway outcome unknown");
+            PaymentOutcome::Unknown
+        }
+    }
+}
+
+/// The actor may pay this invoice's profile's invoices, else `NotAllowed`.
+pub fn require_pay(scope: &AccountScope, invoice: &Invoice) -> AppResult<()> {
+    scope.require(
+        Permission::PayInvoices,
+        Some(&invoice.billing_profile_id),
+        "your role may view invoices but not pay them",
+    )
+}
+
+/// Why the invoice cannot be paid by card now, as the pane shows it (no gateway call).
+pub async fn pay_block(
+    app: &Services,
+    scope: &AccountScope,
+    invoice: &Invoice,
+) -> AppResult<Option<PayBlock>> {
+    if let Some(open) = app.store.open_payment_for(scope.id(), &invoice.id).await? {
+        return Ok(Some(block_for_open(open)));
+    }
+    Ok(static_block(app, scope, invoice))
+}
+
+fn block_for_open(open: Payment) -> PayBlock {
+    if open.state == PaymentState::Succeeded {
+        PayBlock::AlreadyPaid(open)
+    } else {
+        PayBlock::InProgress(open)
+    }
+}
+
+/// What the invoice and its account say, whatever payments exist.
+fn static_block(app: &Services, scope: &AccountScope, invoice: &Invoice) -> Option<PayBlock> {
+    let today = app.today();
+    if !invoice.is_payable_on(today) {
+        return Some(PayBlock::NotPayable(invoice.status_on(today)));
+    }
+    if wire_only(app, &scope.account, invoice) {
+        return Some(PayBlock::WireOnly);
+    }
+    None
+}
+
+/// The saved cards the actor may choose from to pay this invoice.
+pub async fn payment_choices(
+    app: &Services,
+    scope: &AccountScope,
+    invoice: &Invoice,
+) -> AppResult<Vec<PaymentMethod>> {
+    require_pay(scope, invoice)?;
+    Ok(app
+        .store
+        .payment_methods(scope.id(), &invoice.billing_profile_id)
+        .await?)
+}
+
+/// A saved card of the invoice's profile that can be charged today.
+pub async fn usable_method(
+    app: &Services,
+    scope: &AccountScope,
+    invoice: &Invoice,
+    id: &PaymentMethodId,
+) -> Result<PaymentMethod, PayError> {
+    let method = app
+        .store
+        .payment_method(scope.id(), id)
+        .await?
+        .filter(|m| m.billing_profile_id == invoice.billing_profile_id)
+        .ok_or(PayError::MethodNotFound)?;
+    if method.status != PaymentMethodStatus::Active {
+        return Err(PayError::MethodUnusable);
+    }
+    if method.is_expired_on(app.today()) {
+        return Err(PayError::MethodExpired);
+    }
+    Ok(method)
+}
+
+/// Why a new attempt may not start now. An open payment still in doubt is first looked up at
+/// the gateway (the janitor's rule): only a definite failure of it lets a new attempt start.
+async fn block_before_attempt(
+    app: &Services,
+    scope: &AccountScope,
+    invoice: &Invoice,
+) -> AppResult<Option<PayBlock>> {
+    if let Some(open) = app.store.open_payment_for(scope.id(), &invoice.id).await? {
+        let now = resolve_open_payment(app, &open).await?;
+        if now.state != PaymentState::Failed {
+            return Ok(Some(block_for_open(now)));
+        }
+    }
+    Ok(static_block(app, scope, invoice))
+}
+
+/// Records the attempt (`processing`) before the gateway hears of it; the store refuses it
+/// when another attempt started meanwhile (a second tab, another node).
+async fn begin(app: &Services, request: &BeginPayment) -> Result<Payment, PayError> {
+    let begun = match app.store.begin_payment(request).await? {
+        Err(PayRefusal::InProgress(open)) => {
+            let now = resolve_open_payment(app, &open).await?;
+            match now.state {
+                PaymentState::Failed => app.store.begin_payment(request).await?,
+                _ => Err(PayRefusal::InProgress(now)),
+            }
+        }
+        other => other,
+    };
+    match begun {
+        Ok(payment) => Ok(payment),
+        Err(PayRefusal::InProgress(open)) | Err(PayRefusal::AlreadyPaid(open)) => {
+            Err(PayError::Blocked(block_for_open(open)))
+        }
+        Err(PayRefusal::NotPayable(status)) => Err(PayError::Blocked(PayBlock::NotPayable(status))),
+        Err(PayRefusal::InvoiceNotFound) => {
+            Err(AppError::NotFound(crate::Resource::Invoice).into())
+        }
+    }
+}
+
+/// Pays the invoice in full and returns the payment as settled: `Succeeded`, `Failed` (with
+/// its reason: a declined card is an answer, not an error), `RequiresAction` (send the person
+/// to `next_action_url`) or still in doubt (`Processing`/`Unknown`, which the janitor settles).
+pub async fn pay_invoice(
+    app: &Services,
+    actor: &Actor,
+    scope: &AccountScope,
+    invoice: &Invoice,
+    with: PayWith,
+) -> Result<Payment, PayError> {
+    scope.check_invoice(invoice)?;
+    require_pay(scope, invoice)?;
+    if let Some(block) = block_before_attempt(app, scope, invoice).await? {
+        return Err(PayError::Blocked(block));
+    }
+    let (saved, new_card) = match with {
+        PayWith::Saved(id) => (Some(usable_method(app, scope, invoice, &id).await?), None),
+        PayWith::NewCard(card) => (None, Some(card)),
+    };
+    let request = BeginPayment {
+        account: scope.id().clone(),
+        invoice: invoice.id.clone(),
+        payment_method: saved.as_ref().map(|m| m.id.clone()),
+        created_by: actor.user.id.clone(),
+        today: app.today(),
+        ip: actor.ip.clone(),
+    };
+    let payment = begin(app, &request).await?;
+    let (token, to_save) = match (saved, new_card) {
+        (Some(method), _) => (method.gateway_token, None),
+        (None, Some(card)) => match tokenize_for(app, actor, &payment, &card).await? {
+            Ok(token) => (token.token.clone(), Some(token)),
+            Err(settled) => return settled,
+        },
+        (None, None) => return Err(PayError::MethodNotFound),
+    };
+    let charge = app
+        .gateway
+        .charge(&ChargeRequest {
+            idempotency_key: payment.id.to_string(),
+            token,
+            amount: payment.amount,
+            return_url: return_path(scope.id(), &payment.id),
+        })
+        .await;
+    let settled = settle(app, actor, &payment, &outcome_of(charge)).await?;
+    // Saving the new card comes after the payment is recorded: a failure here loses nothing.
+    if let Some(token) = to_save {
+        if settled.state != PaymentState::Failed {
+            if let Err(error) = save_card(app, actor, invoice, token, &payment.id).await {
+                tracing::error!(%error, payment = %payment.id, "the payment is recorded, but saving its card failed");
+            }
+        }
+    }
+    Ok(settled)
+}
+
+/// Tokenizes a new card for `payment`. A card the gateway refuses settles the payment failed
+/// (returned as `Err(Ok(payment))`); a prepaid card too (`Err(Err(PrepaidRefused))`).
+async fn tokenize_for(
+    app: &Services,
+    actor: &Actor,
+    payment: &Payment,
+    card: &CardInput,
+) -> Result<Result<CardToken, Result<Payment, PayError>>, PayError> {
+    let failed = |reason| PaymentOutcome::Failed {
+        reason,
+        reference: None,
+    };
+    match app.gateway.tokenize(card).await {
+        Ok(token) if token.funding == Funding::Prepaid => {
+            settle(
+                app,
+                actor,
+                payment,
+                &failed(FailureReason::PrepaidCardRefused),
+            )
+            .await?;
+            Ok(Err(Err(PayError::PrepaidRefused)))
+        }
+        Ok(token) => Ok(Ok(token)),
+        Err(GatewayError::CardRefused(reason)) => {
+            Ok(Err(Ok(settle(app, actor, payment, &failed(reason)).await?)))
+        }
+        Err(error) => {
+            // Nothing was charged: tokenization comes before any charge.
+            tracing::warn!(%error, payment = %payment.id, "tokenization failed");
+            let settled =
+                settle(app, actor, payment, &failed(FailureReason::ProcessingError)).await?;
+            Ok(Err(Ok(settled)))
+        }
+    }
+}
+
+async fn settle(
+    app: &Services,
+    actor: &Actor,
+    payment: &Payment,
+    outcome: &PaymentOutcome,
+) -> Result<Payment, PayError> {
+    let settled = app
+        .store
+        .settle_payment(
+            &payment.billing_account_id,
+            &payment.id,
+            outcome,
+            Some(&actor.user.id),
+            actor.ip.as_deref(),
+        )
+        .await?;
+    crate::janitor::note_late_success(&settled);
+    Ok(settled.payment)
+}
+
+async fn save_card(
+    app: &Services,
+    actor: &Actor,
+    invoice: &Invoice,
+    token: CardToken,
+    payment: &PaymentId,
+) -> Result<(), StoreError> {
+    let method = PaymentMethod {
+        id: PaymentMethodId::generate(),
+        billing_account_id: invoice.billing_account_id.clone(),
+        billing_profile_id: invoice.billing_profile_id.clone(),
+        gateway_token: token.token,
+        brand: token.brand,
+        last4: token.last4,
+        exp_month: token.exp_month,
+        exp_year: token.exp_year,
+        holder: token.holder,
+        status: PaymentMethodStatus::Active,
+        created_at: app.now(),
+    };
+    app.store.add_payment_method(&method).await?;
+    app.store
+        .attach_payment_method(&invoice.billing_account_id, payment, &method.id)
+        .await?;
+    app.store
+        .record_audit(&NewAuditEvent {
+            billing_account_id: Some(invoice.billing_account_id.clone()),
+            actor: Some(actor.user.id.clone()),
+            kind: "payment_method.added".into(),
+            target: method.id.to_string(),
+            detail: serde_json::json!({"brand": method.brand.code(), "last4": method.last4, "profile": method.billing_profile_id.as_str()}),
+            ip: actor.ip.clone(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// A payment the actor may see, with its invoice.
+pub async fn payment(
+    app: &Services,
+    scope: &AccountScope,
+    raw_payment: &str,
+) -> AppResult<(Payment, Invoice)> {
+    scope.payment(app, raw_payment).await
+}
+
+/// Where the gateway sends the person after 3-D Secure: asks the gateway about the payment and
+/// settles it by the janitor's rule. "No charge under this key yet" leaves it as it is while
+/// a charge request may still be on its way; only the janitor gives up on it, later.
+pub async fn payment_returned(
+    app: &Services,
+    actor: &Actor,
+    scope: &AccountScope,
+    raw_payment: &str,
+) -> AppResult<Payment> {
+    let (payment, _) = scope.payment(app, raw_payment).await?;
+    if payment.state.is_final() {
+        return Ok(payment);
+    }
+    let config = &app.config.janitor;
+    match look_up(
+        app,
+        payment.id.as_str(),
+        payment.state,
+        payment.created_at,
+        config,
+    )
+    .await
+    {
+        Some(outcome) => match settle(app, actor, &payment, &outcome).await {
+            Ok(settled) => Ok(settled),
+            Err(PayError::App(error)) => Err(error),
+            Err(other) => Err(AppError::Store(StoreError::Corrupt(other.to_string()))),
+        },
+        None => Ok(payment),
+    }
+}

@@ -1,0 +1,103 @@
+//! What the portal's pages share: the chrome around every page (language, user, CSRF token,
+//! search box), the service's left pane, labels, refusal pages and scope helpers. Pages import
+//! from here and never from each other.
+
+mod banner;
+mod labels;
+mod nav;
+mod refusal;
+mod scope;
+
+pub use banner::{settle_banner, SettleBanner};
+pub use labels::*;
+pub use nav::{BillingNav, NavExt, NavProfile};
+pub use refusal::{clone_chrome, refusal, refused};
+pub use scope::{optional_profile, profile_or_first, selected_profile, visible_profile};
+
+use crate::i18n::Tr;
+use crate::session::RequestContext;
+use crate::state::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use faktura_domain::User;
+
+/// The parts of every page around its content: language, user, CSRF token, search box.
+pub struct Chrome {
+    pub tr: Tr,
+    pub user_name: Option<String>,
+    pub user_email: String,
+    pub csrf: String,
+    pub current_path: String,
+    pub search_query: String,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, ctx: &RequestContext, current_path: &str) -> Chrome {
+        Chrome {
+            tr: Tr::new(state.i18n.clone(), ctx.locale),
+            user_name: ctx.user.as_ref().map(|u| u.display_name.clone()),
+            user_email: ctx
+                .user
+                .as_ref()
+                .map(|u| u.email.clone())
+                .unwrap_or_default(),
+            csrf: ctx.csrf_token.clone(),
+            current_path: current_path.to_owned(),
+            search_query: String::new(),
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user_name.is_some()
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn render<T: Template>(template: &T) -> Response {
+    render_with(StatusCode::OK, template)
+}
+
+pub fn render_with<T: Template>(status: StatusCode, template: &T) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    chrome: Chrome,
+    heading: String,
+    explanation: String,
+}
+
+/// A localized error page for an error code (see `AppError::code`).
+pub fn error_page(tr: &Tr, user: Option<&User>, code: &str) -> Response {
+    let (heading, explanation) = match code {
+        "forbidden" => ("error-forbidden-title", "error-forbidden-text"),
+        "not_found" => ("error-not-found-title", "error-not-found-text"),
+        "csrf_invalid" => ("error-csrf-title", "error-csrf-text"),
+        "bad_request" => ("error-bad-request-title", "error-bad-request-text"),
+        "unauthenticated" => ("error-unauthenticated-title", "error-unauthenticated-text"),
+        _ => ("error-internal-title", "error-internal-text"),
+    };
+    let chrome = Chrome {
+        tr: tr.clone(),
+        user_name: user.map(|u| u.display_name.clone()),
+        user_email: user.map(|u| u.email.clone()).unwrap_or_default(),
+        // Error pages carry no forms that change anything.
+        csrf: String::new(),
+        current_path: "/portal".into(),
+        search_query: String::new(),
+    };
+    render(&ErrorTemplate {
+        heading: tr.t(heading),
+        explanation: tr.t(explanation),
+        chrome,
+    })
+}
