@@ -40,6 +40,16 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn with_demo(store: Store) -> TestApp {
+        let sandbox = Arc::new(SandboxGateway::new());
+        Self::with_gateway(store, sandbox.clone(), sandbox).await
+    }
+
+    /// The demo with `gateway` in front of the sandbox (e.g. one that holds charges back).
+    pub async fn with_gateway(
+        store: Store,
+        gateway: Arc<dyn faktura_gateway::PaymentGateway>,
+        sandbox: Arc<SandboxGateway>,
+    ) -> TestApp {
         store
             .load_demo(&DemoInput {
                 password_hash: password_hash(),
@@ -48,10 +58,9 @@ impl TestApp {
             })
             .await
             .unwrap();
-        let sandbox = Arc::new(SandboxGateway::new());
         let state = AppState::new(
             store.clone(),
-            sandbox.clone(),
+            gateway,
             Some(sandbox.clone()),
             I18n::load().unwrap(),
             Config::default(),

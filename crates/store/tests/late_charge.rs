@@ -1,0 +1,196 @@
+//! A success the gateway reports for a payment already recorded as failed (a late answer to a
+//! charge we gave up on) is never dropped: applied to the invoice when it can take it, else
+//! kept for a refund and shown in the activity log. On SQLite and PostgreSQL.
+
+use chrono::{NaiveDate, Utc};
+use faktura_domain::*;
+use faktura_store::demo::{self, DemoInput};
+use faktura_store::*;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+async fn open_invoice(store: &Store) -> (BillingAccount, UserId, Invoice, PaymentMethodId) {
+    store
+        .load_demo(&DemoInput {
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+                .into(),
+            saved_card_token: "tok_sbx_ok_testtoken".into(),
+            today: today(),
+        })
+        .await
+        .unwrap();
+    let admin = store
+        .user_by_email(demo::NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = store.accounts_for_user(&admin.id).await.unwrap()[0].clone();
+    let filter = InvoiceFilter {
+        account: account.id.clone(),
+        profiles: None,
+        status: StatusFilter::Only(InvoiceStatus::OverDue),
+        invoice_date_from: None,
+        invoice_date_to: None,
+        number_prefix: None,
+        today: today(),
+        after: None,
+        limit: 10,
+    };
+    let invoice = store.list_invoices(&filter).await.unwrap().items[0]
+        .invoice
+        .clone();
+    let card = store
+        .payment_methods(&account.id, &invoice.billing_profile_id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    (account, admin.id, invoice, card)
+}
+
+async fn begin(store: &Store) -> (BillingAccount, UserId, Invoice, Payment) {
+    let (account, admin, invoice, card) = open_invoice(store).await;
+    let payment = store
+        .begin_payment(&BeginPayment {
+            account: account.id.clone(),
+            invoice: invoice.id.clone(),
+            payment_method: Some(card),
+            created_by: admin.clone(),
+            today: today(),
+            ip: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    (account, admin, invoice, payment)
+}
+
+fn failed() -> PaymentOutcome {
+    PaymentOutcome::Failed {
+        reason: FailureReason::ProcessingError,
+        reference: None,
+    }
+}
+
+fn succeeded(reference: &str) -> PaymentOutcome {
+    PaymentOutcome::Succeeded {
+        reference: reference.into(),
+    }
+}
+
+async fn late_charge_events(store: &Store, account: &BillingAccountId) -> Vec<AuditEvent> {
+    store
+        .audit_events(&AuditFilter {
+            account: account.clone(),
+            kind_prefix: Some("payment.".into()),
+            since: None,
+            limit: 100,
+        })
+        .await
+        .unwrap()
+}
+
+async fn late_success_is_applied_when_the_invoice_can_take_it(store: Store) {
+    let (account, _admin, invoice, payment) = begin(&store).await;
+    let first = store
+        .settle_payment(&account.id, &payment.id, &failed(), None, None)
+        .await
+        .unwrap();
+    assert_eq!(first.payment.state, PaymentState::Failed);
+    assert_eq!(first.late_charge, LateCharge::None);
+
+    let late = store
+        .settle_payment(&account.id, &payment.id, &succeeded("ch_late"), None, None)
+        .await
+        .unwrap();
+    assert_eq!(late.late_charge, LateCharge::Applied);
+    assert_eq!(late.payment.state, PaymentState::Succeeded);
+    assert_eq!(late.payment.failure_reason, None);
+    let stored = store.payment(&account.id, &payment.id).await.unwrap().unwrap();
+    assert_eq!(stored.state, PaymentState::Succeeded);
+    assert_eq!(stored.gateway_reference.as_deref(), Some("ch_late"));
+    let paid = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
+    assert_eq!(paid.amount_paid, paid.total);
+
+    // Told again (the janitor, a second return link): nothing more happens.
+    let again = store
+        .settle_payment(&account.id, &payment.id, &succeeded("ch_late"), None, None)
+        .await
+        .unwrap();
+    assert!(!again.changed);
+    assert_eq!(again.late_charge, LateCharge::None);
+    let still = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    assert_eq!(still.amount_paid, paid.amount_paid);
+}
+
+async fn late_success_after_another_payment_is_kept_for_a_refund(store: Store) {
+    let (account, admin, invoice, first) = begin(&store).await;
+    store
+        .settle_payment(&account.id, &first.id, &failed(), None, None)
+        .await
+        .unwrap();
+    // A second attempt pays the invoice.
+    let second = store
+        .begin_payment(&BeginPayment {
+            account: account.id.clone(),
+            invoice: invoice.id.clone(),
+            payment_method: first.payment_method_id.clone(),
+            created_by: admin.clone(),
+            today: today(),
+            ip: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .settle_payment(&account.id, &second.id, &succeeded("ch_second"), None, None)
+        .await
+        .unwrap();
+    let paid = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
+
+    // Then the gateway says the first attempt was charged after all.
+    let late = store
+        .settle_payment(&account.id, &first.id, &succeeded("ch_first"), None, None)
+        .await
+        .unwrap();
+    assert_eq!(late.late_charge, LateCharge::NeedsRefund);
+    assert!(late.changed);
+    let stored = store.payment(&account.id, &first.id).await.unwrap().unwrap();
+    assert_eq!(stored.state, PaymentState::Failed, "the invoice is paid once");
+    let after = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    assert_eq!(after.amount_paid, paid.amount_paid, "not applied twice");
+    let events = late_charge_events(&store, &account.id).await;
+    let flagged: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "payment.charged_after_failure")
+        .collect();
+    assert_eq!(flagged.len(), 1, "{events:?}");
+    let detail: serde_json::Value = serde_json::from_str(&flagged[0].detail).unwrap();
+    assert_eq!(detail["payment"], first.id.as_str());
+    assert_eq!(detail["gateway_reference"], "ch_first");
+    assert_eq!(detail["needs_refund"], true);
+
+    // Said twice, recorded once.
+    let again = store
+        .settle_payment(&account.id, &first.id, &succeeded("ch_first"), None, None)
+        .await
+        .unwrap();
+    assert!(!again.changed);
+    let events = late_charge_events(&store, &account.id).await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == "payment.charged_after_failure")
+            .count(),
+        1
+    );
+}
+
+faktura_store::on_both_backends!(
+    late_success_is_applied_when_the_invoice_can_take_it,
+    late_success_after_another_payment_is_kept_for_a_refund,
+);
