@@ -43,15 +43,6 @@ pub struct Backlog {
 
 const OPEN: &str = "state IN ('processing', 'unknown', 'requires_action')";
 
-/// `FOR UPDATE` on PostgreSQL (row locks inside a transaction); nothing on SQLite, where the
-/// write transaction already holds the database's one write lock.
-pub(crate) fn for_update(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    }
-}
-
 impl Store {
     /// Claims up to `limit` payments and settlements in doubt whose next look is due at `now`.
     /// A row never looked at is due `grace` after its last change (so a request that is still
@@ -118,6 +109,7 @@ impl Store {
             DoubtKind::Payment => "payments",
             DoubtKind::Settlement => "settlements",
         };
+        let _gate = self.write_gate().await;
         sqlx::query(&format!(
             "UPDATE {table} SET next_check_at = $1 WHERE billing_account_id = $2 AND id = $3 AND {OPEN}"
         ))
@@ -180,14 +172,5 @@ impl Store {
             settlements,
             due,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn row_locks_only_on_postgres() {
-        assert_eq!(super::for_update(crate::Backend::Sqlite), "");
-        assert_eq!(super::for_update(crate::Backend::Postgres), " FOR UPDATE");
     }
 }

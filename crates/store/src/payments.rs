@@ -182,6 +182,7 @@ impl Store {
         payment: &PaymentId,
         method: &PaymentMethodId,
     ) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query(
             "UPDATE payments SET payment_method_id = $1 WHERE billing_account_id = $2 AND id = $3 \
              AND payment_method_id IS NULL",
@@ -280,7 +281,7 @@ impl Store {
         // the janitor on another node) take turns: the second sees the first's final state.
         let row = sqlx::query(&format!(
             "SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2 AND settlement_id IS NULL{}",
-            crate::janitor::for_update(self.backend())
+            crate::rows::for_update(self.backend())
         ))
         .bind(account.as_str())
         .bind(payment_id.as_str())
@@ -311,26 +312,8 @@ impl Store {
                 late_charge: LateCharge::None,
             });
         }
-        let (state, reason, reference, url) = match outcome {
-            PaymentOutcome::Succeeded { reference } => {
-                (PaymentState::Succeeded, None, Some(reference.clone()), None)
-            }
-            PaymentOutcome::Failed { reason, reference } => {
-                (PaymentState::Failed, Some(*reason), reference.clone(), None)
-            }
-            PaymentOutcome::RequiresAction { url, reference } => (
-                PaymentState::RequiresAction,
-                None,
-                Some(reference.clone()),
-                Some(url.clone()),
-            ),
-            PaymentOutcome::Unknown => (
-                PaymentState::Unknown,
-                None,
-                payment.gateway_reference.clone(),
-                None,
-            ),
-        };
+        let (state, reason, reference, url) =
+            rows::outcome_columns(outcome, payment.gateway_reference.as_ref());
         let now = crate::rows::now();
         sqlx::query(
             "UPDATE payments SET state = $1, failure_reason = $2, gateway_reference = $3, next_action_url = $4, \

@@ -1,6 +1,6 @@
 //! Decoding rows into domain types; anything that does not parse is reported as corrupt data.
 
-use crate::{Result, Row, StoreError};
+use crate::{Backend, Result, Row, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use faktura_domain::*;
 use sqlx::Row as _;
@@ -181,4 +181,54 @@ pub(crate) fn payment(row: &Row) -> Result<Payment> {
 pub(crate) fn now() -> DateTime<Utc> {
     let current = Utc::now();
     DateTime::from_timestamp_millis(current.timestamp_millis()).unwrap_or(current)
+}
+
+/// `FOR UPDATE` on PostgreSQL (row locks inside a transaction); nothing on SQLite, where the
+/// write transaction already holds the database's one write lock.
+pub(crate) fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
+/// The columns a gateway outcome sets on a payment or a settlement row: state, failure
+/// reason, gateway reference (an unknown outcome keeps the one already stored) and the 3-D
+/// Secure URL.
+pub(crate) fn outcome_columns(
+    outcome: &crate::PaymentOutcome,
+    stored_reference: Option<&String>,
+) -> (
+    PaymentState,
+    Option<FailureReason>,
+    Option<String>,
+    Option<String>,
+) {
+    use crate::PaymentOutcome;
+    match outcome {
+        PaymentOutcome::Succeeded { reference } => {
+            (PaymentState::Succeeded, None, Some(reference.clone()), None)
+        }
+        PaymentOutcome::Failed { reason, reference } => {
+            (PaymentState::Failed, Some(*reason), reference.clone(), None)
+        }
+        PaymentOutcome::RequiresAction { url, reference } => (
+            PaymentState::RequiresAction,
+            None,
+            Some(reference.clone()),
+            Some(url.clone()),
+        ),
+        PaymentOutcome::Unknown => (PaymentState::Unknown, None, stored_reference.cloned(), None),
+    }
+}
+
+#[cfg(test)]
+mod locking_tests {
+    use crate::Backend;
+
+    #[test]
+    fn row_locks_only_on_postgres() {
+        assert_eq!(super::for_update(Backend::Sqlite), "");
+        assert_eq!(super::for_update(Backend::Postgres), " FOR UPDATE");
+    }
 }

@@ -40,6 +40,7 @@ impl Store {
             csrf_token: random_token(),
             expires_at: now + lifetime,
         };
+        let _gate = self.write_gate().await;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -71,6 +72,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(token_hash(token))
             .execute(self.pool())
@@ -79,6 +81,7 @@ impl Store {
     }
 
     pub async fn delete_expired_sessions(&self) -> Result<u64> {
+        let _gate = self.write_gate().await;
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(millis(crate::rows::now()))
             .execute(self.pool())

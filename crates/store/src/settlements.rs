@@ -266,7 +266,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!(
             "SELECT * FROM settlements WHERE billing_account_id = $1 AND id = $2{}",
-            crate::janitor::for_update(self.backend())
+            crate::rows::for_update(self.backend())
         ))
         .bind(account.as_str())
         .bind(id.as_str())
@@ -282,26 +282,8 @@ impl Store {
                 changed: false,
             });
         }
-        let (state, reason, reference, url) = match outcome {
-            PaymentOutcome::Succeeded { reference } => {
-                (PaymentState::Succeeded, None, Some(reference.clone()), None)
-            }
-            PaymentOutcome::Failed { reason, reference } => {
-                (PaymentState::Failed, Some(*reason), reference.clone(), None)
-            }
-            PaymentOutcome::RequiresAction { url, reference } => (
-                PaymentState::RequiresAction,
-                None,
-                Some(reference.clone()),
-                Some(url.clone()),
-            ),
-            PaymentOutcome::Unknown => (
-                PaymentState::Unknown,
-                None,
-                current.gateway_reference.clone(),
-                None,
-            ),
-        };
+        let (state, reason, reference, url) =
+            rows::outcome_columns(outcome, current.gateway_reference.as_ref());
         let now = rows::now();
         sqlx::query(
             "UPDATE settlements SET state = $1, failure_reason = $2, gateway_reference = $3, \

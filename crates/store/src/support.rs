@@ -64,6 +64,7 @@ impl Store {
         article_path: &str,
         helpful: bool,
     ) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query(
             "INSERT INTO help_feedback (id, user_id, query, locale, article_path, helpful, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -109,6 +110,7 @@ impl Store {
         }
         let id = new_id("sr");
         let at = millis(now());
+        let _gate = self.write_gate().await;
         sqlx::query(
             "INSERT INTO support_requests (id, user_id, subject, description, severity, contact, query, status, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",
@@ -154,6 +156,7 @@ impl Store {
         if !SUPPORT_STATUSES.contains(&status) {
             return Err(StoreError::Conflict("unknown status"));
         }
+        let _gate = self.write_gate().await;
         let done =
             sqlx::query("UPDATE support_requests SET status = $1, updated_at = $2 WHERE id = $3")
                 .bind(status)

@@ -67,6 +67,7 @@ impl Store {
             expires_at: lifetime.map(|l| now() + l),
             revoked_at: None,
         };
+        let _gate = self.write_gate().await;
         sqlx::query(
             "INSERT INTO api_tokens (id, user_id, name, token_hash, is_operator, created_at, expires_at, revoked_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
@@ -111,6 +112,7 @@ impl Store {
 
     /// Revokes one of the user's tokens; revoking twice is harmless.
     pub async fn revoke_api_token(&self, user: &UserId, id: &str) -> Result<()> {
+        let _gate = self.write_gate().await;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
         )
@@ -147,6 +149,7 @@ impl Store {
         let token = random_token();
         let expires_at = now() + lifetime;
         // Expired links are of no use to anyone; clear them as new ones are made.
+        let _gate = self.write_gate().await;
         sqlx::query("DELETE FROM document_links WHERE expires_at <= $1")
             .bind(millis(now()))
             .execute(self.pool())

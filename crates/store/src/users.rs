@@ -54,6 +54,7 @@ impl Store {
     }
 
     pub async fn set_password_hash(&self, user: &UserId, hash: &str) -> Result<()> {
+        let _gate = self.write_gate().await;
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user.as_str())
@@ -66,6 +67,7 @@ impl Store {
     }
 
     pub async fn set_user_locale(&self, user: &UserId, locale: Option<&str>) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
             .bind(locale)
             .bind(user.as_str())
@@ -105,6 +107,7 @@ pub(crate) async fn insert_user(
 
 impl Store {
     pub async fn record_sign_in_failure(&self, email: &str, ip: Option<&str>) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query("INSERT INTO sign_in_failures (email, ip, created_at) VALUES ($1, $2, $3)")
             .bind(normalize_email(email))
             .bind(ip)
@@ -130,6 +133,7 @@ impl Store {
     }
 
     pub async fn clear_sign_in_failures(&self, email: &str) -> Result<()> {
+        let _gate = self.write_gate().await;
         sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
             .bind(normalize_email(email))
             .execute(self.pool())
