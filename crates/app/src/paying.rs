@@ -226,6 +226,7 @@ async fn begin(app: &Services, request: &BeginPayment) -> Result<Payment, PayErr
             Err(PayError::Blocked(block_for_open(open)))
         }
         Err(PayRefusal::NotPayable(status)) => Err(PayError::Blocked(PayBlock::NotPayable(status))),
+        Err(PayRefusal::MethodUnusable) => Err(PayError::MethodUnusable),
         Err(PayRefusal::InvoiceNotFound) => {
             Err(AppError::NotFound(crate::Resource::Invoice).into())
         }

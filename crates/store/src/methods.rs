@@ -53,11 +53,13 @@ async fn active_method(
     account: &BillingAccountId,
     profile: &BillingProfileId,
     method: &PaymentMethodId,
+    backend: crate::Backend,
 ) -> Result<Option<PaymentMethod>> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT * FROM payment_methods WHERE billing_account_id = $1 AND billing_profile_id = $2 \
-         AND id = $3 AND status = 'active'",
-    )
+         AND id = $3 AND status = 'active'{}",
+        rows::for_update(backend)
+    ))
     .bind(account.as_str())
     .bind(profile.as_str())
     .bind(method.as_str())
@@ -121,7 +123,7 @@ impl Store {
         let account = &method.billing_account_id;
         let profile = &method.billing_profile_id;
         if let AddMode::Replace(old) = mode {
-            if active_method(&mut tx, account, profile, old)
+            if active_method(&mut tx, account, profile, old, self.backend())
                 .await?
                 .is_none()
             {
@@ -286,7 +288,8 @@ impl Store {
         actor: &AuditActor,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let Some(card) = active_method(&mut tx, account, profile, method).await? else {
+        let Some(card) = active_method(&mut tx, account, profile, method, self.backend()).await?
+        else {
             return Err(StoreError::NotFound);
         };
         let before = current_default(&mut tx, account, profile).await?.flatten();
@@ -321,7 +324,10 @@ impl Store {
     ) -> Result<Result<PaymentMethod, DetachRefusal>> {
         let mut tx = self.begin_write().await?;
         lock_account(&mut tx, account).await?;
-        let Some(card) = active_method(&mut tx, account, profile, method).await? else {
+        // The card's row lock: a payment or settlement starting with this card holds it until
+        // its attempt is recorded, so the open-attempt count below sees it.
+        let Some(card) = active_method(&mut tx, account, profile, method, self.backend()).await?
+        else {
             return Ok(Err(DetachRefusal::NotFound));
         };
         let default = current_default(&mut tx, account, profile).await?.flatten();

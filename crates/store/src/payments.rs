@@ -34,6 +34,10 @@ pub enum PayRefusal {
     /// Another payment for this invoice is open (processing, awaiting 3-D Secure, or unknown).
     InProgress(Payment),
     AlreadyPaid(Payment),
+    /// The saved card is not an active card of the invoice's profile (any more): detached or
+    /// replaced between the choice and the start. Checked under the card's row lock, which
+    /// detaching takes too, so a card cannot be detached while a payment with it starts.
+    MethodUnusable,
 }
 
 /// What the gateway said about a payment.
@@ -90,6 +94,21 @@ impl Store {
             return Ok(Err(PayRefusal::InvoiceNotFound));
         };
         let invoice = invoice_without_lines(&row)?;
+        if let Some(method) = &request.payment_method {
+            let usable: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM payment_methods WHERE billing_account_id = $1 AND id = $2 \
+                 AND billing_profile_id = $3 AND status = 'active'{}",
+                crate::rows::for_update(self.backend())
+            ))
+            .bind(request.account.as_str())
+            .bind(method.as_str())
+            .bind(invoice.billing_profile_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if usable.is_none() {
+                return Ok(Err(PayRefusal::MethodUnusable));
+            }
+        }
         if let Some(open) = open_payment(&mut tx, &request.account, &request.invoice).await? {
             return Ok(Err(if open.state == PaymentState::Succeeded {
                 PayRefusal::AlreadyPaid(open)

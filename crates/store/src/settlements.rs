@@ -137,9 +137,11 @@ impl Store {
         if let Some(open) = open_settlement(&mut tx, account).await? {
             return Ok(Err(SettleRefusal::InProgress(open)));
         }
-        let method: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM payment_methods WHERE billing_account_id = $1 AND id = $2 AND status = 'active'",
-        )
+        // Locked like a payment's card (see `begin_payment`), so detaching waits for this.
+        let method: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT id FROM payment_methods WHERE billing_account_id = $1 AND id = $2 AND status = 'active'{}",
+            rows::for_update(self.backend())
+        ))
         .bind(account.as_str())
         .bind(request.payment_method.as_str())
         .fetch_optional(&mut *tx)
