@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod observability;
 pub mod pages;
 pub mod pdf;
+pub mod server;
 pub mod session;
 pub mod state;
 pub mod view;
@@ -16,7 +17,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{middleware, Json, Router};
 use state::AppState;
-use std::net::SocketAddr;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -109,12 +109,15 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight (see [`server`]).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    server::serve_router(
+        listener,
+        app(state),
+        server::ServeOptions::default(),
+        shutdown_signal(),
+    )
+    .await
 }
 
 pub async fn shutdown_signal() {
