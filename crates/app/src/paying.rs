@@ -245,13 +245,13 @@ pub async fn pay_invoice(
 ) -> Result<Payment, PayError> {
     scope.check_invoice(invoice)?;
     require_pay(scope, invoice)?;
-    if let Some(block) = block_before_attempt(app, scope, invoice).await? {
-        return Err(PayError::Blocked(block));
-    }
     let (saved, new_card) = match with {
         PayWith::Saved(id) => (Some(usable_method(app, scope, invoice, &id).await?), None),
         PayWith::NewCard(card) => (None, Some(card)),
     };
+    if let Some(block) = block_before_attempt(app, scope, invoice).await? {
+        return Err(PayError::Blocked(block));
+    }
     let request = BeginPayment {
         account: scope.id().clone(),
         invoice: invoice.id.clone(),

@@ -151,7 +151,9 @@ async fn pay(
         Err(PayError::Blocked(PayBlock::AlreadyPaid(paid))) => ArmError::new(StatusCode::CONFLICT, "InvoiceAlreadyPaid", format!("the invoice was paid by payment {}", paid.id)),
         Err(PayError::Blocked(PayBlock::NotPayable(status))) => ArmError::new(StatusCode::CONFLICT, "InvoiceNotPayable", format!("the invoice's status is {}", status.code())),
         Err(PayError::Blocked(PayBlock::WireOnly)) => ArmError::new(StatusCode::UNPROCESSABLE_ENTITY, "CardPaymentNotAllowed", format!("pay this invoice by wire transfer with the reference {}", invoice.number)),
-        Err(PayError::MethodNotFound) => not_found_method(),
+        // Bad input, not an outcome: not kept under an idempotency key, so the client may
+        // correct it and send again with the same key.
+        Err(PayError::MethodNotFound) => return Err(not_found_method()),
         Err(PayError::MethodUnusable | PayError::MethodExpired | PayError::PrepaidRefused) => ArmError::bad_request("PaymentMethodNotUsable", "the payment method is not an active, unexpired card of this invoice's billing profile").with_target("paymentMethodId"),
         Err(PayError::App(error)) => return Err(error.into()),
     };
@@ -205,12 +207,6 @@ pub async fn pay_invoice(
         ));
     }
     let method_id = method_id(&request.payment_method_id)?;
-    match paying::usable_method(&state.app, &scope, &invoice, &method_id).await {
-        Err(PayError::MethodNotFound) => return Err(not_found_method()),
-        Err(PayError::App(error)) => return Err(error.into()),
-        // Found but not usable: the pay use case answers that, under the idempotency key.
-        Ok(_) | Err(_) => {}
-    }
     let base = base_url(&headers);
 
     let Some(key) = key else {
