@@ -181,6 +181,7 @@ pub async fn resolve(
                     .settle_payment(&item.account, &id, &outcome, None, None)
                     .await?;
                 note_late_success(&settled);
+                crate::paying::finish_kept_card(state, &settled.payment).await?;
                 resolution_of(settled.payment.state)
             }
             DoubtKind::Settlement => {
@@ -279,6 +280,7 @@ pub async fn resolve_open_payment(state: &Services, open: &Payment) -> Result<Pa
             {
                 Ok(settled) => {
                     note_late_success(&settled);
+                    crate::paying::finish_kept_card(state, &settled.payment).await?;
                     Ok(settled.payment)
                 }
                 // Part of a settlement: that is settled as a whole, by the janitor's round.

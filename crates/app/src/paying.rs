@@ -281,13 +281,68 @@ pub async fn pay_invoice(
     let settled = settle(app, actor, &payment, &outcome_of(charge)).await?;
     // Saving the new card comes after the payment is recorded: a failure here loses nothing.
     if let Some(token) = to_save {
-        if settled.state != PaymentState::Failed {
-            if let Err(error) = save_card(app, actor, invoice, token, &payment.id).await {
+        if let Some(keep) = keep_new_card(scope, invoice, &settled) {
+            if let Err(error) = save_card(app, actor, invoice, token, &payment.id, keep).await {
                 tracing::error!(%error, payment = %payment.id, "the payment is recorded, but saving its card failed");
             }
         }
     }
     Ok(settled)
+}
+
+/// How a card typed in for a payment is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeepCard {
+    /// The charge succeeded: saved and usable.
+    Active,
+    /// The bank asked for 3-D Secure: kept inactive until the challenge is passed.
+    UntilAuthenticated,
+}
+
+/// A card typed in to pay is saved only for those who may manage the profile's payment
+/// methods, and only once the card has authenticated; for everyone else it is used once.
+fn keep_new_card(scope: &AccountScope, invoice: &Invoice, settled: &Payment) -> Option<KeepCard> {
+    if !scope.allows(
+        Permission::ManagePaymentMethods,
+        Some(&invoice.billing_profile_id),
+    ) {
+        return None;
+    }
+    match settled.state {
+        PaymentState::Succeeded => Some(KeepCard::Active),
+        PaymentState::RequiresAction => Some(KeepCard::UntilAuthenticated),
+        PaymentState::Failed | PaymentState::Processing | PaymentState::Unknown => None,
+    }
+}
+
+/// After a payment is settled by a 3-D Secure return or the janitor: a new card that was kept
+/// until the challenge is passed becomes usable if the payment succeeded, and stays unusable
+/// for good if it failed.
+pub(crate) async fn finish_kept_card(app: &Services, payment: &Payment) -> Result<(), StoreError> {
+    let Some(method) = &payment.payment_method_id else {
+        return Ok(());
+    };
+    let passed = match payment.state {
+        PaymentState::Succeeded => true,
+        PaymentState::Failed => false,
+        _ => return Ok(()),
+    };
+    if app
+        .store
+        .pending_card(&payment.billing_account_id, method)
+        .await?
+        .is_none()
+    {
+        return Ok(());
+    }
+    let actor = faktura_store::AuditActor {
+        user: payment.created_by.clone(),
+        ip: None,
+    };
+    app.store
+        .finish_card_setup(&payment.billing_account_id, method, passed, &actor)
+        .await?;
+    Ok(())
 }
 
 /// Tokenizes a new card for `payment`. A card the gateway refuses settles the payment failed
@@ -353,6 +408,7 @@ async fn save_card(
     invoice: &Invoice,
     token: CardToken,
     payment: &PaymentId,
+    keep: KeepCard,
 ) -> Result<(), StoreError> {
     let method = PaymentMethod {
         id: PaymentMethodId::generate(),
@@ -367,6 +423,14 @@ async fn save_card(
         status: PaymentMethodStatus::Active,
         created_at: app.now(),
     };
+    if keep == KeepCard::UntilAuthenticated {
+        app.store.add_pending_card(&method).await?;
+        app.store
+            .attach_payment_method(&invoice.billing_account_id, payment, &method.id)
+            .await?;
+        // Activated (and logged as added) when the challenge is passed.
+        return Ok(());
+    }
     app.store.add_payment_method(&method).await?;
     app.store
         .attach_payment_method(&invoice.billing_account_id, payment, &method.id)
@@ -417,7 +481,10 @@ pub async fn payment_returned(
     .await
     {
         Some(outcome) => match settle(app, actor, &payment, &outcome).await {
-            Ok(settled) => Ok(settled),
+            Ok(settled) => {
+                finish_kept_card(app, &settled).await?;
+                Ok(settled)
+            }
             Err(PayError::App(error)) => Err(error),
             Err(other) => Err(AppError::Store(StoreError::Corrupt(other.to_string()))),
         },
