@@ -16,6 +16,7 @@ use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
 pub mod admin;
+pub mod api;
 pub mod portal;
 
 pub const PASSWORD: &str = "correct-horse-battery";
