@@ -108,10 +108,18 @@ async fn late_success_is_applied_when_the_invoice_can_take_it(store: Store) {
     assert_eq!(late.late_charge, LateCharge::Applied);
     assert_eq!(late.payment.state, PaymentState::Succeeded);
     assert_eq!(late.payment.failure_reason, None);
-    let stored = store.payment(&account.id, &payment.id).await.unwrap().unwrap();
+    let stored = store
+        .payment(&account.id, &payment.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.state, PaymentState::Succeeded);
     assert_eq!(stored.gateway_reference.as_deref(), Some("ch_late"));
-    let paid = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    let paid = store
+        .invoice(&account.id, &invoice.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(paid.status, InvoiceStatus::Paid);
     assert_eq!(paid.amount_paid, paid.total);
 
@@ -122,7 +130,11 @@ async fn late_success_is_applied_when_the_invoice_can_take_it(store: Store) {
         .unwrap();
     assert!(!again.changed);
     assert_eq!(again.late_charge, LateCharge::None);
-    let still = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    let still = store
+        .invoice(&account.id, &invoice.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(still.amount_paid, paid.amount_paid);
 }
 
@@ -149,7 +161,11 @@ async fn late_success_after_another_payment_is_kept_for_a_refund(store: Store) {
         .settle_payment(&account.id, &second.id, &succeeded("ch_second"), None, None)
         .await
         .unwrap();
-    let paid = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    let paid = store
+        .invoice(&account.id, &invoice.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(paid.status, InvoiceStatus::Paid);
 
     // Then the gateway says the first attempt was charged after all.
@@ -159,9 +175,21 @@ async fn late_success_after_another_payment_is_kept_for_a_refund(store: Store) {
         .unwrap();
     assert_eq!(late.late_charge, LateCharge::NeedsRefund);
     assert!(late.changed);
-    let stored = store.payment(&account.id, &first.id).await.unwrap().unwrap();
-    assert_eq!(stored.state, PaymentState::Failed, "the invoice is paid once");
-    let after = store.invoice(&account.id, &invoice.id).await.unwrap().unwrap();
+    let stored = store
+        .payment(&account.id, &first.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.state,
+        PaymentState::Failed,
+        "the invoice is paid once"
+    );
+    let after = store
+        .invoice(&account.id, &invoice.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(after.amount_paid, paid.amount_paid, "not applied twice");
     let events = late_charge_events(&store, &account.id).await;
     let flagged: Vec<_> = events

@@ -56,7 +56,12 @@ impl PaymentGateway for HeldGateway {
     }
 }
 
-async fn pay_over_api(router: axum::Router, path: String, token: String, card: String) -> (StatusCode, Value) {
+async fn pay_over_api(
+    router: axum::Router,
+    path: String,
+    token: String,
+    card: String,
+) -> (StatusCode, Value) {
     let request = Request::builder()
         .method("POST")
         .uri(path)
@@ -68,7 +73,10 @@ async fn pay_over_api(router: axum::Router, path: String, token: String, card: S
     let response = router.oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn return_link_while_the_charge_is_on_its_way(store: Store) {
@@ -79,7 +87,12 @@ async fn return_link_while_the_charge_is_on_its_way(store: Store) {
         door: Semaphore::new(0),
     });
     let app = TestApp::with_gateway(store, held.clone(), sandbox.clone()).await;
-    let admin = app.store.user_by_email(NORDLYS_ADMIN).await.unwrap().unwrap();
+    let admin = app
+        .store
+        .user_by_email(NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
     let account = app.store.accounts_for_user(&admin.id).await.unwrap()[0]
         .id
         .clone();
@@ -143,7 +156,12 @@ async fn return_link_while_the_charge_is_on_its_way(store: Store) {
         .get(&format!("/billing/{account}/payments/{}/return", open.id))
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let meanwhile = app.store.payment(&account, &open.id).await.unwrap().unwrap();
+    let meanwhile = app
+        .store
+        .payment(&account, &open.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         meanwhile.state,
         PaymentState::Processing,
@@ -163,9 +181,19 @@ async fn return_link_while_the_charge_is_on_its_way(store: Store) {
         .unwrap();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["properties"]["status"], "Succeeded");
-    let settled = app.store.payment(&account, &open.id).await.unwrap().unwrap();
+    let settled = app
+        .store
+        .payment(&account, &open.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(settled.state, PaymentState::Succeeded);
-    let paid = app.store.invoice(&account, &invoice.id).await.unwrap().unwrap();
+    let paid = app
+        .store
+        .invoice(&account, &invoice.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(paid.status, InvoiceStatus::Paid);
     let charges = sandbox.ledger();
     assert_eq!(charges.len(), 1, "{charges:?}");
