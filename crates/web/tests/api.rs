@@ -1,140 +1,17 @@
-//! The JSON API through the real router, on SQLite and PostgreSQL.
+//! The JSON API through the real router, on SQLite and PostgreSQL (paying: `api_pay.rs`).
 
 mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::TestApp;
-use faktura_domain::*;
+use common::api::{ba, minor, setup, V};
 use faktura_store::demo::{
     NORDLYS_ADMIN, NORDLYS_INVOICE_MANAGER, NORDLYS_READER, OUTSIDER, PRAIRIE_OWNER,
 };
-use faktura_store::{InvoiceFilter, StatusFilter, Store};
+use faktura_store::Store;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-
-const V: &str = "api-version=2024-04-01";
-
-struct Api {
-    app: TestApp,
-}
-
-struct Reply {
-    status: StatusCode,
-    json: Value,
-    replayed: bool,
-}
-
-impl Api {
-    async fn token(&self, email: &str) -> String {
-        let user = self.app.store.user_by_email(email).await.unwrap().unwrap();
-        self.app
-            .store
-            .create_api_token(Some(&user.id), "test", None, false)
-            .await
-            .unwrap()
-            .0
-    }
-
-    async fn operator_token(&self) -> String {
-        self.app
-            .store
-            .create_api_token(None, "ops", None, true)
-            .await
-            .unwrap()
-            .0
-    }
-
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-        key: Option<&str>,
-    ) -> Reply {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "faktura.test");
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        if let Some(key) = key {
-            request = request.header("idempotency-key", key);
-        }
-        let request = match body {
-            Some(body) => request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-            None => request.body(Body::empty()).unwrap(),
-        };
-        let response = self.app.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let replayed = response.headers().contains_key("idempotent-replayed");
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            json,
-            replayed,
-        }
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Reply {
-        self.call("GET", path, Some(token), None, None).await
-    }
-}
-
-async fn setup(store: Store) -> (Api, BillingAccountId, Invoice, PaymentMethodId) {
-    let app = TestApp::with_demo(store).await;
-    let admin = app
-        .store
-        .user_by_email(NORDLYS_ADMIN)
-        .await
-        .unwrap()
-        .unwrap();
-    let account = app.store.accounts_for_user(&admin.id).await.unwrap()[0]
-        .id
-        .clone();
-    let today = chrono::Utc::now().date_naive();
-    let filter = InvoiceFilter {
-        account: account.clone(),
-        profiles: None,
-        status: StatusFilter::Only(InvoiceStatus::OverDue),
-        invoice_date_from: None,
-        invoice_date_to: None,
-        number_prefix: None,
-        today,
-        after: None,
-        limit: 5,
-    };
-    let invoice = app.store.list_invoices(&filter).await.unwrap().items[0]
-        .invoice
-        .clone();
-    let card = app
-        .store
-        .payment_methods(&account, &invoice.billing_profile_id)
-        .await
-        .unwrap()[0]
-        .id
-        .clone();
-    (Api { app }, account, invoice, card)
-}
-
-/// An API amount back in minor units (the demo's currencies have two decimals).
-fn minor(amount: &Value) -> i64 {
-    let text = amount["value"].to_string();
-    Money::parse_decimal(text.trim_end_matches(".0"), Currency::DKK)
-        .unwrap()
-        .minor()
-}
-
-fn ba(account: &BillingAccountId) -> String {
-    format!("/providers/Microsoft.Billing/billingAccounts/{account}")
-}
 
 async fn authentication_and_versions(store: Store) {
     let (api, account, _, _) = setup(store).await;
@@ -443,203 +320,6 @@ async fn payment_methods_roles_permissions_and_check_access(store: Store) {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
-
-async fn pay_with_idempotency_keys(store: Store) {
-    let (api, account, overdue, card) = setup(store).await;
-    let admin = api.token(NORDLYS_ADMIN).await;
-    let pay = format!("{}/invoices/{}/pay?{V}", ba(&account), overdue.id);
-    let body = json!({"paymentMethodId": card.as_str()});
-
-    let reader = api.token(NORDLYS_READER).await;
-    let refused = api
-        .call(
-            "POST",
-            &pay,
-            Some(&reader),
-            Some(body.clone()),
-            Some("k-reader"),
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let bad = api
-        .call(
-            "POST",
-            &pay,
-            Some(&admin),
-            Some(json!({"paymentMethodId": "pm_missing"})),
-            Some("k-bad"),
-        )
-        .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let long_key = "k".repeat(256);
-    assert_eq!(
-        api.call(
-            "POST",
-            &pay,
-            Some(&admin),
-            Some(body.clone()),
-            Some(&long_key)
-        )
-        .await
-        .status,
-        StatusCode::BAD_REQUEST
-    );
-
-    let first = api
-        .call("POST", &pay, Some(&admin), Some(body.clone()), Some("k-1"))
-        .await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
-    assert_eq!(first.json["properties"]["status"], "Succeeded");
-    assert_eq!(
-        minor(&first.json["properties"]["amount"]),
-        overdue.amount_due().unwrap().minor()
-    );
-    let replay = api
-        .call("POST", &pay, Some(&admin), Some(body.clone()), Some("k-1"))
-        .await;
-    assert_eq!((replay.status, replay.replayed), (StatusCode::OK, true));
-    assert_eq!(replay.json, first.json, "the first response is replayed");
-    let other = api
-        .call(
-            "POST",
-            &pay,
-            Some(&admin),
-            Some(json!({"paymentMethodId": "pm_otherone"})),
-            Some("k-1"),
-        )
-        .await;
-    // The key is compared with the stored request before the new body's card is looked up.
-    assert_eq!(
-        (other.status, other.json["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("IdempotencyKeyReused")),
-        "a reused key is refused as such, whatever card the new body names"
-    );
-    let paid_again = api
-        .call("POST", &pay, Some(&admin), Some(body.clone()), None)
-        .await;
-    assert_eq!(
-        (paid_again.status, paid_again.json["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("InvoiceAlreadyPaid"))
-    );
-    assert_eq!(api.app.sandbox.ledger().len(), 1);
-    let invoice = api
-        .app
-        .store
-        .invoice(&account, &overdue.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(invoice.status, InvoiceStatus::Paid);
-
-    let payment_path = first.json["id"].as_str().unwrap().to_owned();
-    let fetched = api.get(&format!("{payment_path}?{V}"), &admin).await;
-    assert_eq!(fetched.json["properties"]["status"], "Succeeded");
-}
-
-async fn a_key_reused_with_other_parameters_is_refused(store: Store) {
-    let (api, account, overdue, card) = setup(store).await;
-    let admin = api.token(NORDLYS_ADMIN).await;
-    let body = json!({"paymentMethodId": card.as_str()});
-    let first = api
-        .call(
-            "POST",
-            &format!("{}/invoices/{}/pay?{V}", ba(&account), overdue.id),
-            Some(&admin),
-            Some(body.clone()),
-            Some("same"),
-        )
-        .await;
-    assert_eq!(first.status, StatusCode::OK);
-    let due = api
-        .app
-        .store
-        .list_invoices(&InvoiceFilter {
-            account: account.clone(),
-            profiles: None,
-            status: StatusFilter::Only(InvoiceStatus::Due),
-            invoice_date_from: None,
-            invoice_date_to: None,
-            number_prefix: None,
-            today: chrono::Utc::now().date_naive(),
-            after: None,
-            limit: 5,
-        })
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|s| s.invoice.billing_profile_id == overdue.billing_profile_id)
-        .unwrap()
-        .invoice;
-    let reused = api
-        .call(
-            "POST",
-            &format!("{}/invoices/{}/pay?{V}", ba(&account), due.id),
-            Some(&admin),
-            Some(body),
-            Some("same"),
-        )
-        .await;
-    assert_eq!(
-        (reused.status, reused.json["error"]["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("IdempotencyKeyReused")
-        )
-    );
-    assert_eq!(api.app.sandbox.ledger().len(), 1);
-}
-
-async fn twenty_concurrent_requests_with_one_key_charge_once(store: Store) {
-    let (api, account, overdue, card) = setup(store).await;
-    let admin = api.token(NORDLYS_ADMIN).await;
-    let api = std::sync::Arc::new(api);
-    let path = format!("{}/invoices/{}/pay?{V}", ba(&account), overdue.id);
-    let calls = (0..20).map(|_| {
-        let api = api.clone();
-        let path = path.clone();
-        let admin = admin.clone();
-        let body = json!({"paymentMethodId": card.as_str()});
-        tokio::spawn(async move {
-            api.call("POST", &path, Some(&admin), Some(body), Some("one-key"))
-                .await
-        })
-    });
-    let mut ok = 0;
-    let mut in_use = 0;
-    for call in calls {
-        let reply = call.await.unwrap();
-        match reply.status {
-            StatusCode::OK => ok += 1,
-            StatusCode::CONFLICT => {
-                assert_eq!(reply.json["error"]["code"], "IdempotencyKeyInUse");
-                in_use += 1
-            }
-            other => panic!("unexpected {other}: {}", reply.json),
-        }
-    }
-    assert_eq!(ok + in_use, 20);
-    assert!(ok >= 1);
-    assert_eq!(api.app.sandbox.ledger().len(), 1, "one charge");
-    let payments = api
-        .app
-        .store
-        .payments_for_invoice(&account, &overdue.id)
-        .await
-        .unwrap();
-    assert_eq!(payments.len(), 1);
-    let after = api
-        .call(
-            "POST",
-            &path,
-            Some(&admin),
-            Some(json!({"paymentMethodId": card.as_str()})),
-            Some("one-key"),
-        )
-        .await;
-    assert!(after.replayed && after.status == StatusCode::OK);
-}
-
 async fn operator_api_issues_and_voids_invoices(store: Store) {
     let (api, account, overdue, _) = setup(store).await;
     let admin = api.token(NORDLYS_ADMIN).await;
@@ -828,15 +508,11 @@ async fn bad_bodies_get_clean_errors(store: Store) {
         assert!(json["error"]["code"].is_string());
     }
 }
-
 faktura_store::on_both_backends!(
     authentication_and_versions,
     accounts_profiles_and_scoping,
     invoices_page_with_next_links,
     payment_methods_roles_permissions_and_check_access,
-    pay_with_idempotency_keys,
-    a_key_reused_with_other_parameters_is_refused,
-    twenty_concurrent_requests_with_one_key_charge_once,
     operator_api_issues_and_voids_invoices,
     bad_bodies_get_clean_errors,
     invoice_download_links_expire_and_stay_scoped,

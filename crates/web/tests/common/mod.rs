@@ -15,6 +15,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
+pub mod admin;
+pub mod api;
+pub mod portal;
+
 pub const PASSWORD: &str = "correct-horse-battery";
 
 /// Hashing with argon2 is slow on purpose; do it once per test binary.
@@ -205,4 +209,15 @@ impl Browser {
         page.csrf()
             .unwrap_or_else(|| panic!("no csrf token on {path}: {}", page.body))
     }
+}
+
+/// Follows redirects within the app, as a browser would.
+pub async fn follow(browser: &mut Browser, mut page: Page) -> Page {
+    for _ in 0..5 {
+        match (&page.status, page.location.clone()) {
+            (s, Some(location)) if s.is_redirection() => page = browser.get(&location).await,
+            _ => break,
+        }
+    }
+    page
 }

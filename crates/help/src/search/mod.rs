@@ -1,0 +1,144 @@
+//! The recommender: a tantivy index over the articles with Danish and English analysis,
+//! typo tolerance, field weights, boilerplate demotion and a confidence threshold.
+//!
+//! Each language has its own fields (`title_da`, `body_en`, …) because tantivy picks the analyzer
+//! per field. An article is indexed into its own language's fields; a query is analyzed once per
+//! language and searched in both, so an English word in a Danish question still finds English
+//! articles, while articles in the query's language are preferred.
+
+mod config;
+mod index;
+mod query;
+mod scoring;
+#[cfg(test)]
+mod tests;
+
+pub use config::SearchConfig;
+
+use crate::error::HelpError;
+use crate::fuzzy::Vocabulary;
+use faktura_domain::Locale;
+use serde::{Serialize, Serializer};
+use std::collections::HashMap;
+use tantivy::schema::Field;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{IndexReader, Searcher};
+
+/// Which article a recommendation points at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArticleRef {
+    pub locale: Locale,
+    pub slug: String,
+}
+
+/// One recommended article. Serializes as `{"path", "title", "locale", "score"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    #[serde(skip)]
+    pub article: ArticleRef,
+    /// `builtin:<slug>`, or the path relative to the folder the article was loaded from.
+    pub path: String,
+    pub title: String,
+    #[serde(serialize_with = "serialize_locale")]
+    pub locale: Locale,
+    /// Ranking score (BM25 with field weights, halved for the other language): higher is better.
+    #[serde(serialize_with = "serialize_score")]
+    pub score: f32,
+    /// Share of the query's meaningful words that this article contains, weighted by how rare
+    /// each word is; typo corrections and boilerplate matches count partly.
+    #[serde(skip)]
+    pub confidence: f32,
+}
+
+fn serialize_locale<S: Serializer>(locale: &Locale, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(locale.tag())
+}
+
+fn serialize_score<S: Serializer>(score: &f32, serializer: S) -> Result<S::Ok, S::Error> {
+    // Three decimals are plenty for ordering and keep the JSON readable.
+    serializer.serialize_f64((f64::from(*score) * 1000.0).round() / 1000.0)
+}
+
+const LANGUAGES: [Locale; 2] = [Locale::EnUs, Locale::DaDk];
+
+#[derive(Debug, Clone, Copy)]
+struct LanguageFields {
+    title: Field,
+    headings: Field,
+    body: Field,
+    boilerplate: Field,
+}
+
+impl LanguageFields {
+    fn weighted(&self, config: &SearchConfig) -> [(Field, f32); 4] {
+        [
+            (self.title, config.title_boost),
+            (self.headings, config.headings_boost),
+            (self.body, 1.0),
+            (self.boilerplate, config.boilerplate_boost),
+        ]
+    }
+
+    /// Fields that count fully towards confidence.
+    fn content(&self) -> [Field; 3] {
+        [self.title, self.headings, self.body]
+    }
+}
+
+/// What the recommender keeps of each article.
+#[derive(Debug, Clone)]
+struct Entry {
+    article: ArticleRef,
+    path: String,
+    title: String,
+}
+
+/// A search index over a set of articles. Cheap to share between threads.
+pub struct Recommender {
+    config: SearchConfig,
+    searcher: Searcher,
+    // Kept so the searcher's segments stay valid for the recommender's lifetime.
+    _reader: IndexReader,
+    fields: HashMap<Locale, LanguageFields>,
+    analyzers: HashMap<Locale, TextAnalyzer>,
+    vocabularies: HashMap<Locale, Vocabulary>,
+    /// `[segment][doc]` → index into `entries`.
+    doc_entries: Vec<Vec<u32>>,
+    entries: Vec<Entry>,
+    num_docs: u64,
+}
+
+impl std::fmt::Debug for Recommender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recommender")
+            .field("config", &self.config)
+            .field("articles", &self.entries.len())
+            .finish()
+    }
+}
+
+impl Recommender {
+    /// An index with no articles: recommends nothing.
+    pub fn empty(config: SearchConfig) -> Result<Recommender, HelpError> {
+        Recommender::build(&[], config)
+    }
+
+    pub fn config(&self) -> &SearchConfig {
+        &self.config
+    }
+
+    /// Articles that fit a problem description, best first, at most `limit`. `locale` is the
+    /// reader's language if known; otherwise it is guessed from the text. Articles in that
+    /// language are preferred. Returns nothing when no article fits confidently.
+    pub fn recommend(
+        &self,
+        problem_text: &str,
+        locale: Option<Locale>,
+        limit: usize,
+    ) -> Vec<Recommendation> {
+        // The index is in memory and immutable, so a search error would be a bug; recommending
+        // nothing is the safe answer for the help pane.
+        self.try_recommend(problem_text, locale, limit)
+            .unwrap_or_default()
+    }
+}

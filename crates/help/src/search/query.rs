@@ -1,0 +1,316 @@
+//! Answering a query: analyzing it per language (typo corrections, compound parts), searching
+//! both languages' fields, ranking, and applying the confidence threshold.
+
+use super::scoring::SharedIdf;
+use super::{Recommendation, Recommender, LANGUAGES};
+use crate::error::HelpError;
+use crate::fuzzy::{Vocabulary, MIN_FUZZY_LEN};
+use crate::lang::detect_language;
+use faktura_domain::Locale;
+use std::collections::{HashMap, HashSet};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
+
+/// A corrected word scores this much of an exact one.
+const TYPO_WEIGHT: f32 = 0.7;
+/// Once the best hit is confident, others are listed if their confidence reaches this share of
+/// the threshold and their score this share of the best score.
+const FOLLOWER_CONFIDENCE: f32 = 0.5;
+const FOLLOWER_SCORE: f32 = 0.2;
+/// A word split into two indexed words (Danish compounds: `kreditkort` → `kredit` + `kort`)
+/// counts this much per part.
+pub(super) const COMPOUND_WEIGHT: f32 = 0.8;
+/// Compound parts are at least this many characters.
+const MIN_COMPOUND_PART: usize = 3;
+/// Longer problem texts are cut here; the first words carry the topic.
+const MAX_QUERY_CHARS: usize = 2000;
+const MAX_QUERY_TERMS: usize = 48;
+
+/// A query word after analysis in one language, with the indexed terms it is searched as.
+#[derive(Debug)]
+pub(super) struct QueryWord {
+    /// `(indexed term, weight)`: the word itself (1.0), its typo corrections or compound parts.
+    pub(super) terms: Vec<(String, f32)>,
+    /// Rarity of the word: BM25's idf of its most specific term, or of an unseen word.
+    pub(super) idf: f32,
+    pub(super) known: bool,
+    pub(super) kind: WordKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum WordKind {
+    Exact,
+    Corrected,
+    Compound,
+    Unknown,
+}
+
+impl QueryWord {
+    /// Weight in the confidence share: every word counts, rarer words more.
+    pub(super) fn weight(&self) -> f32 {
+        1.0 + self.idf
+    }
+}
+
+impl Recommender {
+    pub(super) fn try_recommend(
+        &self,
+        problem_text: &str,
+        locale: Option<Locale>,
+        limit: usize,
+    ) -> Result<Vec<Recommendation>, HelpError> {
+        if limit == 0 || self.entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let text = truncate_chars(problem_text, MAX_QUERY_CHARS);
+        let words: HashMap<Locale, Vec<QueryWord>> = LANGUAGES
+            .iter()
+            .map(|&l| (l, self.query_words(l, text)))
+            .collect();
+        let query_locale = locale
+            .or_else(|| detect_language(text))
+            .or_else(|| self.locale_from_vocabulary(&words));
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (&language, language_words) in &words {
+            let language_fields = self.fields[&language];
+            for word in language_words {
+                for (term_text, weight) in &word.terms {
+                    for (field, boost) in language_fields.weighted(&self.config) {
+                        let term = Term::from_field_text(field, term_text);
+                        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                        clauses.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(query), boost * weight)),
+                        ));
+                    }
+                }
+            }
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(clauses);
+        let candidates = (limit * 4).max(20);
+        let collector = TopDocs::with_limit(candidates).order_by_score();
+        let hits = if self.config.shared_idf {
+            let statistics = SharedIdf { recommender: self };
+            self.searcher
+                .search_with_statistics_provider(&query, &collector, &statistics)?
+        } else {
+            self.searcher.search(&query, &collector)?
+        };
+
+        let mut ranked: Vec<(f32, DocAddress, usize)> = hits
+            .into_iter()
+            .filter_map(|(score, address)| {
+                let entry = *self
+                    .doc_entries
+                    .get(address.segment_ord as usize)?
+                    .get(address.doc_id as usize)? as usize;
+                let article_locale = self.entries.get(entry)?.article.locale;
+                let factor = match query_locale {
+                    Some(q) if q != article_locale => self.config.other_locale_factor,
+                    _ => 1.0,
+                };
+                Some((score * factor, address, entry))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+
+        let confidences = self.confidences(&ranked, &words)?;
+        // The threshold decides whether anything fits at all; the ranking itself stays BM25's.
+        // Once something fits, weaker hits may follow it if they are not far behind.
+        let best = confidences.iter().copied().fold(0.0f32, f32::max);
+        if best < self.config.min_confidence {
+            return Ok(Vec::new());
+        }
+        let top_score = ranked.first().map_or(0.0, |r| r.0);
+        Ok(ranked
+            .into_iter()
+            .zip(confidences)
+            .filter(|((score, _, _), confidence)| {
+                *confidence >= self.config.min_confidence * FOLLOWER_CONFIDENCE
+                    && *score >= top_score * FOLLOWER_SCORE
+            })
+            .take(limit)
+            .map(|((score, _, entry), confidence)| {
+                let entry = &self.entries[entry];
+                Recommendation {
+                    article: entry.article.clone(),
+                    path: entry.path.clone(),
+                    title: entry.title.clone(),
+                    locale: entry.article.locale,
+                    score,
+                    confidence,
+                }
+            })
+            .collect())
+    }
+
+    /// The query as the index sees it, per language: `word(idf)` or `~correction(idf)` or
+    /// `?unknown`. For tuning and bug reports.
+    #[doc(hidden)]
+    pub fn describe_query(&self, text: &str) -> String {
+        let mut out = String::new();
+        for language in LANGUAGES {
+            out.push_str(language.tag());
+            out.push(':');
+            for word in self.query_words(language, text) {
+                out.push(' ');
+                if !word.known {
+                    out.push('?');
+                }
+                let terms: Vec<String> = word
+                    .terms
+                    .iter()
+                    .map(|(t, w)| if *w < 1.0 { format!("~{t}") } else { t.clone() })
+                    .collect();
+                out.push_str(&format!("{}({:.1})", terms.join("|"), word.idf));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Analyzes the query in one language: each distinct word, its corrections, its rarity.
+    fn query_words(&self, language: Locale, text: &str) -> Vec<QueryWord> {
+        let Some(analyzer) = self.analyzers.get(&language) else {
+            return Vec::new();
+        };
+        let Some(vocabulary) = self.vocabularies.get(&language) else {
+            return Vec::new();
+        };
+        let mut analyzer = analyzer.clone();
+        let mut stream = analyzer.token_stream(text);
+        let mut seen = HashSet::new();
+        let mut words = Vec::new();
+        while stream.advance() {
+            let token = stream.token().text.clone();
+            if words.len() >= MAX_QUERY_TERMS || !seen.insert(token.clone()) {
+                continue;
+            }
+            // Digits alone (amounts, years) say little about which article fits.
+            if !token.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let word = if let Some(doc_freq) = vocabulary.doc_freq(&token) {
+                QueryWord {
+                    terms: vec![(token, 1.0)],
+                    idf: self.idf(doc_freq),
+                    known: true,
+                    kind: WordKind::Exact,
+                }
+            } else {
+                let corrections =
+                    if self.config.typo_tolerance && token.chars().count() >= MIN_FUZZY_LEN {
+                        vocabulary.corrections(&token)
+                    } else {
+                        Vec::new()
+                    };
+                let parts = if corrections.is_empty() {
+                    self.compound_parts(&token, vocabulary)
+                } else {
+                    Vec::new()
+                };
+                if !corrections.is_empty() {
+                    let rarest = corrections
+                        .iter()
+                        .filter_map(|c| vocabulary.doc_freq(c))
+                        .min()
+                        .unwrap_or(0);
+                    QueryWord {
+                        terms: corrections.into_iter().map(|c| (c, TYPO_WEIGHT)).collect(),
+                        idf: self.idf(rarest),
+                        known: true,
+                        kind: WordKind::Corrected,
+                    }
+                } else if !parts.is_empty() {
+                    let rarest = parts
+                        .iter()
+                        .filter_map(|c| vocabulary.doc_freq(c))
+                        .min()
+                        .unwrap_or(0);
+                    QueryWord {
+                        terms: parts.into_iter().map(|c| (c, COMPOUND_WEIGHT)).collect(),
+                        idf: self.idf(rarest),
+                        known: true,
+                        kind: WordKind::Compound,
+                    }
+                } else {
+                    QueryWord {
+                        terms: Vec::new(),
+                        idf: self.idf(0),
+                        known: false,
+                        kind: WordKind::Unknown,
+                    }
+                }
+            };
+            words.push(word);
+        }
+        words
+    }
+
+    /// Splits an unknown compound into two indexed words, longest first part first, allowing
+    /// Danish linking letters (`betalings|kort`). Only with language analysis: the plain baseline
+    /// matches whole words.
+    fn compound_parts(&self, token: &str, vocabulary: &Vocabulary) -> Vec<String> {
+        if !self.config.language_analysis {
+            return Vec::new();
+        }
+        let chars: Vec<char> = token.chars().collect();
+        if chars.len() < 2 * MIN_COMPOUND_PART + 1 {
+            return Vec::new();
+        }
+        for split in (MIN_COMPOUND_PART..=chars.len() - MIN_COMPOUND_PART).rev() {
+            let left: String = chars[..split].iter().collect();
+            let right: String = chars[split..].iter().collect();
+            if vocabulary.doc_freq(&right).is_none() {
+                continue;
+            }
+            let linked = ["s", "e"]
+                .iter()
+                .filter_map(|link| left.strip_suffix(link))
+                .filter(|l| l.chars().count() >= MIN_COMPOUND_PART);
+            if let Some(left) = std::iter::once(left.as_str())
+                .chain(linked)
+                .find(|l| vocabulary.doc_freq(l).is_some())
+            {
+                return vec![left.to_string(), right];
+            }
+        }
+        Vec::new()
+    }
+
+    /// When the text itself gives no hint, the language whose articles know more of its words.
+    fn locale_from_vocabulary(&self, words: &HashMap<Locale, Vec<QueryWord>>) -> Option<Locale> {
+        let exact = |l: Locale| {
+            words.get(&l).map_or(0, |ws| {
+                ws.iter()
+                    .filter(|w| w.known && w.terms.iter().all(|t| t.1 >= 1.0))
+                    .count()
+            })
+        };
+        let (english, danish) = (exact(Locale::EnUs), exact(Locale::DaDk));
+        match english.cmp(&danish) {
+            std::cmp::Ordering::Greater => Some(Locale::EnUs),
+            std::cmp::Ordering::Less => Some(Locale::DaDk),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+
+    fn idf(&self, doc_freq: u32) -> f32 {
+        let n = self.num_docs.max(1) as f32;
+        let df = doc_freq as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+}
+
+fn truncate_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
