@@ -18,6 +18,7 @@ impl Store {
         display_name: &str,
         password_hash: Option<&str>,
     ) -> Result<User> {
+        let _gate = self.write_gate().await;
         let mut conn = self.pool().acquire().await?;
         insert_user(&mut conn, email, display_name, password_hash).await
     }

@@ -68,8 +68,7 @@ pub async fn serve_router(
             drop(stream);
             continue;
         };
-        let service =
-            TowerToHyperService::new(router.clone().layer(Extension(ConnectInfo(peer))));
+        let service = TowerToHyperService::new(router.clone().layer(Extension(ConnectInfo(peer))));
         let mut stopping = stopping.clone();
         let header_read_timeout = options.header_read_timeout;
         connections.spawn(async move {
@@ -104,4 +103,3 @@ pub async fn serve_router(
     }
     Ok(())
 }
-

@@ -86,7 +86,10 @@ async fn connections_beyond_the_limit_are_closed_at_once() {
     let mut held = Vec::new();
     for _ in 0..3 {
         let mut stream = TcpStream::connect(address).await.unwrap();
-        stream.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .unwrap();
         held.push(stream);
     }
     // Let the server accept the three before the fourth arrives.

@@ -22,7 +22,7 @@ pub mod portal;
 pub const PASSWORD: &str = "correct-horse-battery";
 
 /// Hashing with argon2 is slow on purpose; do it once per test binary.
-fn password_hash() -> String {
+pub fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| faktura_web::auth::hash_password(PASSWORD).unwrap())
         .clone()
