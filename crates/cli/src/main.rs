@@ -276,11 +276,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if name.is_empty() || name.len() > 100 {
                 anyhow::bail!("--name must be 1–100 characters");
             }
-            let lifetime = match expires {
-                Some(0) => anyhow::bail!("--expires must be at least 1 day"),
-                Some(days) => Some(chrono::Duration::days(i64::from(days))),
-                None => None,
-            };
+            let lifetime = token_lifetime(expires)?;
             let (token, record) = store
                 .create_api_token(user.as_ref().map(|u| &u.id), name, lifetime, operator)
                 .await?;
@@ -387,6 +383,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The longest a token may live: ten years (also keeps the expiry date representable).
+const MAX_TOKEN_DAYS: u32 = 3650;
+
+/// `--expires DAYS` as a lifetime: 1 to [`MAX_TOKEN_DAYS`] days, or none for no expiry.
+fn token_lifetime(expires: Option<u32>) -> anyhow::Result<Option<chrono::Duration>> {
+    match expires {
+        None => Ok(None),
+        Some(days @ 1..=MAX_TOKEN_DAYS) => Ok(Some(chrono::Duration::days(i64::from(days)))),
+        Some(_) => anyhow::bail!("--expires must be 1–{MAX_TOKEN_DAYS} days"),
+    }
 }
 
 /// Loads the help articles and says what happened: read, with warnings, skipped and why.
@@ -538,6 +546,19 @@ mod tests {
     fn passwords_are_redacted() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("sqlite://f.db"), "sqlite://f.db");
+    }
+
+    #[test]
+    fn token_lifetimes_are_bounded() {
+        assert_eq!(token_lifetime(None).unwrap(), None);
+        assert_eq!(
+            token_lifetime(Some(30)).unwrap(),
+            Some(chrono::Duration::days(30))
+        );
+        assert!(token_lifetime(Some(0)).is_err());
+        assert!(token_lifetime(Some(MAX_TOKEN_DAYS + 1)).is_err());
+        // Was a panic: the expiry date overflowed.
+        assert!(token_lifetime(Some(u32::MAX)).is_err());
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The whole application as one router, ready for `axum::serve` or `oneshot` in tests.
 pub fn app(state: AppState) -> Router {
     observability::install();
+    let hsts = state
+        .web
+        .secure_cookies
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let pages = pages::router().layer(middleware::from_fn_with_state(
         state.clone(),
         session::page_middleware,
@@ -76,7 +80,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         // The API takes bearer tokens, never cookies, so it is outside the page middleware and CSRF.
-        .merge(api::router())
+        .merge(api::router().layer(middleware::map_response(api::json_errors)))
         .route("/healthz", get(healthz))
         .route("/readyz", get(observability::readyz))
         .route("/metrics", get(observability::metrics_page))
@@ -105,6 +109,11 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ))
+        // Served over TLS (secure cookies): browsers keep to HTTPS for a year.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         .layer(TraceLayer::new_for_http())
 }

@@ -113,6 +113,50 @@ impl IntoResponse for ArmError {
     }
 }
 
+/// Rejections from extractors (a duplicate query parameter, a body over the size limit, a
+/// path that is not valid UTF-8, a wrong method) come as plain text; the API answers every
+/// error in its JSON shape, with a stable code per status and the rejection's text as message.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::NOT_FOUND => "NotFound",
+        StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "RequestTooLarge",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UnsupportedMediaType",
+        StatusCode::UNPROCESSABLE_ENTITY => "InvalidRequestContent",
+        StatusCode::UNAUTHORIZED => "AuthenticationFailed",
+        StatusCode::FORBIDDEN => "AuthorizationFailed",
+        status if status.is_server_error() => "InternalError",
+        _ => "InvalidRequest",
+    };
+    let text = axum::body::to_bytes(response.into_body(), 2048)
+        .await
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let message = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text
+    };
+    ArmError::new(status, code, message).into_response()
+}
+
 pub async fn not_found_fallback() -> ArmError {
     ArmError::new(StatusCode::NOT_FOUND, "NotFound", "no such API operation")
 }

@@ -9,7 +9,7 @@ mod openapi;
 mod operator;
 mod pay;
 
-pub use envelope::{ArmError, API_VERSION};
+pub use envelope::{json_errors, ArmError, API_VERSION};
 
 use crate::state::AppState;
 use axum::extract::FromRequestParts;

@@ -1,0 +1,151 @@
+//! Small hardening rules through the real router: every API error is a JSON error object
+//! (also the extractors' own rejections), and HSTS is sent when Faktura is served over TLS.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use faktura_gateway::SandboxGateway;
+use faktura_store::demo::NORDLYS_ADMIN;
+use faktura_web::i18n::I18n;
+use faktura_web::state::{AppState, WebConfig};
+use faktura_web::Config;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+async fn send(router: &axum::Router, request: Request<Body>) -> (StatusCode, String, Value) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        content_type,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn extractor_rejections_answer_in_the_api_error_shape() {
+    let app = TestApp::with_demo(faktura_store::test_support::sqlite().await).await;
+    let admin = app
+        .store
+        .user_by_email(NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = app.store.accounts_for_user(&admin.id).await.unwrap()[0]
+        .id
+        .clone();
+    let (token, _) = app
+        .store
+        .create_api_token(Some(&admin.id), "test", None, false)
+        .await
+        .unwrap();
+    let base = format!("/providers/Microsoft.Billing/billingAccounts/{account}");
+    let get = |uri: String| {
+        Request::builder()
+            .uri(uri)
+            .header(header::HOST, "faktura.test")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // A duplicate api-version.
+    let (status, content_type, json) = send(
+        &app.router,
+        get(format!(
+            "{base}/invoices?api-version=2024-04-01&api-version=2024-04-01"
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    assert!(json["error"]["code"].is_string(), "{json}");
+
+    // A body over the 1 MiB limit on the pay route.
+    let big = vec![b' '; faktura_web::MAX_BODY_BYTES + 10];
+    let request = Request::builder()
+        .method("POST")
+        .uri(format!(
+            "{base}/invoices/G000000001/pay?api-version=2024-04-01"
+        ))
+        .header(header::HOST, "faktura.test")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(big))
+        .unwrap();
+    let (status, content_type, json) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    assert_eq!(json["error"]["code"], "RequestTooLarge", "{json}");
+
+    // A wrong method on an operation.
+    let request = Request::builder()
+        .method("DELETE")
+        .uri(format!("{base}?api-version=2024-04-01"))
+        .header(header::HOST, "faktura.test")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, content_type, json) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    assert_eq!(json["error"]["code"], "MethodNotAllowed", "{json}");
+}
+
+async fn hsts(secure: bool) -> Option<String> {
+    let store = faktura_store::test_support::sqlite().await;
+    let sandbox = Arc::new(SandboxGateway::new());
+    let state = AppState::new(
+        store,
+        sandbox.clone(),
+        Some(sandbox),
+        I18n::load().unwrap(),
+        Config::default(),
+        Arc::new(faktura_help::HelpLibrary::load(false, &[]).0),
+    )
+    .with_web_config(WebConfig {
+        secure_cookies: secure,
+    });
+    let response = faktura_web::app(state)
+        .oneshot(
+            Request::builder()
+                .uri("/signin")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    response
+        .headers()
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn hsts_only_when_served_over_tls() {
+    assert_eq!(
+        hsts(true).await.as_deref(),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    assert_eq!(hsts(false).await, None);
+}
