@@ -124,11 +124,17 @@ pub async fn revoke(app: &Services, actor: &Actor, id: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// What a bearer token stands for.
+/// The caller a live bearer token stands for.
 #[derive(Debug, Clone)]
-pub enum Bearer {
-    /// A live token and its user (`None` only for operator tokens without one).
-    Caller { token: ApiToken, user: Option<User> },
+pub struct Caller {
+    pub token: ApiToken,
+    /// The token's user; `None` only for operator tokens without one.
+    pub user: Option<User>,
+}
+
+/// Why a bearer token does not let a request in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BearerRefusal {
     /// Malformed, unknown, expired or revoked.
     Invalid,
     /// The token's user no longer exists.
@@ -136,21 +142,21 @@ pub enum Bearer {
 }
 
 /// Looks up the token an API request presents.
-pub async fn bearer(app: &Services, token: &str) -> AppResult<Bearer> {
+pub async fn bearer(app: &Services, token: &str) -> AppResult<Result<Caller, BearerRefusal>> {
     let Some(record) = app.store.api_token(token).await? else {
-        return Ok(Bearer::Invalid);
+        return Ok(Err(BearerRefusal::Invalid));
     };
     let user = match &record.user_id {
         Some(id) => match app.store.user_by_id(id).await? {
             Some(user) => Some(user),
-            None => return Ok(Bearer::UserGone),
+            None => return Ok(Err(BearerRefusal::UserGone)),
         },
         None => None,
     };
-    Ok(Bearer::Caller {
+    Ok(Ok(Caller {
         token: record,
         user,
-    })
+    }))
 }
 
 #[cfg(test)]

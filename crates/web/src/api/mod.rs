@@ -17,7 +17,7 @@ use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use faktura_app::tokens::{self, ApiToken, Bearer};
+use faktura_app::tokens::{self, ApiToken, BearerRefusal};
 use faktura_domain::User;
 
 /// The authenticated caller of an API request.
@@ -92,9 +92,14 @@ impl FromRequestParts<AppState> for ApiCaller {
             .await
             .map_err(ArmError::internal)?
         {
-            Bearer::Caller { token, user } => Ok(ApiCaller { token, user }),
-            Bearer::Invalid => Err(invalid("the token is malformed, expired or revoked")),
-            Bearer::UserGone => Err(invalid("the token's user no longer exists")),
+            Ok(caller) => Ok(ApiCaller {
+                token: caller.token,
+                user: caller.user,
+            }),
+            Err(BearerRefusal::Invalid) => {
+                Err(invalid("the token is malformed, expired or revoked"))
+            }
+            Err(BearerRefusal::UserGone) => Err(invalid("the token's user no longer exists")),
         }
     }
 }
