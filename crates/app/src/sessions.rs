@@ -206,6 +206,59 @@ mod tests {
         assert!(!verify_password("not a hash", "correct horse"));
     }
 
+    async fn services(max_failed_sign_ins: u32) -> Services {
+        let store = faktura_store::test_support::sqlite().await;
+        let config = crate::Config {
+            max_failed_sign_ins,
+            ..crate::Config::default()
+        };
+        Services::new(
+            store,
+            std::sync::Arc::new(faktura_gateway::SandboxGateway::new()),
+            config,
+        )
+    }
+
+    #[tokio::test]
+    async fn wrong_passwords_are_throttled_and_sessions_end_at_sign_out() {
+        let app = services(2).await;
+        let hash = hash_password("correct horse battery").unwrap();
+        let user = app
+            .store
+            .create_user("ap@example.com", "AP", Some(&hash))
+            .await
+            .unwrap();
+        let attempt = |email: &'static str, password: &'static str| {
+            let app = app.clone();
+            async move { sign_in(&app, email, password, None, Some("127.0.0.1")).await }
+        };
+        assert!(matches!(attempt(" ", "x").await, Err(SignInError::Missing)));
+        assert!(matches!(
+            attempt("nobody@example.com", "x").await,
+            Err(SignInError::Wrong)
+        ));
+        let session = attempt(" AP@example.com ", "correct horse battery")
+            .await
+            .unwrap();
+        assert_eq!(session.user.id, user.id);
+        assert_eq!(session.lifetime, Duration::hours(app.config.session_hours));
+        let live = current(&app, &session.token).await.unwrap().unwrap();
+        assert_eq!(live.user.id, user.id);
+        sign_out(&app, Some(&session.token)).await.unwrap();
+        assert!(current(&app, &session.token).await.unwrap().is_none());
+        for _ in 0..2 {
+            assert!(matches!(
+                attempt("ap@example.com", "wrong").await,
+                Err(SignInError::Wrong)
+            ));
+        }
+        // Even the right password is refused once the window holds too many failures.
+        assert!(matches!(
+            attempt("ap@example.com", "correct horse battery").await,
+            Err(SignInError::Throttled)
+        ));
+    }
+
     #[test]
     fn decoy_is_a_real_hash() {
         assert!(decoy_hash().starts_with("$argon2id$"));
