@@ -272,8 +272,18 @@ pub async fn create_request(
     };
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     let kept = RequestDraft {
-        subject: draft.subject.trim().chars().take(200).collect(),
-        description: draft.description.trim().chars().take(5000).collect(),
+        subject: draft
+            .subject
+            .trim()
+            .chars()
+            .take(support::MAX_SUBJECT_CHARS)
+            .collect(),
+        description: draft
+            .description
+            .trim()
+            .chars()
+            .take(support::MAX_DESCRIPTION_CHARS)
+            .collect(),
         contact: draft.contact.trim().chars().take(200).collect(),
     };
     let page = help_page(
