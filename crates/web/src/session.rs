@@ -11,8 +11,8 @@ use axum::http::{header, request::Parts, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use faktura_app::sessions;
 use faktura_domain::{Locale, User};
-use faktura_store::random_token as sessions_random_token;
 
 pub const SESSION_COOKIE: &str = "faktura_session";
 pub const ANON_CSRF_COOKIE: &str = "faktura_csrf";
@@ -88,28 +88,26 @@ async fn resolve(
 ) -> Result<RequestContext, AppError> {
     let mut locale = locale_from_headers(headers);
     if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
-        if let Some(session) = state.app.store.session(&token).await? {
-            if let Some(user) = state.app.store.user_by_id(&session.user_id).await? {
-                if cookie_value(headers, LANG_COOKIE).is_none() {
-                    if let Some(stored) = user.locale.as_deref().and_then(Locale::from_tag) {
-                        locale = stored;
-                    }
+        if let Some(current) = sessions::current(&state.app, &token).await? {
+            if cookie_value(headers, LANG_COOKIE).is_none() {
+                if let Some(stored) = sessions::preferred_language(&current.user) {
+                    locale = stored;
                 }
-                return Ok(RequestContext {
-                    user: Some(user),
-                    session_token: Some(token),
-                    csrf_token: session.csrf_token,
-                    locale,
-                    ip,
-                    new_anon_csrf: None,
-                });
             }
+            return Ok(RequestContext {
+                user: Some(current.user),
+                session_token: Some(token),
+                csrf_token: current.csrf_token,
+                locale,
+                ip,
+                new_anon_csrf: None,
+            });
         }
     }
     let (csrf_token, new_anon_csrf) = match cookie_value(headers, ANON_CSRF_COOKIE) {
         Some(existing) if existing.len() == 64 => (existing, None),
         _ => {
-            let fresh = sessions_random_token();
+            let fresh = sessions::anonymous_csrf_token();
             (fresh.clone(), Some(fresh))
         }
     };

@@ -1,6 +1,7 @@
 //! The JSON API: Microsoft.Billing-compatible resources (api-version 2024-04-01), Faktura's pay
 //! extension with idempotency keys, and the operator API. Bearer tokens only; no cookies, so no CSRF.
 
+mod access;
 mod billing;
 mod download;
 mod envelope;
@@ -16,8 +17,8 @@ use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
+use faktura_app::tokens::{self, ApiToken, BearerRefusal};
 use faktura_domain::User;
-use faktura_store::ApiToken;
 
 /// The authenticated caller of an API request.
 #[derive(Clone, Debug)]
@@ -86,39 +87,20 @@ impl FromRequestParts<AppState> for ApiCaller {
             .ok_or_else(|| {
                 ArmError::unauthenticated("InvalidAuthenticationToken", "use the Bearer scheme")
             })?;
-        let record = state
-            .app
-            .store
-            .api_token(token)
+        let invalid = |message| ArmError::unauthenticated("InvalidAuthenticationToken", message);
+        match tokens::bearer(&state.app, token)
             .await
             .map_err(ArmError::internal)?
-            .ok_or_else(|| {
-                ArmError::unauthenticated(
-                    "InvalidAuthenticationToken",
-                    "the token is malformed, expired or revoked",
-                )
-            })?;
-        let user = match &record.user_id {
-            Some(id) => Some(
-                state
-                    .app
-                    .store
-                    .user_by_id(id)
-                    .await
-                    .map_err(ArmError::internal)?
-                    .ok_or_else(|| {
-                        ArmError::unauthenticated(
-                            "InvalidAuthenticationToken",
-                            "the token's user no longer exists",
-                        )
-                    })?,
-            ),
-            None => None,
-        };
-        Ok(ApiCaller {
-            token: record,
-            user,
-        })
+        {
+            Ok(caller) => Ok(ApiCaller {
+                token: caller.token,
+                user: caller.user,
+            }),
+            Err(BearerRefusal::Invalid) => {
+                Err(invalid("the token is malformed, expired or revoked"))
+            }
+            Err(BearerRefusal::UserGone) => Err(invalid("the token's user no longer exists")),
+        }
     }
 }
 
@@ -188,17 +170,17 @@ pub fn operations() -> Vec<Operation> {
         op("get", format!("{BA}/{{ba}}/invoices/{{invoice}}"), "Invoices_GetByBillingAccount", "Invoices", "One invoice, by id or by invoice number", GET_ONE, get(billing::get_invoice)),
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks"), "PaymentMethods_ListByBillingProfile", "Payment methods", "The profile's cards (token, brand, last four, expiry, holder)", LIST, get(billing::list_payment_method_links)),
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks/{{pm}}"), "PaymentMethods_GetByBillingProfile", "Payment methods", "One card of the profile", GET_ONE, get(billing::get_payment_method_link)),
-        op("get", format!("{BA}/{{ba}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingAccount", "Access", "Role assignments at account scope and on the profiles the caller may see", LIST, get(billing::account_role_assignments)),
-        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingProfile", "Access", "Role assignments on one profile", LIST, get(billing::profile_role_assignments)),
-        op("get", format!("{BA}/{{ba}}/billingPermissions"), "BillingPermissions_ListByBillingAccount", "Access", "What the caller may do on the account", LIST, get(billing::account_permissions)),
-        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingPermissions"), "BillingPermissions_ListByBillingProfile", "Access", "What the caller may do on one profile", LIST, get(billing::profile_permissions)),
+        op("get", format!("{BA}/{{ba}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingAccount", "Access", "Role assignments at account scope and on the profiles the caller may see", LIST, get(access::account_role_assignments)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingProfile", "Access", "Role assignments on one profile", LIST, get(access::profile_role_assignments)),
+        op("get", format!("{BA}/{{ba}}/billingPermissions"), "BillingPermissions_ListByBillingAccount", "Access", "What the caller may do on the account", LIST, get(access::account_permissions)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingPermissions"), "BillingPermissions_ListByBillingProfile", "Access", "What the caller may do on one profile", LIST, get(access::profile_permissions)),
         Operation {
             request_example: Some(json!({"actions": ["Microsoft.Billing/billingAccounts/invoices/pay/action"]})),
-            ..op("post", format!("{BA}/{{ba}}/checkAccess"), "BillingPermissions_CheckAccessByBillingAccount", "Access", "Whether the caller may do each action on the account", &[(200, "[{action, accessDecision}]"), (400, "Bad body"), (404, "Not visible")], post(billing::account_check_access))
+            ..op("post", format!("{BA}/{{ba}}/checkAccess"), "BillingPermissions_CheckAccessByBillingAccount", "Access", "Whether the caller may do each action on the account", &[(200, "[{action, accessDecision}]"), (400, "Bad body"), (404, "Not visible")], post(access::account_check_access))
         },
         Operation {
             request_example: Some(json!({"actions": ["Microsoft.Billing/billingAccounts/invoices/pay/action"]})),
-            ..op("post", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/checkAccess"), "BillingPermissions_CheckAccessByBillingProfile", "Access", "Whether the caller may do each action on one profile", &[(200, "[{action, accessDecision}]"), (400, "Bad body"), (404, "Not visible")], post(billing::profile_check_access))
+            ..op("post", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/checkAccess"), "BillingPermissions_CheckAccessByBillingProfile", "Access", "Whether the caller may do each action on one profile", &[(200, "[{action, accessDecision}]"), (400, "Bad body"), (404, "Not visible")], post(access::profile_check_access))
         },
         Operation {
             request_example: Some(json!({"paymentMethodId": "pm_0123456789abcdefghij"})),

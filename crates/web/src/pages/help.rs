@@ -10,9 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use faktura_domain::contact::plausible_email;
+use faktura_app::support::{
+    self, RequestError, RequestProblem, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES,
+};
 use faktura_domain::Locale;
-use faktura_store::{NewSupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
 use serde::Deserialize;
 
 /// Where rendered articles link to each other.
@@ -180,17 +181,16 @@ pub async fn feedback(
     };
     let query: String = form.q.chars().take(MAX_QUERY_CHARS).collect();
     let path: String = form.path.chars().take(300).collect();
-    if query.trim().is_empty() || path.is_empty() {
-        return Err(AppError::BadRequest(
-            "feedback needs the question and the article",
-        ));
-    }
     let locale = faktura_help::detect_language(&query).unwrap_or(signed_in.ctx.locale);
-    state
-        .app
-        .store
-        .record_help_feedback(&signed_in.user.id, &query, locale.tag(), &path, helpful)
-        .await?;
+    support::record_feedback(
+        &state.app,
+        &signed_in.actor(),
+        &query,
+        locale,
+        &path,
+        helpful,
+    )
+    .await?;
     let params = serde_urlencoded::to_string([
         ("q", query.as_str()),
         ("feedback", if helpful { "yes" } else { "no" }),
@@ -252,50 +252,49 @@ pub async fn create_request(
     Form(form): Form<RequestForm>,
 ) -> Result<Response, AppError> {
     let query: String = form.q.chars().take(MAX_QUERY_CHARS).collect();
-    let subject = form.subject.trim();
-    let description = form.description.trim();
-    let contact = form.contact.trim();
-    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-    let problem = if subject.is_empty() || subject.chars().count() > 200 {
-        Some("support-error-subject")
-    } else if description.is_empty() || description.chars().count() > 5000 {
-        Some("support-error-description")
-    } else if !SUPPORT_SEVERITIES.contains(&form.severity.as_str()) {
-        Some("support-error-severity")
-    } else if !plausible_email(contact) {
-        Some("support-error-contact")
-    } else {
-        None
+    let draft = support::RequestDraft {
+        subject: form.subject,
+        description: form.description,
+        severity: form.severity,
+        contact: form.contact,
+        query: query.clone(),
     };
-    if let Some(key) = problem {
-        let draft = RequestDraft {
-            subject: subject.chars().take(200).collect(),
-            description: description.chars().take(5000).collect(),
-            contact: contact.chars().take(200).collect(),
-        };
-        let page = help_page(
-            &state,
-            &signed_in,
-            &query,
-            Some(false),
-            draft,
-            Some(tr.t(key)),
-        );
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    }
-    let id = state
-        .app
-        .store
-        .create_support_request(&NewSupportRequest {
-            user: signed_in.user.id.clone(),
-            subject: subject.to_owned(),
-            description: description.to_owned(),
-            severity: form.severity.clone(),
-            contact: contact.to_owned(),
-            query: (!query.trim().is_empty()).then_some(query),
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/help/requests?created={id}")).into_response())
+    let problem = match support::create_request(&state.app, &signed_in.actor(), &draft).await {
+        Ok(id) => return Ok(Redirect::to(&format!("/help/requests?created={id}")).into_response()),
+        Err(RequestError::App(error)) => return Err(error.into()),
+        Err(RequestError::Problem(problem)) => problem,
+    };
+    let key = match problem {
+        RequestProblem::Subject => "support-error-subject",
+        RequestProblem::Description => "support-error-description",
+        RequestProblem::Severity => "support-error-severity",
+        RequestProblem::Contact => "support-error-contact",
+    };
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let kept = RequestDraft {
+        subject: draft
+            .subject
+            .trim()
+            .chars()
+            .take(support::MAX_SUBJECT_CHARS)
+            .collect(),
+        description: draft
+            .description
+            .trim()
+            .chars()
+            .take(support::MAX_DESCRIPTION_CHARS)
+            .collect(),
+        contact: draft.contact.trim().chars().take(200).collect(),
+    };
+    let page = help_page(
+        &state,
+        &signed_in,
+        &query,
+        Some(false),
+        kept,
+        Some(tr.t(key)),
+    );
+    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 pub struct RequestRow {
@@ -320,7 +319,7 @@ struct RequestsTemplate {
     feedback: Vec<(String, String, String, String)>,
 }
 
-fn rows(tr: &Tr, requests: Vec<faktura_store::SupportRequest>) -> Vec<RequestRow> {
+fn rows(tr: &Tr, requests: Vec<SupportRequest>) -> Vec<RequestRow> {
     requests
         .into_iter()
         .map(|r| RequestRow {
@@ -350,11 +349,7 @@ pub async fn my_requests(
     signed_in: SignedIn,
     Query(query): Query<CreatedQuery>,
 ) -> Result<Response, AppError> {
-    let requests = state
-        .app
-        .store
-        .support_requests_for(&signed_in.user.id)
-        .await?;
+    let requests = support::my_requests(&state.app, &signed_in.actor()).await?;
     let chrome = Chrome::new(&state, &signed_in.ctx, "/help/requests");
     let created = query
         .created
@@ -370,31 +365,21 @@ pub async fn my_requests(
     Ok(render(&template))
 }
 
-fn require_operator(signed_in: &SignedIn) -> Result<(), AppError> {
-    if signed_in.user.is_operator {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("operators only"))
-    }
-}
-
 pub async fn operator_requests(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
-    require_operator(&signed_in)?;
-    let requests = state.app.store.all_support_requests(500).await?;
-    let feedback = state.app.store.recent_help_feedback(100).await?;
+    let (requests, feedback) = support::operator_queue(&state.app, &signed_in.actor()).await?;
     let chrome = Chrome::new(&state, &signed_in.ctx, "/operator/support");
     let tr = &chrome.tr;
     let feedback = feedback
         .into_iter()
-        .map(|(query, locale, path, helpful, at)| {
+        .map(|f| {
             (
-                tr.date(at.date_naive()),
-                format!("{query} ({locale})"),
-                path,
-                tr.t(if helpful { "help-yes" } else { "help-no" }),
+                tr.date(f.at.date_naive()),
+                format!("{} ({})", f.query, f.locale),
+                f.path,
+                tr.t(if f.helpful { "help-yes" } else { "help-no" }),
             )
         })
         .collect();
@@ -421,14 +406,6 @@ pub async fn operator_set_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
-    require_operator(&signed_in)?;
-    if !SUPPORT_STATUSES.contains(&form.status.as_str()) {
-        return Err(AppError::BadRequest("unknown status"));
-    }
-    state
-        .app
-        .store
-        .set_support_request_status(&id, &form.status)
-        .await?;
+    support::set_status(&state.app, &signed_in.actor(), &id, &form.status).await?;
     Ok(Redirect::to("/operator/support").into_response())
 }

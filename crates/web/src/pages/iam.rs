@@ -3,7 +3,6 @@
 //! assignments, and "what you may do here" for the signed-in user, from the same
 //! `Access::allows` the server uses on every request.
 
-use super::properties::valid_email;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::session::{RequestContext, SignedIn};
@@ -14,9 +13,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::access::{
+    self, AcceptError, GrantError, GrantRefusal, Invitation, InvitationError, InvitationRefusal,
+    PasswordProblem, PayNote, RemoveError,
+};
 use faktura_app::AccountScope;
 use faktura_domain::*;
-use faktura_store::{GrantRefusal, InvitationRefusal, RemoveRefusal};
 use serde::Deserialize;
 
 pub struct Capability {
@@ -71,54 +73,40 @@ pub struct AccessQuery {
     done: Option<String>,
 }
 
-/// Scopes where the user may grant: the account (if allowed there) and each profile they may.
-fn grant_scopes(tr: &Tr, scope: &AccountScope) -> Vec<Choice> {
-    let mut choices = Vec::new();
-    if scope.access.allows(Permission::GrantAccess, None) {
-        choices.push(Choice {
-            value: "account".into(),
-            label: tr.t1("scope-account", "name", &scope.account.display_name),
-        });
-    }
-    for profile in &scope.profiles {
-        if scope
-            .access
-            .allows(Permission::GrantAccess, Some(&profile.id))
-        {
-            choices.push(Choice {
-                value: profile.id.to_string(),
-                label: tr.t1("scope-profile", "name", &profile.display_name),
-            });
-        }
-    }
-    choices
-}
-
-fn may_manage(scope: &AccountScope, assignment_scope: &Scope) -> bool {
-    match assignment_scope {
-        Scope::Account => scope.access.allows(Permission::GrantAccess, None),
-        Scope::Profile(p) => scope.access.allows(Permission::GrantAccess, Some(p)),
+fn scope_label(tr: &Tr, scope: &AccountScope, at: &Scope) -> String {
+    match at {
+        Scope::Account => tr.t1("scope-account", "name", &scope.account.display_name),
+        Scope::Profile(p) => tr.t1(
+            "scope-profile",
+            "name",
+            scope
+                .profile(p)
+                .map(|p| p.display_name.clone())
+                .unwrap_or_else(|| p.to_string()),
+        ),
     }
 }
 
 /// Why Pay now is missing at this scope, if it is.
 fn pay_note(tr: &Tr, scope: &AccountScope, profile: Option<&BillingProfile>) -> Option<String> {
-    if scope.account.agreement_type == AgreementType::EnterpriseAgreement {
-        return Some(tr.t("iam-pay-note-wire"));
+    access::pay_note(scope, profile.map(|p| &p.id)).map(|note| match note {
+        PayNote::Wire => tr.t("iam-pay-note-wire"),
+        PayNote::Settle => tr.t("iam-pay-note-settle"),
+        PayNote::ChooseProfile => tr.t("iam-pay-note-choose-profile"),
+        PayNote::Role => tr.t1("iam-pay-note-role", "roles", roles_text(tr, &scope.access)),
+    })
+}
+
+fn capability(permission: Permission) -> (&'static str, &'static str) {
+    match permission {
+        Permission::ViewInvoices => ("iam-can-view", "view"),
+        Permission::PayInvoices => ("iam-can-pay", "pay"),
+        Permission::ViewPaymentMethods => ("iam-can-view-methods", "view-methods"),
+        Permission::ManagePaymentMethods => ("iam-can-manage-methods", "manage-methods"),
+        Permission::GrantAccess => ("iam-can-grant", "grant"),
+        Permission::ViewActivityLog => ("iam-can-activity", "activity"),
+        Permission::EditProperties => ("iam-can-edit", "edit"),
     }
-    let allowed = scope
-        .access
-        .allows(Permission::PayInvoices, profile.map(|p| &p.id));
-    if allowed {
-        if scope.account.agreement_type.is_pay_as_you_go() {
-            return Some(tr.t("iam-pay-note-settle"));
-        }
-        return None;
-    }
-    if profile.is_none() && !scope.access.sees_whole_account() {
-        return Some(tr.t("iam-pay-note-choose-profile"));
-    }
-    Some(tr.t1("iam-pay-note-role", "roles", roles_text(tr, &scope.access)))
 }
 
 struct Extra {
@@ -142,62 +130,40 @@ async fn access_page(
     );
     let tr = chrome.tr.clone();
     let at = selected.map(|p| &p.id);
-    let capabilities = [
-        (Permission::ViewInvoices, "iam-can-view", "view"),
-        (Permission::PayInvoices, "iam-can-pay", "pay"),
-        (
-            Permission::ViewPaymentMethods,
-            "iam-can-view-methods",
-            "view-methods",
-        ),
-        (
-            Permission::ManagePaymentMethods,
-            "iam-can-manage-methods",
-            "manage-methods",
-        ),
-        (Permission::GrantAccess, "iam-can-grant", "grant"),
-        (Permission::ViewActivityLog, "iam-can-activity", "activity"),
-        (Permission::EditProperties, "iam-can-edit", "edit"),
-    ]
-    .into_iter()
-    .map(|(permission, key, code)| Capability {
-        label: tr.t(key),
-        allowed: scope.access.allows(permission, at),
-        code,
-    })
-    .collect();
-    let profile_name = |id: &BillingProfileId| {
-        scope
-            .profile(id)
-            .map(|p| p.display_name.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let all = state.app.store.role_assignments(&scope.account.id).await?;
-    let rows = all
-        .iter()
-        .filter(|(a, _)| match &a.scope {
-            Scope::Account => true,
-            Scope::Profile(p) => scope.profile(p).is_some(),
-        })
-        .map(|(a, email)| AssignmentRow {
-            id: a.id.to_string(),
-            email: email.clone(),
-            role: role_label(&tr, a.role),
-            scope: match &a.scope {
-                Scope::Account => tr.t1("scope-account", "name", &scope.account.display_name),
-                Scope::Profile(p) => tr.t1("scope-profile", "name", profile_name(p)),
-            },
-            removable: may_manage(scope, &a.scope),
+    let capabilities = access::what_you_may_do(scope, at)?
+        .into_iter()
+        .map(|(permission, allowed)| {
+            let (key, code) = capability(permission);
+            Capability {
+                label: tr.t(key),
+                allowed,
+                code,
+            }
         })
         .collect();
-    let admin_email = state
-        .app
-        .store
-        .user_by_id(&scope.account.account_admin)
-        .await?
-        .map(|u| u.email)
-        .unwrap_or_default();
-    let scope_choices = grant_scopes(&tr, scope);
+    let overview = access::overview(&state.app, scope).await?;
+    let rows = overview
+        .assignments
+        .into_iter()
+        .map(|listed| AssignmentRow {
+            id: listed.assignment.id.to_string(),
+            role: role_label(&tr, listed.assignment.role),
+            scope: scope_label(&tr, scope, &listed.assignment.scope),
+            email: listed.email,
+            removable: listed.removable,
+        })
+        .collect();
+    let scope_choices: Vec<Choice> = overview
+        .grant_scopes
+        .iter()
+        .map(|at| Choice {
+            value: match at {
+                Scope::Account => "account".into(),
+                Scope::Profile(p) => p.to_string(),
+            },
+            label: scope_label(&tr, scope, at),
+        })
+        .collect();
     let role_choices = Role::ALL
         .iter()
         .map(|r| Choice {
@@ -224,7 +190,7 @@ async fn access_page(
         ),
         capabilities,
         pay_note: pay_note(&tr, scope, selected),
-        admin_email,
+        admin_email: overview.admin_email,
         rows,
         can_grant: !scope_choices.is_empty(),
         role_choices,
@@ -273,11 +239,6 @@ pub struct GrantForm {
     scope: String,
 }
 
-fn refused_grant(scope: &AccountScope) -> AppError {
-    let _ = scope;
-    AppError::Forbidden("your role may not grant access at this scope")
-}
-
 /// The address the owner reached us at, to show the invitation as a full link. Only a plain
 /// host name or address (with port) is used; anything else falls back to a relative link.
 fn origin(state: &AppState, headers: &HeaderMap) -> String {
@@ -311,20 +272,7 @@ pub async fn grant(
     Form(form): Form<GrantForm>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
-    // Authorization first: the user must be able to grant somewhere on this account.
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-    if grant_scopes(&tr, &scope).is_empty() {
-        return Err(refused_grant(&scope));
-    }
-    let target = match form.scope.trim() {
-        "account" | "" => Scope::Account,
-        raw => Scope::Profile(
-            BillingProfileId::parse(raw).map_err(|_| AppError::BadRequest("unknown scope"))?,
-        ),
-    };
-    if !may_manage(&scope, &target) {
-        return Err(refused_grant(&scope));
-    }
     let email = form.email.trim().chars().take(300).collect::<String>();
     let problem = |key: &str| Extra {
         email: email.clone(),
@@ -332,29 +280,27 @@ pub async fn grant(
         notice: None,
         invite: None,
     };
-    if !valid_email(&email) {
-        let page =
-            access_page(&state, &signed_in, &scope, None, problem("iam-error-email")).await?;
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    }
-    let Ok(role) = form.role.trim().parse::<Role>() else {
-        let page = access_page(&state, &signed_in, &scope, None, problem("iam-error-role")).await?;
-        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    };
-    let granted = state
-        .app
-        .store
-        .grant_role(
-            &scope.account.id,
-            &email,
-            &target,
-            role,
-            &signed_in.actor().audit(),
-        )
-        .await?;
+    let granted = access::grant(
+        &state.app,
+        &signed_in.actor(),
+        &scope,
+        &form.scope,
+        &email,
+        &form.role,
+    )
+    .await;
     let granted = match granted {
         Ok(granted) => granted,
-        Err(refusal) => {
+        Err(GrantError::App(refusal)) => return Err(refusal.into()),
+        Err(invalid @ (GrantError::BadEmail | GrantError::BadRole)) => {
+            let key = match invalid {
+                GrantError::BadEmail => "iam-error-email",
+                _ => "iam-error-role",
+            };
+            let page = access_page(&state, &signed_in, &scope, None, problem(key)).await?;
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+        Err(GrantError::Refused(refusal)) => {
             let key = match refusal {
                 GrantRefusal::AlreadyAssigned => "iam-error-already",
                 GrantRefusal::ProfileNotFound => "iam-error-scope",
@@ -399,35 +345,15 @@ pub async fn remove(
     Path((account, assignment)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
-    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-    if grant_scopes(&tr, &scope).is_empty() {
-        return Err(refused_grant(&scope));
-    }
-    let id = RoleAssignmentId::parse(&assignment).map_err(|_| AppError::NotFound)?;
-    let existing = state
-        .app
-        .store
-        .role_assignments(&scope.account.id)
-        .await?
-        .into_iter()
-        .find(|(a, _)| a.id == id)
-        .ok_or(AppError::NotFound)?;
-    if !may_manage(&scope, &existing.0.scope) {
-        return Err(refused_grant(&scope));
-    }
-    match state
-        .app
-        .store
-        .remove_role_assignment(&scope.account.id, &id, &signed_in.actor().audit())
-        .await?
-    {
+    match access::remove(&state.app, &signed_in.actor(), &scope, &assignment).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/billing/{}/access?done=removed",
             scope.account.id
         ))
         .into_response()),
-        Err(RemoveRefusal::NotFound) => Err(AppError::NotFound),
-        Err(RemoveRefusal::LastOwner) => {
+        Err(RemoveError::App(refusal)) => Err(refusal.into()),
+        Err(RemoveError::LastOwner) => {
+            let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
             let extra = Extra {
                 email: String::new(),
                 problem: Some(tr.t("iam-error-last-owner")),
@@ -460,9 +386,45 @@ fn invitation_problem(tr: &Tr, refusal: &InvitationRefusal) -> String {
     })
 }
 
-/// Tokens are 64 hex characters; anything else is not looked up at all.
-fn plausible_token(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+/// The invite page when the link cannot be used.
+fn unusable(chrome: Chrome, refusal: &InvitationRefusal, status: StatusCode) -> Response {
+    let problem = Some(invitation_problem(&chrome.tr, refusal));
+    render_with(
+        status,
+        &InviteTemplate {
+            token: String::new(),
+            email: String::new(),
+            intro: String::new(),
+            problem,
+            done: false,
+            usable: false,
+            chrome,
+        },
+    )
+}
+
+/// The set-password form for a usable invitation.
+fn usable(
+    chrome: Chrome,
+    token: String,
+    invitation: Invitation,
+    problem: Option<String>,
+) -> InviteTemplate {
+    InviteTemplate {
+        token,
+        intro: chrome.tr.tn(
+            "invite-intro",
+            &[
+                ("email", invitation.user.email.clone()),
+                ("account", invitation.account_name),
+            ],
+        ),
+        email: invitation.user.email,
+        problem,
+        done: false,
+        usable: true,
+        chrome,
+    }
 }
 
 pub async fn invite_page(
@@ -471,43 +433,18 @@ pub async fn invite_page(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let chrome = Chrome::new(&state, &ctx, "/invite");
-    let found = if plausible_token(&token) {
-        state.app.store.invitation(&token).await?
-    } else {
-        Err(InvitationRefusal::Unknown)
-    };
-    let template = match found {
-        Ok(invitation) => InviteTemplate {
-            token,
-            intro: chrome.tr.tn(
-                "invite-intro",
-                &[
-                    ("email", invitation.user.email.clone()),
-                    ("account", invitation.account_name),
-                ],
-            ),
-            email: invitation.user.email,
-            problem: None,
-            done: false,
-            usable: true,
+    match access::invitation(&state.app, &token).await {
+        Ok(invitation) => Ok(render(&usable(chrome, token, invitation, None))),
+        Err(InvitationError::Malformed) => Ok(unusable(
             chrome,
-        },
-        Err(refusal) => InviteTemplate {
-            token: String::new(),
-            email: String::new(),
-            intro: String::new(),
-            problem: Some(invitation_problem(&chrome.tr, &refusal)),
-            done: false,
-            usable: false,
-            chrome,
-        },
-    };
-    let status = if template.usable {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
-    };
-    Ok(render_with(status, &template))
+            &InvitationRefusal::Unknown,
+            StatusCode::NOT_FOUND,
+        )),
+        Err(InvitationError::Refused(refusal)) => {
+            Ok(unusable(chrome, &refusal, StatusCode::NOT_FOUND))
+        }
+        Err(InvitationError::App(error)) => Err(error.into()),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -518,9 +455,6 @@ pub struct SetPasswordForm {
     confirm: String,
 }
 
-/// Shortest password accepted when setting one through an invitation.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
 pub async fn invite_submit(
     State(state): State<AppState>,
     ctx: RequestContext,
@@ -528,77 +462,16 @@ pub async fn invite_submit(
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response, AppError> {
     let chrome = Chrome::new(&state, &ctx, "/invite");
-    if !plausible_token(&token) {
-        let problem = Some(invitation_problem(&chrome.tr, &InvitationRefusal::Unknown));
-        return Ok(render_with(
-            StatusCode::NOT_FOUND,
-            &InviteTemplate {
-                token: String::new(),
-                email: String::new(),
-                intro: String::new(),
-                problem,
-                done: false,
-                usable: false,
-                chrome,
-            },
-        ));
-    }
-    let invitation = match state.app.store.invitation(&token).await? {
-        Ok(invitation) => invitation,
-        Err(refusal) => {
-            let problem = Some(invitation_problem(&chrome.tr, &refusal));
-            return Ok(render_with(
-                StatusCode::GONE,
-                &InviteTemplate {
-                    token: String::new(),
-                    email: String::new(),
-                    intro: String::new(),
-                    problem,
-                    done: false,
-                    usable: false,
-                    chrome,
-                },
-            ));
-        }
-    };
-    let problem = if form.password.chars().count() < MIN_PASSWORD_CHARS {
-        Some(chrome.tr.t1("invite-too-short", "min", MIN_PASSWORD_CHARS))
-    } else if form.password.len() > 1024 {
-        Some(chrome.tr.t("invite-too-long"))
-    } else if form.password != form.confirm {
-        Some(chrome.tr.t("invite-mismatch"))
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
-        return Ok(render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &InviteTemplate {
-                token,
-                intro: chrome.tr.tn(
-                    "invite-intro",
-                    &[
-                        ("email", invitation.user.email.clone()),
-                        ("account", invitation.account_name.clone()),
-                    ],
-                ),
-                email: invitation.user.email,
-                problem: Some(problem),
-                done: false,
-                usable: true,
-                chrome,
-            },
-        ));
-    }
-    let hash = crate::auth::hash_password(&form.password)
-        .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))?;
-    match state
-        .app
-        .store
-        .accept_invitation(&token, &hash, ctx.ip.as_deref())
-        .await?
-    {
-        Ok(_) => Ok(render(&InviteTemplate {
+    let accepted = access::accept_invitation(
+        &state.app,
+        &token,
+        &form.password,
+        &form.confirm,
+        ctx.ip.as_deref(),
+    )
+    .await;
+    match accepted {
+        Ok(invitation) => Ok(render(&InviteTemplate {
             token: String::new(),
             email: invitation.user.email,
             intro: String::new(),
@@ -607,20 +480,33 @@ pub async fn invite_submit(
             usable: false,
             chrome,
         })),
-        Err(refusal) => {
-            let problem = Some(invitation_problem(&chrome.tr, &refusal));
-            Ok(render_with(
-                StatusCode::GONE,
-                &InviteTemplate {
-                    token: String::new(),
-                    email: String::new(),
-                    intro: String::new(),
-                    problem,
-                    done: false,
-                    usable: false,
-                    chrome,
-                },
-            ))
+        Err(AcceptError::Invitation(InvitationError::Malformed)) => Ok(unusable(
+            chrome,
+            &InvitationRefusal::Unknown,
+            StatusCode::NOT_FOUND,
+        )),
+        Err(
+            AcceptError::Invitation(InvitationError::Refused(refusal)) | AcceptError::Gone(refusal),
+        ) => Ok(unusable(chrome, &refusal, StatusCode::GONE)),
+        Err(AcceptError::Invitation(InvitationError::App(error))) => Err(error.into()),
+        Err(AcceptError::Password {
+            problem,
+            invitation,
+        }) => {
+            let problem = match problem {
+                PasswordProblem::TooShort => {
+                    chrome
+                        .tr
+                        .t1("invite-too-short", "min", access::MIN_PASSWORD_CHARS)
+                }
+                PasswordProblem::TooLong => chrome.tr.t("invite-too-long"),
+                PasswordProblem::Mismatch => chrome.tr.t("invite-mismatch"),
+            };
+            let page = usable(chrome, token, *invitation, Some(problem));
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(AcceptError::Hashing(cause)) => {
+            Err(AppError::Internal(format!("hashing failed: {cause}")))
         }
     }
 }

@@ -9,8 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::Duration;
-use faktura_store::NewAuditEvent;
+use faktura_app::tokens::{self, CreateError, TokenState};
 use serde::Deserialize;
 
 pub struct TokenRow {
@@ -32,8 +31,6 @@ struct TokensTemplate {
     name: String,
 }
 
-const EXPIRY_CHOICES: [&str; 4] = ["30", "90", "365", "never"];
-
 async fn page(
     state: &AppState,
     signed_in: &SignedIn,
@@ -43,24 +40,17 @@ async fn page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let chrome = Chrome::new(state, &signed_in.ctx, "/account/tokens");
-    let now = chrono::Utc::now();
-    let rows = state
-        .app
-        .store
-        .api_tokens_for(&signed_in.user.id)
+    let rows = tokens::list(&state.app, &signed_in.actor())
         .await?
         .into_iter()
-        .map(|t| {
-            let expired = t.expires_at.is_some_and(|at| at <= now);
-            let state_key = if t.revoked_at.is_some() {
-                "tokens-state-revoked"
-            } else if expired {
-                "tokens-state-expired"
-            } else {
-                "tokens-state-active"
+        .map(|(t, token_state)| {
+            let state_key = match token_state {
+                TokenState::Revoked => "tokens-state-revoked",
+                TokenState::Expired => "tokens-state-expired",
+                TokenState::Active => "tokens-state-active",
             };
             TokenRow {
-                active: t.revoked_at.is_none() && !expired,
+                active: token_state == TokenState::Active,
                 state: chrome.tr.t(state_key),
                 expires: t
                     .expires_at
@@ -114,57 +104,34 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let name = form.name.trim();
     let tr = crate::i18n::Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-    if name.is_empty() || name.chars().count() > 100 {
-        return page(
-            &state,
-            &signed_in,
-            None,
-            Some(tr.t("tokens-error-name")),
-            name.chars().take(100).collect(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let lifetime = match form.expires.as_str() {
-        "never" => None,
-        days if EXPIRY_CHOICES.contains(&days) => days.parse::<i64>().ok().map(Duration::days),
-        _ => {
+    let created = tokens::create(&state.app, &signed_in.actor(), name, &form.expires).await;
+    let (key, kept) = match created {
+        // The token is shown in this response only; it is never stored or shown again.
+        Ok((token, _)) => {
             return page(
                 &state,
                 &signed_in,
+                Some(token),
                 None,
-                Some(tr.t("tokens-error-expiry")),
-                name.to_owned(),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                String::new(),
+                StatusCode::OK,
             )
             .await
         }
+        Err(CreateError::Name) => (
+            "tokens-error-name",
+            name.chars().take(tokens::MAX_NAME_CHARS).collect(),
+        ),
+        Err(CreateError::Expiry) => ("tokens-error-expiry", name.to_owned()),
+        Err(CreateError::App(error)) => return Err(error.into()),
     };
-    let (token, record) = state
-        .app
-        .store
-        .create_api_token(Some(&signed_in.user.id), name, lifetime, false)
-        .await?;
-    state
-        .app
-        .store
-        .record_audit(&NewAuditEvent {
-            billing_account_id: None,
-            actor: Some(signed_in.user.id.clone()),
-            kind: "api_token.created".into(),
-            target: record.id.clone(),
-            detail: serde_json::json!({"name": record.name}),
-            ip: signed_in.ctx.ip.clone(),
-        })
-        .await?;
-    // The token is shown in this response only; it is never stored or shown again.
     page(
         &state,
         &signed_in,
-        Some(token),
         None,
-        String::new(),
-        StatusCode::OK,
+        Some(tr.t(key)),
+        kept,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
 }
@@ -174,22 +141,6 @@ pub async fn revoke(
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    state
-        .app
-        .store
-        .revoke_api_token(&signed_in.user.id, &id)
-        .await?;
-    state
-        .app
-        .store
-        .record_audit(&NewAuditEvent {
-            billing_account_id: None,
-            actor: Some(signed_in.user.id.clone()),
-            kind: "api_token.revoked".into(),
-            target: id,
-            detail: serde_json::json!({}),
-            ip: signed_in.ctx.ip.clone(),
-        })
-        .await?;
+    tokens::revoke(&state.app, &signed_in.actor(), &id).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }
