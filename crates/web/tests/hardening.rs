@@ -149,3 +149,37 @@ async fn hsts_only_when_served_over_tls() {
     );
     assert_eq!(hsts(false).await, None);
 }
+
+#[tokio::test]
+async fn sign_in_never_redirects_off_site() {
+    let app = TestApp::with_demo(faktura_store::test_support::sqlite().await).await;
+    let mut browser = app.browser();
+    // A newline in `next` used to answer 500 (it went into the Location header as it was).
+    let page = browser.get("/signin?next=%2F%0A%2Fevil.example").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("evil.example\""), "{}", page.body);
+    for next in [
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+    ] {
+        let mut browser = app.browser();
+        let signed_in = browser
+            .post_form(
+                "/signin",
+                &[
+                    ("email", NORDLYS_ADMIN),
+                    ("password", common::PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(
+            signed_in.location.as_deref(),
+            Some("/portal"),
+            "{next:?} must not leave the site"
+        );
+    }
+}

@@ -28,13 +28,28 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths, so the sign-in form cannot be used as an open redirect.
+/// Only paths on this origin, so the sign-in form cannot be used as an open redirect. The
+/// value is resolved the way a browser resolves a `Location` (the WHATWG URL rules: tabs and
+/// newlines removed, backslashes as slashes, `//host` as another host) against this origin, and
+/// only the normalized path and query of a same-origin result are used.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
+    const HOME: &str = "/portal";
+    let Some(raw) = next.filter(|n| n.starts_with('/')) else {
+        return HOME.to_owned();
+    };
+    let Ok(base) = url::Url::parse("http://faktura.invalid/") else {
+        return HOME.to_owned();
+    };
+    match base.join(raw) {
+        Ok(resolved) if resolved.origin() == base.origin() => {
+            let mut local = resolved.path().to_owned();
+            if let Some(query) = resolved.query() {
+                local.push('?');
+                local.push_str(query);
+            }
+            local
         }
-        _ => "/portal".to_owned(),
+        _ => HOME.to_owned(),
     }
 }
 
@@ -201,5 +216,16 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/portal");
         assert_eq!(safe_next(Some("/\\evil.example")), "/portal");
         assert_eq!(safe_next(None), "/portal");
+        // Browsers drop tabs and newlines before resolving: `/\t/evil.example/` is `//evil…`.
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/portal");
+        assert_eq!(safe_next(Some("/\n/evil.example/")), "/portal");
+        assert_eq!(safe_next(Some("/\r\n/evil.example")), "/portal");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/%20/evil.example");
+        assert_eq!(safe_next(Some("/billing\nX: y")), "/billingX:%20y");
+        assert_eq!(
+            safe_next(Some("/billing/x/invoices?status=due")),
+            "/billing/x/invoices?status=due"
+        );
+        assert_eq!(safe_next(Some("billing")), "/portal");
     }
 }
