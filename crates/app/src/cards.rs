@@ -506,4 +506,171 @@ mod tests {
             "/billing/ba_1/payment-methods/pm_2/return?replace=pm_3"
         );
     }
+
+    /// Add, Replace through a 3-D Secure challenge, a reload of the return, a prepaid card and
+    /// a reader's refusal, on a real (SQLite) store and the sandbox gateway.
+    #[tokio::test]
+    async fn cards_are_added_replaced_through_3ds_and_refused_to_readers() {
+        use faktura_gateway::SandboxGateway;
+        use faktura_store::NewProfile;
+        use std::sync::Arc;
+
+        let store = faktura_store::test_support::sqlite().await;
+        let owner = store
+            .create_user("owner@nordlys.example", "Owner", None)
+            .await
+            .unwrap();
+        let reader = store
+            .create_user("reader@nordlys.example", "Reader", None)
+            .await
+            .unwrap();
+        let account = store
+            .create_account(
+                "Nordlys",
+                AgreementType::MicrosoftCustomerAgreement,
+                "DK",
+                &Address::default(),
+                &owner.id,
+            )
+            .await
+            .unwrap();
+        let profile = store
+            .create_profile(
+                &account.id,
+                &NewProfile {
+                    display_name: "Main".into(),
+                    currency: Currency::DKK,
+                    bill_to: Address::default(),
+                    invoice_email: "ap@nordlys.example".into(),
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .add_role_assignment(
+                &account.id,
+                &reader.id,
+                &Scope::Account,
+                Role::BillingAccountReader,
+            )
+            .await
+            .unwrap();
+        let sandbox = Arc::new(SandboxGateway::new());
+        let app = Services::new(store, sandbox.clone(), crate::Config::default());
+        let actor = Actor::new(owner, None);
+        let load = |actor: Actor| {
+            let app = app.clone();
+            let account = account.id.to_string();
+            async move { AccountScope::load(&app, &actor, &account).await.unwrap() }
+        };
+        let new_card = |number: &str| {
+            CardInput::parse("A Holder", number, "12/40", "123", app.today()).unwrap()
+        };
+
+        let scope = load(actor.clone()).await;
+        let added = add_card(
+            &app,
+            &actor,
+            &scope,
+            &profile.id,
+            &new_card("4242424242424242"),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(added, CardAdded::Saved);
+        let scope = load(actor.clone()).await;
+        let listed = profile_cards(&app, &scope, &profile.id).await.unwrap();
+        assert!(listed.can_manage && !listed.no_default);
+        let first = listed.cards[0].method.id.clone();
+        assert!(
+            listed.cards[0].is_default,
+            "the first card becomes the default"
+        );
+
+        let asked = add_card(
+            &app,
+            &actor,
+            &scope,
+            &profile.id,
+            &new_card("4000002760003184"),
+            Some(&first),
+        )
+        .await
+        .unwrap();
+        let CardAdded::ChallengeRequired { url } = asked else {
+            panic!("the 3-D Secure card asks for the challenge: {asked:?}");
+        };
+        let listed = profile_cards(&app, &scope, &profile.id).await.unwrap();
+        assert_eq!(listed.cards.len(), 1, "a pending card is not listed");
+        let reference = url.trim_start_matches("/sandbox/3ds/");
+        let challenge = sandbox.resolve_challenge(reference, true).unwrap();
+        let pending = challenge
+            .return_url
+            .split('/')
+            .find(|part| part.starts_with("pm_"))
+            .unwrap()
+            .to_owned();
+        assert!(challenge.return_url.ends_with(&format!("?replace={first}")));
+        let replace = first.to_string();
+        let returned = setup_returned(&app, &actor, &scope, &pending, Some(&replace))
+            .await
+            .unwrap();
+        assert_eq!(returned.profile, profile.id);
+        assert_eq!(returned.outcome, SetupOutcome::Replaced);
+        let again = setup_returned(&app, &actor, &scope, &pending, Some(&replace))
+            .await
+            .unwrap();
+        assert_eq!(
+            again.outcome,
+            SetupOutcome::Unchanged,
+            "a reload changes nothing"
+        );
+        let scope = load(actor.clone()).await;
+        let listed = profile_cards(&app, &scope, &profile.id).await.unwrap();
+        let default: Vec<String> = listed
+            .cards
+            .iter()
+            .filter(|c| c.is_default)
+            .map(|c| c.method.id.to_string())
+            .collect();
+        assert_eq!((listed.cards.len(), default), (2, vec![pending]));
+
+        let prepaid = add_card(
+            &app,
+            &actor,
+            &scope,
+            &profile.id,
+            &new_card("5105105105105100"),
+            None,
+        )
+        .await;
+        assert!(matches!(prepaid, Err(CardError::Prepaid)), "{prepaid:?}");
+
+        let reader = Actor::new(reader, None);
+        let theirs = load(reader.clone()).await;
+        let listed = profile_cards(&app, &theirs, &profile.id).await.unwrap();
+        assert!(!listed.can_manage && listed.cards.len() == 2);
+        let refused = add_card(
+            &app,
+            &reader,
+            &theirs,
+            &profile.id,
+            &new_card("4242424242424242"),
+            None,
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(CardError::NotAllowed(_))),
+            "{refused:?}"
+        );
+        let refused = detach(&app, &reader, &theirs, &profile.id, &first).await;
+        assert!(
+            matches!(refused, Err(CardError::NotAllowed(_))),
+            "{refused:?}"
+        );
+        detach(&app, &actor, &scope, &profile.id, &first)
+            .await
+            .unwrap();
+    }
 }
