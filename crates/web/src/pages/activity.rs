@@ -1,7 +1,6 @@
 //! Activity log (Aktivitetslog): the account's append-only events, newest first, filtered by
-//! kind and period, a page at a time. Account owners and contributors and the administrator see
-//! the whole account; billing profile owners and contributors see the events about their
-//! profiles (cards, properties, role assignments, payments of their invoices).
+//! kind and period, a page at a time: the portal's adapter for `faktura_app::activity`, which
+//! decides how far the user's view reaches (the whole account, or their profiles' events).
 
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -11,32 +10,19 @@ use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use faktura_app::activity::{self, ActivityRequest, KINDS, PERIODS};
+use faktura_app::AppError as Refusal;
 use faktura_domain::*;
-use faktura_store::ActivityQuery;
 use serde::Deserialize;
 
-/// Kind filters: code, label key, kind prefix.
-const KINDS: [(&str, &str, &str); 7] = [
-    ("all", "activity-kind-all", ""),
-    ("sign-in", "activity-kind-auth", "auth."),
-    ("payments", "activity-kind-payments", "payment."),
-    ("settlements", "activity-kind-settlements", "settlement."),
-    ("methods", "activity-kind-methods", "payment_method."),
-    ("roles", "activity-kind-roles", "role."),
-    ("properties", "activity-kind-properties", "properties."),
-];
-
-/// Period filters: code, label key, days back (0 = all time).
-const PERIODS: [(&str, &str, i64); 5] = [
-    ("30d", "activity-period-30d", 30),
-    ("24h", "activity-period-24h", 1),
-    ("7d", "activity-period-7d", 7),
-    ("90d", "activity-period-90d", 90),
-    ("all", "activity-period-all", 0),
-];
-
-const PAGE_SIZE: u32 = 25;
+/// The label of a kind filter (codes from `faktura_app::activity::KINDS`).
+fn kind_filter_key(code: &str) -> String {
+    match code {
+        "sign-in" => "activity-kind-auth".into(),
+        other => format!("activity-kind-{other}"),
+    }
+}
 
 pub struct EventRow {
     pub time: String,
@@ -70,12 +56,6 @@ pub struct ActivityParams {
     period: Option<String>,
     #[serde(default)]
     before: Option<String>,
-}
-
-/// `millis_evt_…`: the last row of the previous page.
-fn parse_cursor(raw: &str) -> Option<(i64, AuditEventId)> {
-    let (ms, id) = raw.split_once('_')?;
-    Some((ms.parse().ok()?, AuditEventId::parse(id).ok()?))
 }
 
 fn kind_label(tr: &Tr, kind: &str) -> String {
@@ -149,73 +129,29 @@ pub async fn show(
     let scope = signed_in.scope(&state, &account).await?;
     let base = format!("/billing/{}/activity", scope.account.id);
     let chrome = Chrome::new(&state, &signed_in.ctx, &base);
-    // The whole account for account-wide standing, else the profiles the user may audit.
-    let profiles = if scope.access.allows(Permission::ViewActivityLog, None) {
-        None
-    } else {
-        let mine: Vec<&BillingProfile> = scope
-            .profiles
-            .iter()
-            .filter(|p| {
-                scope
-                    .access
-                    .allows(Permission::ViewActivityLog, Some(&p.id))
-            })
-            .collect();
-        if mine.is_empty() {
-            if let Some(page) = refusal(
+    let request = ActivityRequest {
+        kind: params.kind.as_deref(),
+        period: params.period.as_deref(),
+        before: params.before.as_deref(),
+    };
+    let found = match activity::activity(&state.app, &scope, &request).await {
+        Ok(found) => found,
+        Err(Refusal::NotAllowed { reason }) => {
+            return refusal(
                 &chrome,
                 &scope,
                 Permission::ViewActivityLog,
                 None,
                 "action-view-activity",
-            ) {
-                return Ok(page);
-            }
+            )
+            .ok_or(AppError::Forbidden(reason));
         }
-        Some(mine)
+        Err(other) => return Err(other.into()),
     };
-    let kind_code = params
-        .kind
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .unwrap_or("all");
-    let prefix = KINDS
-        .iter()
-        .find(|(code, _, _)| *code == kind_code)
-        .map(|(_, _, prefix)| *prefix)
-        .ok_or(AppError::BadRequest("unknown kind filter"))?;
-    let period_code = params
-        .period
-        .as_deref()
-        .filter(|p| !p.is_empty())
-        .unwrap_or("30d");
-    let days = PERIODS
-        .iter()
-        .find(|(code, _, _)| *code == period_code)
-        .map(|(_, _, days)| *days)
-        .ok_or(AppError::BadRequest("unknown period filter"))?;
-    let before = match params.before.as_deref().filter(|b| !b.is_empty()) {
-        Some(raw) => Some(parse_cursor(raw).ok_or(AppError::BadRequest("bad page cursor"))?),
-        None => None,
-    };
-    let page = state
-        .app
-        .store
-        .activity(&ActivityQuery {
-            account: scope.account.id.clone(),
-            profiles: profiles
-                .as_ref()
-                .map(|list| list.iter().map(|p| p.id.clone()).collect()),
-            kind_prefix: (!prefix.is_empty()).then(|| prefix.to_owned()),
-            since: (days > 0).then(|| Utc::now() - Duration::days(days)),
-            until: None,
-            before: before.clone(),
-            limit: PAGE_SIZE,
-        })
-        .await?;
+    let (kind_code, period_code) = (found.kind, found.period);
     let tr = &chrome.tr;
-    let rows = page
+    let rows = found
+        .page
         .items
         .iter()
         .map(|entry| EventRow {
@@ -244,20 +180,20 @@ pub async fn show(
             serde_urlencoded::to_string(&params).unwrap_or_default()
         )
     };
-    let next_page = page
-        .next
-        .as_ref()
-        .map(|(ms, id)| link(Some(format!("{ms}_{id}"))));
-    let first_page = before.is_some().then(|| link(None));
+    let next_page = found.next.clone().map(|cursor| link(Some(cursor)));
+    let first_page = found.continued.then(|| link(None));
     let kind_options = KINDS
         .iter()
-        .map(|(code, key, _)| (*code, tr.t(key), *code == kind_code))
+        .map(|(code, _)| (*code, tr.t(&kind_filter_key(code)), *code == kind_code))
         .collect();
     let period_options = PERIODS
         .iter()
-        .map(|(code, key, _)| (*code, tr.t(key), *code == period_code))
+        .map(|(code, _)| {
+            let label = tr.t(&format!("activity-period-{code}"));
+            (*code, label, *code == period_code)
+        })
         .collect();
-    let limited_to = profiles.as_ref().map(|list| {
+    let limited_to = found.limited_to.as_ref().map(|list| {
         let names: Vec<&str> = list.iter().map(|p| p.display_name.as_str()).collect();
         tr.t1("activity-limited", "profiles", names.join(", "))
     });
@@ -279,14 +215,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cursors_and_details() {
-        let id = AuditEventId::generate();
-        assert_eq!(
-            parse_cursor(&format!("1700000000000_{id}")),
-            Some((1_700_000_000_000, id))
-        );
-        assert_eq!(parse_cursor("x_evt_1"), None);
-        assert_eq!(parse_cursor("nonsense"), None);
+    fn details_show_what_changed() {
         let changed = details(
             r#"{"profile":"bp_1","before":{"bill_to":{"city":"A","line1":"X"},"invoice_email":"a@b.c"},"after":{"bill_to":{"city":"B","line1":"X"},"invoice_email":"a@b.c"}}"#,
         );

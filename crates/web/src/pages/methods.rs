@@ -1,8 +1,10 @@
 //! Payment methods per billing profile (list, add with 3-D Secure when the card asks, set as
-//! default, replace, detach) and Settle balance for pay-as-you-go accounts.
+//! default, replace, detach): the portal's adapter for `faktura_app::cards`. The Settle balance
+//! banner shows here too.
 //!
-//! Managing cards needs `ManagePaymentMethods` on the profile; every role may look. The server
-//! checks on every POST, whatever the page showed.
+//! Managing cards needs `ManagePaymentMethods` on the profile; every role may look. The use
+//! cases check on every POST, whatever the page showed; the page checks first only to show
+//! the refusal that names the user's roles.
 
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -14,16 +16,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{Duration, NaiveDate};
+use faktura_app::cards::{
+    self, methods_path, CardAdded, CardError, DetachRefusal, SetupOutcome, SetupReturned,
+};
 use faktura_app::AccountScope;
-use faktura_domain::card::{CardField, CardInput, CardProblem};
+use faktura_domain::card::{CardField, CardInput};
 use faktura_domain::*;
-use faktura_gateway::{Charge, ChargeStatus, Funding, GatewayError, SetupRequest};
-use faktura_store::{AddMode, DetachRefusal};
 use serde::Deserialize;
-
-/// Cards expiring within this many days get a warning.
-const EXPIRY_WARNING_DAYS: i64 = 60;
 
 pub struct CardRow {
     pub id: String,
@@ -78,6 +77,7 @@ pub struct MethodsQuery {
 }
 
 /// What the page needs besides the scope; `problem` and the form state come from a POST.
+#[derive(Default)]
 struct PageState {
     notice: Option<String>,
     problem: Option<String>,
@@ -88,24 +88,6 @@ struct PageState {
     show_form: bool,
 }
 
-impl PageState {
-    fn empty() -> Self {
-        PageState {
-            notice: None,
-            problem: None,
-            replacing: None,
-            holder: String::new(),
-            expiry: String::new(),
-            errors: CardErrors::default(),
-            show_form: false,
-        }
-    }
-}
-
-fn methods_path(account: &BillingAccountId, profile: &BillingProfileId) -> String {
-    format!("/billing/{account}/payment-methods?profile={profile}")
-}
-
 async fn methods_page(
     state: &AppState,
     signed_in: &SignedIn,
@@ -113,36 +95,14 @@ async fn methods_page(
     profile: &BillingProfile,
     page: PageState,
 ) -> Result<MethodsTemplate, AppError> {
-    let methods = state
-        .app
-        .store
-        .payment_methods(&scope.account.id, &profile.id)
-        .await?;
+    let listed = cards::profile_cards(&state.app, scope, &profile.id).await?;
     let chrome = Chrome::new(
         state,
         &signed_in.ctx,
         &methods_path(&scope.account.id, &profile.id),
     );
     let tr = chrome.tr.clone();
-    let today = today();
-    let warn_before = today + Duration::days(EXPIRY_WARNING_DAYS);
-    let cards = methods
-        .iter()
-        .map(|m| CardRow {
-            id: m.id.to_string(),
-            brand: brand_label(&tr, m.brand),
-            last4: m.last4.clone(),
-            expiry: expiry_text(m),
-            holder: m.holder.clone(),
-            is_default: profile.default_payment_method_id.as_ref() == Some(&m.id),
-            expired: m.is_expired_on(today),
-            expiring_soon: !m.is_expired_on(today) && last_valid_day(m) < warn_before,
-        })
-        .collect();
-    let can_manage = scope
-        .access
-        .allows(Permission::ManagePaymentMethods, Some(&profile.id));
-    let read_only_reason = if can_manage {
+    let read_only_reason = if listed.can_manage {
         String::new()
     } else {
         tr.t1(
@@ -151,17 +111,28 @@ async fn methods_page(
             crate::view::roles_text(&tr, &scope.access),
         )
     };
-    let replacing = page.replacing.as_ref().and_then(|id| {
-        methods
-            .iter()
-            .find(|m| &m.id == id)
-            .map(|m| (m.id.to_string(), card_text(&tr, m)))
-    });
+    // Only those who may manage the cards are offered the Replace form.
+    let replacing = page
+        .replacing
+        .as_ref()
+        .filter(|_| listed.can_manage)
+        .and_then(|id| listed.cards.iter().find(|c| &c.method.id == id))
+        .map(|c| (c.method.id.to_string(), card_text(&tr, &c.method)));
+    let cards = listed
+        .cards
+        .iter()
+        .map(|c| CardRow {
+            id: c.method.id.to_string(),
+            brand: brand_label(&tr, c.method.brand),
+            last4: c.method.last4.clone(),
+            expiry: expiry_text(&c.method),
+            holder: c.method.holder.clone(),
+            is_default: c.is_default,
+            expired: c.expired,
+            expiring_soon: c.expiring_soon,
+        })
+        .collect();
     let banner = settle_banner(state, scope, &tr).await?;
-    let no_default = !methods.is_empty()
-        && !methods
-            .iter()
-            .any(|m| profile.default_payment_method_id.as_ref() == Some(&m.id));
     let nav = scope.nav(
         "payment-methods",
         Some(&profile.id),
@@ -172,9 +143,9 @@ async fn methods_page(
         profile_id: profile.id.to_string(),
         profile_name: profile.display_name.clone(),
         cards,
-        can_manage,
+        can_manage: listed.can_manage,
         read_only_reason,
-        no_default,
+        no_default: listed.no_default,
         notice: page.notice,
         problem: page.problem,
         banner,
@@ -185,18 +156,6 @@ async fn methods_page(
         errors: page.errors,
         chrome,
     })
-}
-
-/// The last day a card can be used: the end of its expiry month.
-fn last_valid_day(method: &PaymentMethod) -> NaiveDate {
-    let (year, month) = if method.exp_month >= 12 {
-        (method.exp_year + 1, 1)
-    } else {
-        (method.exp_year, method.exp_month + 1)
-    };
-    NaiveDate::from_ymd_opt(year, month, 1)
-        .map(|first| first - Duration::days(1))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 fn done_notice(tr: &Tr, done: &str) -> Option<String> {
@@ -211,6 +170,11 @@ fn done_notice(tr: &Tr, done: &str) -> Option<String> {
     Some(tr.t(key))
 }
 
+/// Back to the profile's list, with a notice.
+fn done(account: &BillingAccountId, profile: &BillingProfileId, what: &str) -> Response {
+    Redirect::to(&format!("{}&done={what}", methods_path(account, profile))).into_response()
+}
+
 pub async fn list(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -219,17 +183,15 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
     let profile = profile_or_first(&scope, query.profile.as_deref())?;
-    let mut page = PageState::empty();
-    if let Some(raw) = query.replace.as_deref().filter(|r| !r.is_empty()) {
-        if scope
-            .access
-            .allows(Permission::ManagePaymentMethods, Some(&profile.id))
-        {
-            page.replacing = PaymentMethodId::parse(raw).ok();
-        }
-    }
-    let tr = crate::i18n::Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-    page.notice = query.done.as_deref().and_then(|d| done_notice(&tr, d));
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let page = PageState {
+        replacing: query
+            .replace
+            .as_deref()
+            .and_then(|raw| PaymentMethodId::parse(raw).ok()),
+        notice: query.done.as_deref().and_then(|d| done_notice(&tr, d)),
+        ..PageState::default()
+    };
     Ok(render(
         &methods_page(&state, &signed_in, &scope, &profile, page).await?,
     ))
@@ -252,26 +214,29 @@ pub struct AddForm {
     replaces: String,
 }
 
-pub fn problem_text(tr: &Tr, field: CardField, problem: CardProblem) -> String {
-    let field = match field {
-        CardField::Holder => "holder",
-        CardField::Number => "number",
-        CardField::Expiry => "expiry",
-        CardField::Cvc => "cvc",
-    };
-    let problem = match problem {
-        CardProblem::Missing => "missing",
-        CardProblem::TooLong => "too-long",
-        CardProblem::NotDigits => "not-digits",
-        CardProblem::WrongLength => "wrong-length",
-        CardProblem::FailsChecksum => "checksum",
-        CardProblem::BadExpiryFormat => "format",
-        CardProblem::Expired => "expired",
-    };
-    tr.t(&format!("card-error-{field}-{problem}"))
+/// The 403 page naming the user's roles, for a profile whose cards they may not manage.
+fn manage_refusal(
+    state: &AppState,
+    signed_in: &SignedIn,
+    scope: &AccountScope,
+    profile: &BillingProfileId,
+) -> Option<Response> {
+    let chrome = Chrome::new(
+        state,
+        &signed_in.ctx,
+        &methods_path(&scope.account.id, profile),
+    );
+    refusal(
+        &chrome,
+        scope,
+        Permission::ManagePaymentMethods,
+        Some(profile),
+        "action-manage-payment-methods",
+    )
 }
 
-/// Loads the scope and the form's profile and checks the user may manage its cards.
+/// Loads the scope and the form's profile; the refusal page when the user may not manage its
+/// cards (the use case refuses too).
 async fn manage_context(
     state: &AppState,
     signed_in: &SignedIn,
@@ -280,21 +245,69 @@ async fn manage_context(
 ) -> Result<Result<(AccountScope, BillingProfile), Response>, AppError> {
     let scope = signed_in.scope(state, account).await?;
     let profile = visible_profile(&scope, profile)?;
-    let chrome = Chrome::new(
-        state,
-        &signed_in.ctx,
-        &methods_path(&scope.account.id, &profile.id),
-    );
-    if let Some(page) = refusal(
-        &chrome,
-        &scope,
-        Permission::ManagePaymentMethods,
-        Some(&profile.id),
-        "action-manage-payment-methods",
-    ) {
+    if let Some(page) = manage_refusal(state, signed_in, &scope, &profile.id) {
         return Ok(Err(page));
     }
     Ok(Ok((scope, profile)))
+}
+
+/// A card use case's refusal as the list page shows it (with `page` as the form was).
+async fn refused_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    scope: &AccountScope,
+    profile: &BillingProfile,
+    mut page: PageState,
+    error: CardError,
+) -> Result<Response, AppError> {
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let card_refused = |reason: FailureReason| {
+        tr.t1(
+            "methods-card-refused",
+            "reason",
+            tr.t(&format!("failure-{}", reason.code())),
+        )
+    };
+    let status = match error {
+        CardError::NotAllowed(denied) => {
+            return manage_refusal(state, signed_in, scope, &denied)
+                .ok_or(AppError::Forbidden("no role on this billing profile"));
+        }
+        CardError::App(error) => return Err(error.into()),
+        CardError::Prepaid => {
+            page.errors.number = Some(tr.t("card-error-prepaid"));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        CardError::Refused(reason) => {
+            page.problem = Some(card_refused(reason));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        CardError::GatewayUnavailable => {
+            page.problem = Some(tr.t("methods-gateway-unavailable"));
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        CardError::ReplacedGone => {
+            page.problem = Some(tr.t("methods-replace-gone"));
+            page.replacing = None;
+            StatusCode::CONFLICT
+        }
+        CardError::Detach(refusal) => {
+            page.problem = Some(match refusal {
+                DetachRefusal::DefaultWithUnpaidInvoices(count) => tr.tn(
+                    "detach-refused-default",
+                    &[("count", count.to_string()), ("n", plural(count).into())],
+                ),
+                DetachRefusal::LastCardOfPayAsYouGo => tr.t("detach-refused-last-card"),
+                DetachRefusal::InUse => tr.t("detach-refused-in-use"),
+                DetachRefusal::NotFound => return Err(AppError::NotFound),
+            });
+            StatusCode::CONFLICT
+        }
+    };
+    Ok(render_with(
+        status,
+        &methods_page(state, signed_in, scope, profile, page).await?,
+    ))
 }
 
 pub async fn add(
@@ -308,7 +321,6 @@ pub async fn add(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     let replaces = match form.replaces.trim() {
         "" => None,
         raw => Some(PaymentMethodId::parse(raw).map_err(|_| AppError::NotFound)?),
@@ -318,14 +330,15 @@ pub async fn add(
         holder: field(&form.holder, 100),
         expiry: field(&form.expiry, 10),
         show_form: true,
-        ..PageState::empty()
+        ..PageState::default()
     };
     let card = match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today())
     {
         Ok(card) => card,
         Err(problems) => {
+            let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
             for (field, problem) in problems {
-                let text = Some(problem_text(&tr, field, problem));
+                let text = Some(card_problem_text(&tr, field, problem));
                 match field {
                     CardField::Holder => page.errors.holder = text,
                     CardField::Number => page.errors.number = text,
@@ -339,138 +352,27 @@ pub async fn add(
             ));
         }
     };
-    let token = match state.app.gateway.tokenize(&card).await {
-        Ok(token) if token.funding == Funding::Prepaid => {
-            page.errors.number = Some(tr.t("card-error-prepaid"));
-            return Ok(render_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &methods_page(&state, &signed_in, &scope, &profile, page).await?,
-            ));
-        }
-        Ok(token) => token,
-        Err(GatewayError::CardRefused(reason)) => {
-            page.problem = Some(tr.t1(
-                "methods-card-refused",
-                "reason",
-                tr.t(&format!("failure-{}", reason.code())),
-            ));
-            return Ok(render_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &methods_page(&state, &signed_in, &scope, &profile, page).await?,
-            ));
-        }
-        Err(error) => {
-            tracing::warn!(%error, "tokenization failed");
-            page.problem = Some(tr.t("methods-gateway-unavailable"));
-            return Ok(render_with(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &methods_page(&state, &signed_in, &scope, &profile, page).await?,
-            ));
-        }
-    };
-    let method = PaymentMethod {
-        id: PaymentMethodId::generate(),
-        billing_account_id: scope.account.id.clone(),
-        billing_profile_id: profile.id.clone(),
-        gateway_token: token.token.clone(),
-        brand: token.brand,
-        last4: token.last4.clone(),
-        exp_month: token.exp_month,
-        exp_year: token.exp_year,
-        holder: token.holder.clone(),
-        status: PaymentMethodStatus::Active,
-        created_at: chrono::Utc::now(),
-    };
-    let return_url = format!(
-        "/billing/{}/payment-methods/{}/return{}",
-        scope.account.id,
-        method.id,
-        replaces
-            .as_ref()
-            .map(|r| format!("?replace={r}"))
-            .unwrap_or_default()
-    );
-    let setup = state
-        .app
-        .gateway
-        .setup(&SetupRequest {
-            idempotency_key: method.id.to_string(),
-            token: token.token.clone(),
-            currency: profile.currency,
-            return_url,
-        })
-        .await;
-    match setup {
-        Ok(Charge {
-            status: ChargeStatus::Succeeded,
-            ..
-        }) => {
-            let mode = match &replaces {
-                Some(old) => AddMode::Replace(old.clone()),
-                None => AddMode::Add,
-            };
-            match state
-                .app
-                .store
-                .add_card(&method, &mode, &signed_in.actor().audit())
-                .await
-            {
-                Ok(()) => {}
-                Err(faktura_store::StoreError::NotFound) => {
-                    page.problem = Some(tr.t("methods-replace-gone"));
-                    page.replacing = None;
-                    return Ok(render_with(
-                        StatusCode::CONFLICT,
-                        &methods_page(&state, &signed_in, &scope, &profile, page).await?,
-                    ));
-                }
-                Err(other) => return Err(other.into()),
-            }
-            let done = if replaces.is_some() {
+    let actor = signed_in.actor();
+    let added = cards::add_card(
+        &state.app,
+        &actor,
+        &scope,
+        &profile.id,
+        &card,
+        replaces.as_ref(),
+    )
+    .await;
+    match added {
+        Ok(CardAdded::Saved) => {
+            let what = if replaces.is_some() {
                 "replaced"
             } else {
                 "added"
             };
-            Ok(Redirect::to(&format!(
-                "{}&done={done}",
-                methods_path(&scope.account.id, &profile.id)
-            ))
-            .into_response())
+            Ok(done(&scope.account.id, &profile.id, what))
         }
-        Ok(Charge {
-            status: ChargeStatus::RequiresAction { challenge_url },
-            ..
-        }) => {
-            state.app.store.add_pending_card(&method).await?;
-            Ok(Redirect::to(&challenge_url).into_response())
-        }
-        Ok(Charge {
-            status: ChargeStatus::Failed(reason),
-            ..
-        })
-        | Err(GatewayError::CardRefused(reason)) => {
-            if reason == FailureReason::PrepaidCardRefused {
-                page.errors.number = Some(tr.t("card-error-prepaid"));
-            } else {
-                page.problem = Some(tr.t1(
-                    "methods-card-refused",
-                    "reason",
-                    tr.t(&format!("failure-{}", reason.code())),
-                ));
-            }
-            Ok(render_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &methods_page(&state, &signed_in, &scope, &profile, page).await?,
-            ))
-        }
-        Err(error) => {
-            tracing::warn!(%error, "card setup failed");
-            page.problem = Some(tr.t("methods-gateway-unavailable"));
-            Ok(render_with(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &methods_page(&state, &signed_in, &scope, &profile, page).await?,
-            ))
-        }
+        Ok(CardAdded::ChallengeRequired { url }) => Ok(Redirect::to(&url).into_response()),
+        Err(error) => refused_page(&state, &signed_in, &scope, &profile, page, error).await,
     }
 }
 
@@ -480,7 +382,8 @@ pub struct ReturnQuery {
     replace: Option<String>,
 }
 
-/// Back from the 3-D Secure challenge of a card being added: ask the gateway, then activate it.
+/// Back from the 3-D Secure challenge of a card being added: the use case asks the gateway
+/// and activates (or fails) the card; the list says how it went.
 pub async fn setup_returned(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -488,84 +391,32 @@ pub async fn setup_returned(
     Query(query): Query<ReturnQuery>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
-    let method_id = PaymentMethodId::parse(&method).map_err(|_| AppError::NotFound)?;
-    let card = state
-        .app
-        .store
-        .payment_method(&scope.account.id, &method_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if scope.profile(&card.billing_profile_id).is_none() {
-        return Err(AppError::Forbidden("no role on this billing profile"));
-    }
-    let chrome = Chrome::new(
-        &state,
-        &signed_in.ctx,
-        &methods_path(&scope.account.id, &card.billing_profile_id),
-    );
-    if let Some(page) = refusal(
-        &chrome,
+    let actor = signed_in.actor();
+    let returned = cards::setup_returned(
+        &state.app,
+        &actor,
         &scope,
-        Permission::ManagePaymentMethods,
-        Some(&card.billing_profile_id),
-        "action-manage-payment-methods",
-    ) {
-        return Ok(page);
-    }
-    let back = methods_path(&scope.account.id, &card.billing_profile_id);
-    if state
-        .app
-        .store
-        .pending_card(&scope.account.id, &method_id)
-        .await?
-        .is_none()
-    {
-        // Decided already (a reload, or a second tab): show the list as it is.
-        return Ok(Redirect::to(&back).into_response());
-    }
-    let passed = match state.app.gateway.lookup(method_id.as_str()).await {
-        Ok(Some(charge)) => match charge.status {
-            ChargeStatus::Succeeded => Some(true),
-            ChargeStatus::Failed(_) => Some(false),
-            ChargeStatus::RequiresAction { .. } => None,
-        },
-        Ok(None) => Some(false),
-        Err(error) => {
-            tracing::warn!(%error, "card setup lookup failed");
-            None
+        &method,
+        query.replace.as_deref(),
+    )
+    .await;
+    let SetupReturned { profile, outcome } = match returned {
+        Ok(returned) => returned,
+        Err(CardError::NotAllowed(profile)) => {
+            return manage_refusal(&state, &signed_in, &scope, &profile)
+                .ok_or(AppError::Forbidden("no role on this billing profile"));
         }
+        Err(CardError::App(error)) => return Err(error.into()),
+        Err(other) => return Err(AppError::Internal(other.to_string())),
     };
-    let Some(passed) = passed else {
-        // Still waiting (or no answer): the card stays pending and unusable.
-        return Ok(Redirect::to(&back).into_response());
-    };
-    let who = signed_in.actor().audit();
-    state
-        .app
-        .store
-        .finish_card_setup(&scope.account.id, &method_id, passed, &who)
-        .await?;
-    if !passed {
-        return Ok(Redirect::to(&format!("{back}&done=setup-failed")).into_response());
-    }
-    let replaced = query
-        .replace
-        .as_deref()
-        .and_then(|r| PaymentMethodId::parse(r).ok());
-    if replaced.is_some() {
-        state
-            .app
-            .store
-            .set_default_payment_method(
-                &scope.account.id,
-                &card.billing_profile_id,
-                &method_id,
-                &who,
-            )
-            .await?;
-        return Ok(Redirect::to(&format!("{back}&done=replaced")).into_response());
-    }
-    Ok(Redirect::to(&format!("{back}&done=added")).into_response())
+    let back = methods_path(&scope.account.id, &profile);
+    Ok(match outcome {
+        // Decided already (a reload, a second tab) or still waiting: the list as it is.
+        SetupOutcome::Unchanged => Redirect::to(&back).into_response(),
+        SetupOutcome::Failed => done(&scope.account.id, &profile, "setup-failed"),
+        SetupOutcome::Added => done(&scope.account.id, &profile, "added"),
+        SetupOutcome::Replaced => done(&scope.account.id, &profile, "replaced"),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -586,21 +437,14 @@ pub async fn make_default(
         Err(page) => return Ok(page),
     };
     let method = PaymentMethodId::parse(&method).map_err(|_| AppError::NotFound)?;
-    state
-        .app
-        .store
-        .set_default_payment_method(
-            &scope.account.id,
-            &profile.id,
-            &method,
-            &signed_in.actor().audit(),
-        )
-        .await?;
-    Ok(Redirect::to(&format!(
-        "{}&done=default",
-        methods_path(&scope.account.id, &profile.id)
-    ))
-    .into_response())
+    let actor = signed_in.actor();
+    match cards::set_default(&state.app, &actor, &scope, &profile.id, &method).await {
+        Ok(()) => Ok(done(&scope.account.id, &profile.id, "default")),
+        Err(error) => {
+            let page = PageState::default();
+            refused_page(&state, &signed_in, &scope, &profile, page, error).await
+        }
+    }
 }
 
 pub async fn detach(
@@ -615,41 +459,14 @@ pub async fn detach(
         Err(page) => return Ok(page),
     };
     let method = PaymentMethodId::parse(&method).map_err(|_| AppError::NotFound)?;
-    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-    let refusal = match state
-        .app
-        .store
-        .detach_payment_method(
-            &scope.account.id,
-            &profile.id,
-            &method,
-            &signed_in.actor().audit(),
-        )
-        .await?
-    {
-        Ok(_) => {
-            return Ok(Redirect::to(&format!(
-                "{}&done=detached",
-                methods_path(&scope.account.id, &profile.id)
-            ))
-            .into_response())
+    let actor = signed_in.actor();
+    match cards::detach(&state.app, &actor, &scope, &profile.id, &method).await {
+        Ok(_) => Ok(done(&scope.account.id, &profile.id, "detached")),
+        Err(error) => {
+            let page = PageState::default();
+            refused_page(&state, &signed_in, &scope, &profile, page, error).await
         }
-        Err(DetachRefusal::NotFound) => return Err(AppError::NotFound),
-        Err(DetachRefusal::DefaultWithUnpaidInvoices(count)) => tr.tn(
-            "detach-refused-default",
-            &[("count", count.to_string()), ("n", plural(count).into())],
-        ),
-        Err(DetachRefusal::LastCardOfPayAsYouGo) => tr.t("detach-refused-last-card"),
-        Err(DetachRefusal::InUse) => tr.t("detach-refused-in-use"),
-    };
-    let page = PageState {
-        problem: Some(refusal),
-        ..PageState::empty()
-    };
-    Ok(render_with(
-        StatusCode::CONFLICT,
-        &methods_page(&state, &signed_in, &scope, &profile, page).await?,
-    ))
+    }
 }
 
 #[cfg(test)]

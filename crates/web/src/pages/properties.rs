@@ -13,8 +13,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::properties::{self, BillToInput, BillToProblems, FieldProblem, SaveError};
 use faktura_app::AccountScope;
 use faktura_domain::*;
+
+/// The e-mail rule is the application's; `iam.rs` still imports it from here.
+pub use faktura_app::properties::valid_email;
 use serde::Deserialize;
 
 pub struct AccountFacts {
@@ -47,17 +51,6 @@ pub struct AddressErrors {
     pub city: Option<String>,
     pub country: Option<String>,
     pub invoice_email: Option<String>,
-}
-
-impl AddressErrors {
-    fn any(&self) -> bool {
-        self.company.is_some()
-            || self.line1.is_some()
-            || self.postal_code.is_some()
-            || self.city.is_some()
-            || self.country.is_some()
-            || self.invoice_email.is_some()
-    }
 }
 
 #[derive(Template)]
@@ -132,41 +125,22 @@ async fn page(
         "agreement-{}",
         scope.account.agreement_type.code()
     ));
+    let shown = properties::properties(&state.app, scope, &profile.id).await?;
     // The account's own facts are for those with an account-wide view.
-    let account = if scope.access.sees_whole_account() {
-        let admin_email = state
-            .app
-            .store
-            .user_by_id(&scope.account.account_admin)
-            .await?
-            .map(|u| u.email)
-            .unwrap_or_default();
-        Some(AccountFacts {
-            name: scope.account.display_name.clone(),
-            id: scope.account.id.to_string(),
-            agreement: agreement.clone(),
-            status: tr.t(&format!("account-status-{}", scope.account.status.code())),
-            country: scope.account.country.clone(),
-            sold_to: address_lines(&scope.account.sold_to),
-            admin_email,
-        })
-    } else {
-        None
-    };
-    let default_method = match &profile.default_payment_method_id {
-        Some(id) => state
-            .app
-            .store
-            .payment_method(&scope.account.id, id)
-            .await?
-            .filter(|m| m.status == PaymentMethodStatus::Active)
-            .map(|m| card_text(&tr, &m))
-            .unwrap_or_else(|| tr.t("properties-none")),
+    let account = shown.admin_email.map(|admin_email| AccountFacts {
+        name: scope.account.display_name.clone(),
+        id: scope.account.id.to_string(),
+        agreement: agreement.clone(),
+        status: tr.t(&format!("account-status-{}", scope.account.status.code())),
+        country: scope.account.country.clone(),
+        sold_to: address_lines(&scope.account.sold_to),
+        admin_email,
+    });
+    let default_method = match &shown.default_method {
+        Some(method) => card_text(&tr, method),
         None => tr.t("properties-none"),
     };
-    let can_edit = scope
-        .access
-        .allows(Permission::EditProperties, Some(&profile.id));
+    let can_edit = shown.can_edit;
     let editing = form.is_some();
     let (form, errors) = form.unwrap_or_else(|| {
         let a = &profile.bill_to;
@@ -254,62 +228,54 @@ pub struct PropertiesForm {
     invoice_email: String,
 }
 
-/// A plausible e-mail address: one `@`, something before it, a dotted domain, no spaces.
-pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    email.len() <= 254
-        && !local.is_empty()
-        && local.len() <= 64
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && email
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>\"(),;:[]\\".contains(c))
+impl From<PropertiesForm> for BillToInput {
+    fn from(form: PropertiesForm) -> Self {
+        BillToInput {
+            company: form.company,
+            line1: form.line1,
+            line2: form.line2,
+            postal_code: form.postal_code,
+            city: form.city,
+            region: form.region,
+            country: form.country,
+            invoice_email: form.invoice_email,
+        }
+    }
 }
 
-fn validate(tr: &Tr, form: &PropertiesForm) -> (AddressForm, AddressErrors) {
-    let kept = AddressForm {
-        company: field(&form.company, 200),
-        line1: field(&form.line1, 200),
-        line2: field(&form.line2, 200),
-        postal_code: field(&form.postal_code, 40),
-        city: field(&form.city, 200),
-        region: field(&form.region, 200),
-        country: field(&form.country, 10).to_uppercase(),
-        invoice_email: field(&form.invoice_email, 300),
-    };
-    let required = |value: &str, max: usize| {
-        if value.is_empty() {
-            Some(tr.t("properties-error-required"))
-        } else if value.chars().count() > max {
-            Some(tr.t1("properties-error-too-long", "max", max))
-        } else {
-            None
-        }
+/// The form as kept and its problems in words.
+fn invalid_form(
+    tr: &Tr,
+    kept: BillToInput,
+    problems: &BillToProblems,
+) -> (AddressForm, AddressErrors) {
+    let text = |problem: Option<FieldProblem>| {
+        problem.map(|problem| match problem {
+            FieldProblem::Required => tr.t("properties-error-required"),
+            FieldProblem::TooLong(max) => tr.t1("properties-error-too-long", "max", max),
+            FieldProblem::Country => tr.t("properties-error-country"),
+            FieldProblem::Email => tr.t("properties-error-email"),
+        })
     };
     let errors = AddressErrors {
-        company: required(&kept.company, 100),
-        line1: required(&kept.line1, 100),
-        postal_code: required(&kept.postal_code, 20),
-        city: required(&kept.city, 100),
-        country: if kept.country.len() == 2 && kept.country.chars().all(|c| c.is_ascii_uppercase())
-        {
-            None
-        } else {
-            Some(tr.t("properties-error-country"))
-        },
-        invoice_email: if valid_email(&kept.invoice_email) {
-            None
-        } else {
-            Some(tr.t("properties-error-email"))
-        },
+        company: text(problems.company),
+        line1: text(problems.line1),
+        postal_code: text(problems.postal_code),
+        city: text(problems.city),
+        country: text(problems.country),
+        invoice_email: text(problems.invoice_email),
     };
-    (kept, errors)
+    let form = AddressForm {
+        company: kept.company,
+        line1: kept.line1,
+        line2: kept.line2,
+        postal_code: kept.postal_code,
+        city: kept.city,
+        region: kept.region,
+        country: kept.country,
+        invoice_email: kept.invoice_email,
+    };
+    (form, errors)
 }
 
 pub async fn save(
@@ -334,68 +300,22 @@ pub async fn save(
     ) {
         return Ok(page);
     }
-    let (kept, errors) = validate(&chrome.tr, &form);
-    if errors.any() {
-        return Ok(render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(
-                &state,
-                &signed_in,
-                &scope,
-                &profile,
-                Some((kept, errors)),
-                None,
-            )
-            .await?,
-        ));
-    }
-    let bill_to = Address {
-        company: kept.company,
-        line1: kept.line1,
-        line2: kept.line2,
-        postal_code: kept.postal_code,
-        city: kept.city,
-        region: kept.region,
-        country: kept.country,
-    };
-    state
-        .app
-        .store
-        .update_profile_properties(
-            &scope.account.id,
-            &profile.id,
-            &bill_to,
-            &faktura_store::normalize_email(&kept.invoice_email),
-            &signed_in.actor().audit(),
-        )
-        .await?;
-    Ok(Redirect::to(&format!(
-        "/billing/{}/properties?profile={}&saved=1",
-        scope.account.id, profile.id
-    ))
-    .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_email;
-
-    #[test]
-    fn emails() {
-        assert!(valid_email("ap@nordlys.example"));
-        assert!(valid_email("first.last+billing@sub.example.dk"));
-        for bad in [
-            "",
-            "no-at",
-            "@example.com",
-            "a@b",
-            "a@.b.c",
-            "a b@c.d",
-            "a@b..c",
-            "<a>@b.c",
-            "a@b.c.",
-        ] {
-            assert!(!valid_email(bad), "{bad}");
+    let actor = signed_in.actor();
+    let input = BillToInput::from(form);
+    match properties::save_properties(&state.app, &actor, &scope, &profile.id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/billing/{}/properties?profile={}&saved=1",
+            scope.account.id, profile.id
+        ))
+        .into_response()),
+        Err(SaveError::Invalid(invalid)) => {
+            let (kept, problems) = *invalid;
+            let form = invalid_form(&chrome.tr, kept, &problems);
+            Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &signed_in, &scope, &profile, Some(form), None).await?,
+            ))
         }
+        Err(SaveError::App(error)) => Err(error.into()),
     }
 }
