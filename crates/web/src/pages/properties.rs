@@ -18,7 +18,6 @@ use faktura_app::AccountScope;
 use faktura_domain::*;
 
 /// The e-mail rule is the application's; `iam.rs` still imports it from here.
-pub use faktura_app::properties::valid_email;
 use serde::Deserialize;
 
 pub struct AccountFacts {
