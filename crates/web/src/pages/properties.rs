@@ -17,7 +17,6 @@ use faktura_app::properties::{self, BillToInput, BillToProblems, FieldProblem, S
 use faktura_app::AccountScope;
 use faktura_domain::*;
 
-/// The e-mail rule is the application's; `iam.rs` still imports it from here.
 use serde::Deserialize;
 
 pub struct AccountFacts {
