@@ -12,7 +12,8 @@ pub async fn list(app: &Services, actor: &Actor) -> AppResult<Vec<BillingAccount
 /// A profile of the scope named by its raw id. An id that does not parse is not found; a
 /// profile the actor holds no role on is `Hidden`.
 pub fn profile<'a>(scope: &'a AccountScope, raw: &str) -> AppResult<&'a BillingProfile> {
-    let id = BillingProfileId::parse(raw).map_err(|_| AppError::NotFound(Resource::BillingProfile))?;
+    let id =
+        BillingProfileId::parse(raw).map_err(|_| AppError::NotFound(Resource::BillingProfile))?;
     scope.visible_profile(&id)
 }
 

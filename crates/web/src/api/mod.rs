@@ -8,6 +8,7 @@ mod examples;
 mod openapi;
 mod operator;
 mod pay;
+mod resources;
 
 pub use envelope::{ArmError, API_VERSION};
 

@@ -8,8 +8,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Months, NaiveDate};
-use faktura_app::invoices::{self, ListQuery, StatusFilter};
 use faktura_app::accounts;
+use faktura_app::invoices::{self, ListQuery, StatusFilter};
 use faktura_domain::*;
 use serde::Deserialize;
 
