@@ -539,3 +539,193 @@ pub async fn issue_invoice(
         Err(error) => Err(error.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+    use faktura_store::demo::{DemoInput, NORDLYS_ADMIN, OUTSIDER};
+    use std::sync::Arc;
+
+    async fn demo() -> (Services, BillingAccount) {
+        let store = faktura_store::test_support::sqlite().await;
+        store
+            .load_demo(&DemoInput {
+                password_hash: "x".into(),
+                saved_card_token: "tok_sbx_ok_x".into(),
+                today: chrono::Utc::now().date_naive(),
+            })
+            .await
+            .unwrap();
+        let admin = store.user_by_email(NORDLYS_ADMIN).await.unwrap().unwrap();
+        let account = store.accounts_for_user(&admin.id).await.unwrap()[0].clone();
+        let gateway = Arc::new(faktura_gateway::SandboxGateway::new());
+        (Services::new(store, gateway, Config::default()), account)
+    }
+
+    fn code(error: OperatorError) -> (&'static str, Option<String>) {
+        match error {
+            OperatorError::Invalid { code, field, .. } => (code, field),
+            OperatorError::Conflict { code, .. } => (code, None),
+            OperatorError::App(error) => panic!("{error}"),
+        }
+    }
+
+    fn address(country: &str) -> AddressInput {
+        AddressInput {
+            company_name: "Fjord ApS".into(),
+            address_line1: "Havnegade 1".into(),
+            city: "København K".into(),
+            country: country.into(),
+            ..AddressInput::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn users_are_checked_and_unique() {
+        let (app, _) = demo().await;
+        assert_eq!(
+            code(create_user(&app, "not-an-address", "X").await.unwrap_err()),
+            ("InvalidEmail", Some("email".into()))
+        );
+        assert_eq!(
+            code(
+                create_user(&app, "new@example.com", "  ")
+                    .await
+                    .unwrap_err()
+            ),
+            ("InvalidField", Some("displayName".into()))
+        );
+        let user = create_user(&app, " new@example.com ", " New ")
+            .await
+            .unwrap();
+        assert_eq!(
+            (user.email.as_str(), user.display_name.as_str()),
+            ("new@example.com", "New")
+        );
+        assert_eq!(
+            code(
+                create_user(&app, "new@example.com", "Again")
+                    .await
+                    .unwrap_err()
+            )
+            .0,
+            "UserExists"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_account_needs_a_country_code_and_a_known_administrator_who_becomes_its_owner() {
+        let (app, _) = demo().await;
+        let mut new = NewAccount {
+            display_name: "Fjord ApS".into(),
+            agreement_type: "MicrosoftCustomerAgreement".into(),
+            sold_to: address("Denmark"),
+            account_admin_email: "nobody@example.com".into(),
+        };
+        assert_eq!(
+            code(create_account(&app, &new).await.unwrap_err()),
+            ("InvalidCountry", Some("soldTo.country".into()))
+        );
+        new.sold_to = address("dk");
+        assert_eq!(
+            code(create_account(&app, &new).await.unwrap_err()),
+            ("UnknownUser", Some("accountAdminEmail".into()))
+        );
+        new.account_admin_email = OUTSIDER.into();
+        let account = create_account(&app, &new).await.unwrap();
+        assert_eq!(account.sold_to.country, "DK");
+        let outsider = app.store.user_by_email(OUTSIDER).await.unwrap().unwrap();
+        let access = app.store.access(&account.id, &outsider.id).await.unwrap();
+        assert!(access.allows(Permission::GrantAccess, None));
+    }
+
+    #[tokio::test]
+    async fn roles_go_at_their_own_scope_once() {
+        let (app, account) = demo().await;
+        let profile = app.store.profiles(&account.id).await.unwrap()[0].id.clone();
+        let mut new = NewRoleAssignment {
+            user_email: OUTSIDER.into(),
+            role: "InvoiceManager".into(),
+            billing_profile_id: None,
+        };
+        assert_eq!(
+            code(
+                assign_role(&app, account.id.as_str(), &new)
+                    .await
+                    .unwrap_err()
+            )
+            .0,
+            "RoleScopeMismatch"
+        );
+        new.billing_profile_id = Some(format!("/providers/x/billingProfiles/{profile}"));
+        let (assignment, user) = assign_role(&app, account.id.as_str(), &new).await.unwrap();
+        assert_eq!(
+            (assignment.role, user.email.as_str()),
+            (Role::InvoiceManager, OUTSIDER)
+        );
+        assert_eq!(
+            code(
+                assign_role(&app, account.id.as_str(), &new)
+                    .await
+                    .unwrap_err()
+            )
+            .0,
+            "RoleAssignmentExists"
+        );
+        assert!(matches!(
+            assign_role(&app, "ba_nope", &new).await,
+            Err(OperatorError::App(AppError::NotFound(
+                Resource::BillingAccount
+            )))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_voided_invoice_cannot_be_voided_again() {
+        let (app, account) = demo().await;
+        let profile = app.store.profiles(&account.id).await.unwrap()[0].id.clone();
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let request = InvoiceRequest {
+            billing_profile_id: profile.to_string(),
+            number: "VOID-1".into(),
+            invoice_date: day(10, 5),
+            period_start: day(9, 1),
+            period_end: day(9, 30),
+            due_date: day(11, 4),
+            lines: vec![LineRequest {
+                service: "Support".into(),
+                description: "Plan".into(),
+                quantity: "1".into(),
+                unit_price: "10.00".into(),
+                amount: Some("10.00".into()),
+            }],
+            tax: None,
+            credits: None,
+        };
+        let (invoice, _) = issue_invoice(&app, account.id.as_str(), &request)
+            .await
+            .unwrap();
+        assert!(matches!(
+            issue_invoice(&app, account.id.as_str(), &request).await,
+            Err(IssueError::NumberExists { identical: true })
+        ));
+        let voided = void_invoice(&app, account.id.as_str(), invoice.id.as_str())
+            .await
+            .unwrap();
+        assert_eq!(voided.status, InvoiceStatus::Void);
+        assert_eq!(
+            code(
+                void_invoice(&app, account.id.as_str(), invoice.id.as_str())
+                    .await
+                    .unwrap_err()
+            )
+            .0,
+            "InvoiceNotVoidable"
+        );
+        assert!(matches!(
+            void_invoice(&app, account.id.as_str(), "inv_nope").await,
+            Err(OperatorError::App(AppError::NotFound(Resource::Invoice)))
+        ));
+    }
+}
