@@ -10,7 +10,7 @@ use faktura_domain::Invoice;
 /// What became of a row that was not refused.
 #[derive(Debug, Clone)]
 pub enum Imported {
-    New(Invoice),
+    New(Box<Invoice>),
     /// The same invoice was imported before.
     Already,
 }
@@ -22,7 +22,7 @@ pub async fn import_invoice(
     request: &InvoiceRequest,
 ) -> Result<Imported, IssueError> {
     match issue_invoice(app, raw_account, request).await {
-        Ok((invoice, _)) => Ok(Imported::New(invoice)),
+        Ok((invoice, _)) => Ok(Imported::New(Box::new(invoice))),
         Err(IssueError::NumberExists { identical: true }) => Ok(Imported::Already),
         Err(error) => Err(error),
     }
