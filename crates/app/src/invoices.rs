@@ -184,6 +184,81 @@ pub async fn search(app: &Services, actor: &Actor, query: &str) -> AppResult<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{AppError, Config};
+    use faktura_store::demo::{DemoInput, NORDLYS_ADMIN, NORDLYS_PROFILE_OWNER};
+    use std::sync::Arc;
+
+    async fn demo() -> Services {
+        let store = faktura_store::test_support::sqlite().await;
+        store
+            .load_demo(&DemoInput {
+                password_hash: "x".into(),
+                saved_card_token: "tok_sbx_ok_x".into(),
+                today: chrono::Utc::now().date_naive(),
+            })
+            .await
+            .unwrap();
+        let gateway = Arc::new(faktura_gateway::SandboxGateway::new());
+        Services::new(store, gateway, Config::default())
+    }
+
+    async fn actor(app: &Services, email: &str) -> Actor {
+        Actor::new(app.store.user_by_email(email).await.unwrap().unwrap(), None)
+    }
+
+    #[tokio::test]
+    async fn a_profile_role_lists_and_finds_only_its_profiles_invoices() {
+        let app = demo().await;
+        let admin = actor(&app, NORDLYS_ADMIN).await;
+        let account = crate::scope::accounts_for(&app, &admin).await.unwrap()[0].clone();
+        let whole = AccountScope::load(&app, &admin, account.id.as_str())
+            .await
+            .unwrap();
+        let owner = actor(&app, NORDLYS_PROFILE_OWNER).await;
+        let part = AccountScope::load(&app, &owner, account.id.as_str())
+            .await
+            .unwrap();
+        assert!(
+            part.profiles.len() < whole.profiles.len(),
+            "the demo's profile owner sees part"
+        );
+
+        let all = list(&app, &whole, &ListQuery::all(500)).await.unwrap();
+        let mine = list(&app, &part, &ListQuery::all(500)).await.unwrap();
+        assert!(!mine.items.is_empty() && mine.items.len() < all.items.len());
+        assert!(mine
+            .items
+            .iter()
+            .all(|s| part.profile(&s.invoice.billing_profile_id).is_some()));
+
+        let other = whole
+            .profiles
+            .iter()
+            .find(|p| part.profile(&p.id).is_none())
+            .unwrap();
+        let query = ListQuery {
+            profile: Some(other.id.clone()),
+            ..ListQuery::all(25)
+        };
+        assert!(matches!(
+            list(&app, &part, &query).await,
+            Err(AppError::Hidden { .. })
+        ));
+
+        let hidden = all
+            .items
+            .iter()
+            .find(|s| s.invoice.billing_profile_id == other.id)
+            .unwrap();
+        let number = &hidden.invoice.number;
+        assert!(search(&app, &owner, number).await.unwrap().is_empty());
+        let found = search(&app, &admin, number).await.unwrap();
+        assert!(found.iter().any(|f| &f.invoice.number == number));
+        assert!(matches!(
+            detail(&app, &part, number).await,
+            Err(AppError::Hidden { .. })
+        ));
+    }
 
     #[test]
     fn search_text_becomes_a_number_prefix_only_when_it_can_be_one() {
