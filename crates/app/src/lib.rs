@@ -8,6 +8,7 @@
 //! own status codes. No HTTP, axum or template types live in this crate.
 
 pub mod access;
+pub mod accounts;
 pub mod activity;
 pub mod cards;
 pub mod config;

@@ -4,11 +4,13 @@
 //! period_start, period_end, due_date, service, description, quantity, unit_price, tax, credits.
 //! Amounts are decimal text in the profile's currency. Importing the same file again creates
 //! nothing new: a row whose invoice number already exists with the same content is reported as
-//! already imported; with other content it is rejected.
+//! already imported; with other content it is rejected. Reading the file is this module's;
+//! each row is issued by `faktura_app::import`, as the operator API issues invoices.
 
-use chrono::{NaiveDate, Utc};
-use faktura_domain::*;
-use faktura_store::{Store, StoreError};
+use chrono::NaiveDate;
+use faktura_app::import::{import_invoice, ImportReport, Imported};
+use faktura_app::operator::{FieldProblem, InvoiceField, InvoiceRequest, IssueError, LineRequest};
+use faktura_app::{AppError, Resource, Services};
 use serde::Deserialize;
 use std::io::Read;
 
@@ -31,119 +33,102 @@ struct Row {
     credits: String,
 }
 
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ImportReport {
-    pub imported: usize,
-    pub already_imported: usize,
-    /// (line number in the file, reason)
-    pub rejected: Vec<(u64, String)>,
-}
-
 fn date(text: &str, column: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("{column}: {text:?} is not a date (YYYY-MM-DD)"))
 }
 
-fn amount(text: &str, currency: Currency, column: &str) -> Result<i64, String> {
-    if text.trim().is_empty() {
-        return Ok(0);
-    }
-    Money::parse_decimal(text, currency)
-        .map(|m| m.minor())
-        .map_err(|e| format!("{column}: {e}"))
+/// An empty amount column is zero.
+fn amount(text: &str) -> Option<String> {
+    (!text.trim().is_empty()).then(|| text.to_owned())
 }
 
-/// Same invoice as one already stored: header, amounts and lines.
-fn same_content(a: &Invoice, b: &Invoice) -> bool {
-    let lines = |i: &Invoice| {
-        i.lines
-            .iter()
-            .map(|l| {
-                (
-                    l.service.clone(),
-                    l.description.clone(),
-                    l.quantity_milli,
-                    l.unit_price,
-                    l.amount,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    a.billing_profile_id == b.billing_profile_id
-        && a.invoice_date == b.invoice_date
-        && a.period_start == b.period_start
-        && a.period_end == b.period_end
-        && a.due_date == b.due_date
-        && a.total == b.total
-        && a.tax == b.tax
-        && a.credits == b.credits
-        && lines(a) == lines(b)
-}
-
-enum RowOutcome {
-    Imported,
-    AlreadyImported,
-}
-
-async fn import_row(store: &Store, row: Row) -> Result<RowOutcome, String> {
-    let account = BillingAccountId::parse(row.billing_account_id.trim())
-        .map_err(|e| format!("billing_account_id: {e}"))?;
-    let profile_id = BillingProfileId::parse(row.billing_profile_id.trim())
-        .map_err(|e| format!("billing_profile_id: {e}"))?;
-    let profile = store
-        .profile(&account, &profile_id)
-        .await
-        .map_err(|e| format!("database: {e}"))?
-        .ok_or("billing_profile_id: no such billing profile on that account")?;
-    let currency = profile.currency;
-    let draft = InvoiceDraft {
-        billing_account_id: account.clone(),
-        billing_profile_id: profile.id.clone(),
-        currency,
-        number: row.number.trim().to_owned(),
+/// The row as the invoice to issue (dates are parsed here, amounts in the profile's currency
+/// by the application).
+fn request(row: &Row) -> Result<InvoiceRequest, String> {
+    Ok(InvoiceRequest {
+        billing_profile_id: row.billing_profile_id.trim().to_owned(),
+        number: row.number.clone(),
         invoice_date: date(&row.invoice_date, "invoice_date")?,
         period_start: date(&row.period_start, "period_start")?,
         period_end: date(&row.period_end, "period_end")?,
         due_date: date(&row.due_date, "due_date")?,
-        lines: vec![LineDraft {
-            service: row.service.trim().to_owned(),
-            description: row.description.trim().to_owned(),
-            quantity_milli: parse_quantity_milli(&row.quantity)
-                .ok_or_else(|| format!("quantity: {:?} is not a positive decimal", row.quantity))?,
-            unit_price_minor: amount(&row.unit_price, currency, "unit_price")?,
-            amount_minor: None,
+        lines: vec![LineRequest {
+            service: row.service.clone(),
+            description: row.description.clone(),
+            quantity: row.quantity.clone(),
+            unit_price: amount(&row.unit_price).unwrap_or_else(|| "0".into()),
+            amount: None,
         }],
-        tax_minor: amount(&row.tax, currency, "tax")?,
-        credits_minor: amount(&row.credits, currency, "credits")?,
-    };
-    if draft.lines[0].service.is_empty() {
-        return Err("service: empty".into());
+        tax: amount(&row.tax),
+        credits: amount(&row.credits),
+    })
+}
+
+/// The column a refusal is about.
+fn column(field: InvoiceField) -> &'static str {
+    match field {
+        InvoiceField::BillingProfile => "billing_profile_id",
+        InvoiceField::Lines => "service",
+        InvoiceField::Service(_) => "service",
+        InvoiceField::Description(_) => "description",
+        InvoiceField::Quantity(_) => "quantity",
+        InvoiceField::UnitPrice(_) | InvoiceField::Amount(_) => "unit_price",
+        InvoiceField::Tax => "tax",
+        InvoiceField::Credits => "credits",
     }
-    let invoice = draft.issue(Utc::now()).map_err(|e| e.to_string())?;
-    match store.insert_invoice(&invoice).await {
-        Ok(()) => Ok(RowOutcome::Imported),
-        Err(StoreError::Conflict(_)) => {
-            let existing = store
-                .invoice_by_number(&account, &invoice.number)
-                .await
-                .map_err(|e| format!("database: {e}"))?;
-            match existing {
-                Some(existing) if same_content(&existing, &invoice) => {
-                    Ok(RowOutcome::AlreadyImported)
+}
+
+/// Why the row was refused, in the file's words.
+fn reason(row: &Row, error: IssueError) -> String {
+    match error {
+        IssueError::Field { field, problem } => {
+            let column = column(field);
+            match problem {
+                FieldProblem::NotAnId => format!("{column}: not a billing profile id"),
+                FieldProblem::Count { .. } => format!("{column}: one invoice line per row"),
+                FieldProblem::Length { max } => {
+                    let text = match field {
+                        InvoiceField::Description(_) => &row.description,
+                        _ => &row.service,
+                    };
+                    if text.trim().is_empty() {
+                        format!("{column}: empty")
+                    } else {
+                        format!("{column}: longer than {max} characters")
+                    }
                 }
-                _ => Err(format!(
-                    "number: invoice {} exists with other content",
-                    invoice.number
-                )),
+                FieldProblem::Quantity => {
+                    format!("quantity: {:?} is not a positive decimal", row.quantity)
+                }
+                FieldProblem::Amount(e) => format!("{column}: {e}"),
             }
         }
-        Err(error) => Err(format!("database: {error}")),
+        IssueError::Invalid(e) => e.to_string(),
+        IssueError::NumberExists { .. } | IssueError::Conflict(_) => format!(
+            "number: invoice {} exists with other content",
+            row.number.trim()
+        ),
+        IssueError::App(AppError::NotFound(Resource::BillingAccount)) => {
+            "billing_account_id: no such billing account".into()
+        }
+        IssueError::App(AppError::NotFound(_)) => {
+            "billing_profile_id: no such billing profile on that account".into()
+        }
+        IssueError::App(error) => format!("database: {error}"),
     }
+}
+
+async fn import_row(app: &Services, row: Row) -> Result<Imported, String> {
+    let request = request(&row)?;
+    import_invoice(app, row.billing_account_id.trim(), &request)
+        .await
+        .map_err(|error| reason(&row, error))
 }
 
 /// Imports every row; `progress` is told after each one.
 pub async fn import_invoices<R: Read>(
-    store: &Store,
+    app: &Services,
     input: R,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, csv::Error> {
@@ -159,16 +144,11 @@ pub async fn import_invoices<R: Read>(
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
-                match record.deserialize::<Row>(Some(&headers)) {
-                    Err(error) => report
-                        .rejected
-                        .push((line, format!("unreadable row: {error}"))),
-                    Ok(row) => match import_row(store, row).await {
-                        Ok(RowOutcome::Imported) => report.imported += 1,
-                        Ok(RowOutcome::AlreadyImported) => report.already_imported += 1,
-                        Err(reason) => report.rejected.push((line, reason)),
-                    },
-                }
+                let outcome = match record.deserialize::<Row>(Some(&headers)) {
+                    Err(error) => Err(format!("unreadable row: {error}")),
+                    Ok(row) => import_row(app, row).await,
+                };
+                report.record(line, outcome);
             }
             Err(error) if error.is_io_error() => return Err(error),
             Err(error) => {
@@ -186,7 +166,16 @@ pub async fn import_invoices<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
+    use faktura_domain::*;
     use faktura_store::demo::{DemoInput, NORDLYS_ADMIN};
+    use faktura_store::Store;
+    use std::sync::Arc;
+
+    fn services(store: &Store) -> Services {
+        let gateway = Arc::new(faktura_gateway::SandboxGateway::new());
+        Services::new(store.clone(), gateway, faktura_app::Config::default())
+    }
 
     async fn demo_store() -> (Store, BillingAccountId, BillingProfileId) {
         let store = faktura_store::test_support::sqlite().await;
@@ -218,7 +207,7 @@ mod tests {
              {account},bp_nothere,IMP-4,2026-10-05,2026-09-01,2026-09-30,2026-11-04,Storage,x,1,1.00,,\n\
              {account},{profile},IMP-5,2026-10-05,2026-09-01,2026-09-30,2026-11-04,Compute,D4s hours,730,1.48,270.10,\n"
         );
-        let report = import_invoices(&store, file.as_bytes(), |_| {})
+        let report = import_invoices(&services(&store), file.as_bytes(), |_| {})
             .await
             .unwrap();
         assert_eq!(report.imported, 2);
@@ -237,7 +226,7 @@ mod tests {
             .unwrap();
         assert_eq!(imported.total.minor(), 69_900 + 17_475);
 
-        let again = import_invoices(&store, file.as_bytes(), |_| {})
+        let again = import_invoices(&services(&store), file.as_bytes(), |_| {})
             .await
             .unwrap();
         assert_eq!(
@@ -249,7 +238,7 @@ mod tests {
             "IMP-1,2026-10-05,2026-09-01,2026-09-30,2026-11-04,Support,Standard plan,1,699.00",
             "IMP-1,2026-10-05,2026-09-01,2026-09-30,2026-11-04,Support,Standard plan,1,799.00",
         );
-        let conflict = import_invoices(&store, changed.as_bytes(), |_| {})
+        let conflict = import_invoices(&services(&store), changed.as_bytes(), |_| {})
             .await
             .unwrap();
         assert!(conflict
@@ -266,7 +255,7 @@ mod tests {
              only,three,columns\n\
              {account},{profile},IMP-9,2026-10-05,2026-09-01,2026-09-30,2026-11-04,Support,x,1,1.00,0,0\n"
         );
-        let report = import_invoices(&store, file.as_bytes(), |_| {})
+        let report = import_invoices(&services(&store), file.as_bytes(), |_| {})
             .await
             .unwrap();
         assert_eq!(report.imported, 1);

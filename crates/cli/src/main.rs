@@ -301,7 +301,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Invoices {
             command: InvoicesCommand::Import { database, file },
         } => {
-            let store = open_store(&database).await?;
+            // Importing charges nothing: the sandbox stands in for a gateway it never calls.
+            let app = faktura_app::Services::new(
+                open_store(&database).await?,
+                Arc::new(SandboxGateway::new()),
+                Config::default(),
+            );
             let size = std::fs::metadata(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?
                 .len();
@@ -312,12 +317,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            let report =
-                import::import_invoices(&store, std::io::BufReader::new(reader), |bytes| {
-                    bar.set_position(bytes)
-                })
-                .await
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let report = import::import_invoices(&app, std::io::BufReader::new(reader), |bytes| {
+                bar.set_position(bytes)
+            })
+            .await
+            .with_context(|| format!("cannot read {}", file.display()))?;
             bar.finish_and_clear();
             println!(
                 "{} imported, {} already imported, {} rejected",

@@ -9,6 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use faktura_app::operations;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -60,7 +61,7 @@ pub fn install() {
 pub async fn metrics_page(State(state): State<AppState>) -> Response {
     let handle = handle();
     let mut extra = String::new();
-    match state.app.store.payment_state_counts().await {
+    match operations::payment_state_counts(&state.app).await {
         Ok(counts) => {
             extra.push_str("# HELP faktura_payments Payments and settlements by state (whole deployment).\n# TYPE faktura_payments gauge\n");
             for (kind, payment_state, count) in counts {
@@ -71,9 +72,7 @@ pub async fn metrics_page(State(state): State<AppState>) -> Response {
         }
         Err(error) => tracing::warn!(%error, "metrics: cannot count payments"),
     }
-    let config = &state.app.config.janitor;
-    let grace = chrono::Duration::from_std(config.grace).unwrap_or(chrono::Duration::MAX);
-    match state.app.store.in_doubt_backlog(chrono::Utc::now(), grace).await {
+    match operations::janitor_backlog(&state.app).await {
         Ok(backlog) => extra.push_str(&format!(
             "# HELP faktura_janitor_backlog Payments and settlements in doubt, and those due for a look now.\n\
              # TYPE faktura_janitor_backlog gauge\n\
@@ -97,8 +96,7 @@ pub async fn metrics_page(State(state): State<AppState>) -> Response {
 
 /// Ready to take traffic: the database answers and the gateway can be reached.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.app.store.ping().await;
-    let gateway = state.app.gateway.ready().await;
+    let operations::Readiness { database, gateway } = operations::readiness(&state.app).await;
     if let Err(error) = &database {
         tracing::warn!(%error, "readiness: database unreachable");
     }

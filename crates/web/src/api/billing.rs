@@ -1,17 +1,18 @@
-//! Customer resources: billing accounts, profiles, invoices, payment method links, role
-//! assignments, permissions and check access. Resources of accounts the caller holds no role on
+//! Customer resources: billing accounts, profiles, invoices and payment method links (role
+//! assignments, permissions and check access are in `access.rs`). Resources of accounts the caller holds no role on
 //! answer 404, exactly like resources that do not exist.
 
 use super::envelope::*;
+use super::resources::*;
 use super::ApiCaller;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::NaiveDate;
+use faktura_app::accounts;
+use faktura_app::invoices::{self, ListQuery};
 use faktura_domain::*;
-use faktura_store::{InvoiceFilter, StatusFilter};
-use serde_json::{json, Value};
 
 pub const BA_TYPE: &str = "Microsoft.Billing/billingAccounts";
 pub const BP_TYPE: &str = "Microsoft.Billing/billingAccounts/billingProfiles";
@@ -32,120 +33,17 @@ pub use faktura_app::AccountScope as Scope;
 
 /// A profile of the scope named by its raw id; unknown and hidden profiles are not found.
 pub fn scope_profile<'a>(scope: &'a Scope, raw: &str) -> Result<&'a BillingProfile, ArmError> {
-    let id = BillingProfileId::parse(raw).map_err(|_| ArmError::not_found("billing profile"))?;
-    Ok(scope.visible_profile(&id)?)
-}
-
-fn address(a: &Address) -> Value {
-    json!({
-        "companyName": a.company, "addressLine1": a.line1, "addressLine2": a.line2,
-        "postalCode": a.postal_code, "city": a.city, "region": a.region, "country": a.country,
-    })
-}
-
-pub fn account_resource(account: &BillingAccount) -> Value {
-    resource(
-        account_path(&account.id),
-        BA_TYPE,
-        json!({
-            "displayName": account.display_name,
-            "agreementType": account.agreement_type.code(),
-            "accountStatus": account.status.code(),
-            "accountType": "Business",
-            "soldTo": address(&account.sold_to),
-            "hasReadAccess": true,
-        }),
-    )
-}
-
-pub fn profile_resource(profile: &BillingProfile) -> Value {
-    resource(
-        profile_path(&profile.billing_account_id, &profile.id),
-        BP_TYPE,
-        json!({
-            "displayName": profile.display_name,
-            "currency": profile.currency.code(),
-            "status": profile.status.code(),
-            "statusReasonCode": profile.status_reason.map(|r| r.code()),
-            "billTo": address(&profile.bill_to),
-            "invoiceRecipients": [profile.invoice_email],
-            "invoiceEmailOptIn": true,
-            "hasReadAccess": true,
-        }),
-    )
-}
-
-pub fn invoice_resource(
-    invoice: &Invoice,
-    profile_name: &str,
-    payments: &[Payment],
-    today: NaiveDate,
-) -> Value {
-    let id = format!(
-        "{}/invoices/{}",
-        account_path(&invoice.billing_account_id),
-        invoice.id
-    );
-    let due = invoice.amount_due().unwrap_or(invoice.total);
-    let succeeded: Vec<Value> = payments
-        .iter()
-        .filter(|p| p.state == PaymentState::Succeeded)
-        .map(|p| {
-            json!({
-                "amount": amount(p.amount),
-                "date": timestamp(p.updated_at),
-                "paymentMethodId": p.payment_method_id.as_ref().map(|m| format!("{}/paymentMethodLinks/{m}", profile_path(&invoice.billing_account_id, &invoice.billing_profile_id))),
-                "paymentMethodFamily": if p.payment_method_id.is_some() { "CreditCard" } else { "CheckWire" },
-                "paymentType": "credited",
-            })
-        })
-        .collect();
-    let failed: Vec<Value> = payments
-        .iter()
-        .filter(|p| p.state == PaymentState::Failed)
-        .map(|p| json!({"date": timestamp(p.updated_at), "failedPaymentReason": p.failure_reason.map(|r| r.code())}))
-        .collect();
-    resource(
-        id,
-        INVOICE_TYPE,
-        json!({
-            "amountDue": amount(due),
-            "azurePrepaymentApplied": amount(Money::zero(invoice.currency())),
-            "billedAmount": amount(invoice.total),
-            "creditAmount": amount(invoice.credits),
-            "subTotal": amount(invoice.subtotal),
-            "taxAmount": amount(invoice.tax),
-            "totalAmount": amount(invoice.total),
-            "invoiceDate": date_time(invoice.invoice_date),
-            "dueDate": date_time(invoice.due_date),
-            "invoicePeriodStartDate": date_time(invoice.period_start),
-            "invoicePeriodEndDate": date_time(invoice.period_end),
-            "invoiceType": "AzureServices",
-            "status": invoice.status_on(today).code(),
-            "billingProfileId": profile_path(&invoice.billing_account_id, &invoice.billing_profile_id),
-            "billingProfileDisplayName": profile_name,
-            "purchaseOrderNumber": Value::Null,
-            "documents": [{"kind": "Invoice", "name": invoice.number, "url": format!("{}/invoices/{}/download", account_path(&invoice.billing_account_id), invoice.id)}],
-            "payments": succeeded,
-            "failedPayments": failed,
-            "isMonthlyInvoice": true,
-        }),
-    )
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    Ok(accounts::profile(scope, raw)?)
 }
 
 pub async fn list_accounts(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<List<AccountResource>>, ArmError> {
     query.check_version()?;
-    let user = caller.user()?;
-    let accounts = state.app.store.accounts_for_user(&user.id).await?;
-    Ok(Json(list(
+    let accounts = accounts::list(&state.app, &caller.actor()?).await?;
+    Ok(Json(List::new(
         accounts.iter().map(account_resource).collect(),
         None,
     )))
@@ -156,7 +54,7 @@ pub async fn get_account(
     caller: ApiCaller,
     Path(ba): Path<String>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<AccountResource>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
     Ok(Json(account_resource(&scope.account)))
@@ -167,10 +65,10 @@ pub async fn list_profiles(
     caller: ApiCaller,
     Path(ba): Path<String>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<List<ProfileResource>>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
-    Ok(Json(list(
+    Ok(Json(List::new(
         scope.profiles.iter().map(profile_resource).collect(),
         None,
     )))
@@ -181,7 +79,7 @@ pub async fn get_profile(
     caller: ApiCaller,
     Path((ba, bp)): Path<(String, String)>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<ProfileResource>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
     Ok(Json(profile_resource(scope_profile(&scope, &bp)?)))
@@ -202,14 +100,16 @@ fn parse_skip_token(raw: &str) -> Result<(NaiveDate, InvoiceId), ArmError> {
     ))
 }
 
+/// One page of invoices (of one profile, or of every profile the caller sees) with their
+/// payments, and the link to the next page.
 async fn invoice_list(
     state: &AppState,
     headers: &HeaderMap,
     path: &str,
     scope: &Scope,
-    profiles: Vec<BillingProfileId>,
+    profile: Option<BillingProfileId>,
     query: &ApiQuery,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<List<InvoiceResource>>, ArmError> {
     let top = query.page_size()?;
     let from = query.date(query.period_start_date.as_deref(), "periodStartDate")?;
     let to = query.date(query.period_end_date.as_deref(), "periodEndDate")?;
@@ -222,43 +122,16 @@ async fn invoice_list(
         }
     }
     let after = query.skip_token().map(parse_skip_token).transpose()?;
-    let page = state
-        .app
-        .store
-        .list_invoices(&InvoiceFilter {
-            account: scope.account.id.clone(),
-            profiles: Some(profiles),
-            status: StatusFilter::Any,
-            invoice_date_from: from,
-            invoice_date_to: to,
-            number_prefix: None,
-            today: today(),
-            after,
-            limit: top,
-        })
-        .await?;
-    // One query for the whole page's payments, not one per invoice.
-    let ids: Vec<InvoiceId> = page.items.iter().map(|s| s.invoice.id.clone()).collect();
-    let payments = state
-        .app
-        .store
-        .payments_for_invoices(&scope.account.id, &ids)
-        .await?;
-    let value: Vec<Value> = page
-        .items
-        .iter()
-        .map(|summary| {
-            invoice_resource(
-                &summary.invoice,
-                &summary.profile_name,
-                payments
-                    .get(&summary.invoice.id)
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]),
-                today(),
-            )
-        })
-        .collect();
+    let list = ListQuery {
+        profile,
+        invoice_date_from: from,
+        invoice_date_to: to,
+        after,
+        ..ListQuery::all(top)
+    };
+    let page = invoices::list(&state.app, scope, &list).await?;
+    let payments = invoices::payments_for_page(&state.app, scope, &page).await?;
+    let value = invoice_resources(&page.items, &payments, state.app.today());
     let next_link = page.next.map(|(date, id)| {
         let mut params: Vec<(&str, String)> = vec![
             ("api-version", API_VERSION.to_owned()),
@@ -277,7 +150,7 @@ async fn invoice_list(
             serde_urlencoded::to_string(&params).unwrap_or_default()
         )
     });
-    Ok(Json(list(value, next_link)))
+    Ok(Json(List::new(value, next_link)))
 }
 
 pub async fn list_account_invoices(
@@ -286,12 +159,11 @@ pub async fn list_account_invoices(
     headers: HeaderMap,
     Path(ba): Path<String>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<List<InvoiceResource>>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
-    let profiles = scope.profiles.iter().map(|p| p.id.clone()).collect();
     let path = format!("{}/invoices", account_path(&scope.account.id));
-    invoice_list(&state, &headers, &path, &scope, profiles, &query).await
+    invoice_list(&state, &headers, &path, &scope, None, &query).await
 }
 
 pub async fn list_profile_invoices(
@@ -300,12 +172,12 @@ pub async fn list_profile_invoices(
     headers: HeaderMap,
     Path((ba, bp)): Path<(String, String)>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<List<InvoiceResource>>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
     let profile = scope_profile(&scope, &bp)?.id.clone();
     let path = format!("{}/invoices", profile_path(&scope.account.id, &profile));
-    invoice_list(&state, &headers, &path, &scope, vec![profile], &query).await
+    invoice_list(&state, &headers, &path, &scope, Some(profile), &query).await
 }
 
 /// An invoice by id (`inv_…`) or by the number customers see (`G000123456`).
@@ -318,61 +190,16 @@ pub async fn get_invoice(
     caller: ApiCaller,
     Path((ba, invoice)): Path<(String, String)>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<InvoiceResource>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
-    let invoice = find_invoice(&state, &scope, &invoice).await?;
-    let payments = state
-        .app
-        .store
-        .payments_for_invoice(&scope.account.id, &invoice.id)
-        .await?;
-    let profile_name = scope
-        .profiles
-        .iter()
-        .find(|p| p.id == invoice.billing_profile_id)
-        .map(|p| p.display_name.clone())
-        .unwrap_or_default();
+    let detail = invoices::detail(&state.app, &scope, &invoice).await?;
     Ok(Json(invoice_resource(
-        &invoice,
-        &profile_name,
-        &payments,
-        today(),
+        &detail.invoice,
+        &detail.profile_name,
+        &detail.payments,
+        state.app.today(),
     )))
-}
-
-pub fn payment_method_resource(method: &PaymentMethod) -> Value {
-    let id = format!(
-        "{}/paymentMethodLinks/{}",
-        profile_path(&method.billing_account_id, &method.billing_profile_id),
-        method.id
-    );
-    let expiration = format!("{}/{}", method.exp_month, method.exp_year);
-    let display = format!("{} •••• {}", method.brand.code(), method.last4);
-    resource(
-        id,
-        PM_TYPE,
-        json!({
-            "paymentMethodId": method.id.as_str(),
-            "family": "CreditCard",
-            "paymentMethodType": method.brand.code(),
-            "accountHolderName": method.holder,
-            "expiration": expiration,
-            "lastFourDigits": method.last4,
-            "displayName": display,
-            "status": method.status.code(),
-            "paymentMethod": {
-                "id": method.id.as_str(),
-                "family": "CreditCard",
-                "paymentMethodType": method.brand.code(),
-                "accountHolderName": method.holder,
-                "expiration": expiration,
-                "lastFourDigits": method.last4,
-                "displayName": display,
-                "status": method.status.code(),
-            },
-        }),
-    )
 }
 
 pub async fn list_payment_method_links(
@@ -380,24 +207,11 @@ pub async fn list_payment_method_links(
     caller: ApiCaller,
     Path((ba, bp)): Path<(String, String)>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<List<PaymentMethodResource>>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
-    let profile = scope_profile(&scope, &bp)?;
-    if !scope
-        .access
-        .allows(Permission::ViewPaymentMethods, Some(&profile.id))
-    {
-        return Err(ArmError::forbidden(
-            "your role may not see this profile's payment methods",
-        ));
-    }
-    let methods = state
-        .app
-        .store
-        .payment_methods(&scope.account.id, &profile.id)
-        .await?;
-    Ok(Json(list(
+    let methods = accounts::payment_methods(&state.app, &scope, &bp).await?;
+    Ok(Json(List::new(
         methods.iter().map(payment_method_resource).collect(),
         None,
     )))
@@ -408,17 +222,9 @@ pub async fn get_payment_method_link(
     caller: ApiCaller,
     Path((ba, bp, pm)): Path<(String, String, String)>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<Value>, ArmError> {
+) -> Result<Json<PaymentMethodResource>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
-    let profile = scope_profile(&scope, &bp)?;
-    let id = PaymentMethodId::parse(&pm).map_err(|_| ArmError::not_found("payment method"))?;
-    let method = state
-        .app
-        .store
-        .payment_method(&scope.account.id, &id)
-        .await?
-        .filter(|m| m.billing_profile_id == profile.id)
-        .ok_or_else(|| ArmError::not_found("payment method"))?;
+    let method = accounts::payment_method(&state.app, &scope, &bp, &pm).await?;
     Ok(Json(payment_method_resource(&method)))
 }

@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use faktura_domain::Money;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -238,16 +237,6 @@ impl ApiQuery {
     }
 }
 
-/// `{"currency":"DKK","value":1234.56}`. The value is formatted from integer minor units.
-pub fn amount(money: Money) -> Value {
-    let value: Value = money
-        .to_decimal_string()
-        .parse::<serde_json::Number>()
-        .map(Value::Number)
-        .unwrap_or(Value::Null);
-    json!({"currency": money.currency().code(), "value": value})
-}
-
 pub fn date_time(date: NaiveDate) -> String {
     format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
 }
@@ -320,23 +309,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ArmJson<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faktura_domain::Currency;
-
-    #[test]
-    fn amounts_keep_their_minor_units() {
-        assert_eq!(
-            amount(Money::from_minor(1653, Currency::USD)),
-            json!({"currency": "USD", "value": 16.53})
-        );
-        assert_eq!(
-            amount(Money::from_minor(1500, Currency::JPY)),
-            json!({"currency": "JPY", "value": 1500})
-        );
-        assert_eq!(
-            amount(Money::from_minor(-5, Currency::DKK)).to_string(),
-            r#"{"currency":"DKK","value":-0.05}"#
-        );
-    }
 
     #[test]
     fn version_and_page_size_are_checked() {

@@ -9,6 +9,7 @@ mod examples;
 mod openapi;
 mod operator;
 mod pay;
+mod resources;
 
 pub use envelope::{json_errors, ArmError, API_VERSION};
 

@@ -1,18 +1,20 @@
 //! The operator API: create accounts, profiles, users and role assignments; issue and void
 //! invoices; list payments and support requests. Operator tokens only.
 
-use super::billing::{account_path, account_resource, invoice_resource, profile_resource};
+use super::billing::account_path;
 use super::envelope::*;
+use super::resources::*;
 use super::ApiCaller;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
-use faktura_domain::*;
-use faktura_store::{NewProfile, StoreError, VoidRefusal};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use faktura_app::operator::{
+    self, AddressInput, FieldProblem, InvoiceField, InvoiceRequest, IssueError, LineRequest,
+    NewAccount, NewProfileInput, NewRoleAssignment, OperatorError,
+};
+use serde::{Deserialize, Serialize};
 
 /// A caller holding an operator token. As an extractor it runs before the body is read, so a
 /// customer's token is refused (403) whatever it sends.
@@ -36,40 +38,83 @@ impl axum::extract::FromRequestParts<AppState> for Operator {
     }
 }
 
-fn conflict_or(error: StoreError, code: &'static str, message: &str) -> ArmError {
-    if error.is_unique_violation() {
-        ArmError::new(StatusCode::CONFLICT, code, message)
-    } else {
+/// The operator's refusals in the API's shape.
+impl From<OperatorError> for ArmError {
+    fn from(error: OperatorError) -> Self {
         match error {
-            StoreError::Conflict(reason) => ArmError::new(StatusCode::CONFLICT, code, reason),
-            StoreError::NotFound => ArmError::not_found("resource"),
-            other => ArmError::internal(other),
+            OperatorError::Invalid {
+                code,
+                field,
+                message,
+            } => {
+                let error = ArmError::bad_request(code, message);
+                match field {
+                    Some(field) => error.with_target(&field),
+                    None => error,
+                }
+            }
+            OperatorError::Conflict { code, message } => {
+                ArmError::new(StatusCode::CONFLICT, code, message)
+            }
+            OperatorError::App(error) => error.into(),
         }
     }
 }
 
-fn required(value: &str, field: &str, max: usize) -> Result<String, ArmError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > max {
-        return Err(ArmError::bad_request(
-            "InvalidField",
-            format!("{field} must be 1–{max} characters"),
-        )
-        .with_target(field));
+/// An invoice field as the operator API names it.
+fn field_name(field: InvoiceField) -> String {
+    match field {
+        InvoiceField::BillingProfile => "billingProfileId".into(),
+        InvoiceField::Lines => "lines".into(),
+        InvoiceField::Service(i) => format!("lines[{i}].service"),
+        InvoiceField::Description(i) => format!("lines[{i}].description"),
+        InvoiceField::Quantity(i) => format!("lines[{i}].quantity"),
+        InvoiceField::UnitPrice(i) => format!("lines[{i}].unitPrice"),
+        InvoiceField::Amount(i) => format!("lines[{i}].amount"),
+        InvoiceField::Tax => "tax".into(),
+        InvoiceField::Credits => "credits".into(),
     }
-    Ok(trimmed.to_owned())
 }
 
-fn email(value: &str, field: &str) -> Result<String, ArmError> {
-    let trimmed = value.trim();
-    if !faktura_domain::contact::plausible_email(trimmed) {
-        return Err(ArmError::bad_request(
-            "InvalidEmail",
-            format!("{field} must be an e-mail address"),
-        )
-        .with_target(field));
+impl From<IssueError> for ArmError {
+    fn from(error: IssueError) -> Self {
+        match error {
+            IssueError::Field { field, problem } => {
+                let name = field_name(field);
+                let error = match problem {
+                    FieldProblem::NotAnId => {
+                        ArmError::bad_request("InvalidBillingProfile", "not a billing profile id")
+                    }
+                    FieldProblem::Count { max } => ArmError::bad_request(
+                        "InvalidLines",
+                        format!("an invoice has 1–{max} lines"),
+                    ),
+                    FieldProblem::Length { max } => ArmError::bad_request(
+                        "InvalidField",
+                        format!("{name} must be 1–{max} characters"),
+                    ),
+                    FieldProblem::Quantity => ArmError::bad_request(
+                        "InvalidQuantity",
+                        "quantity is a positive decimal with at most 3 decimals",
+                    ),
+                    FieldProblem::Amount(e) => {
+                        ArmError::bad_request("InvalidAmount", format!("{name}: {e}"))
+                    }
+                };
+                error.with_target(&name)
+            }
+            IssueError::Invalid(e) => ArmError::bad_request("InvalidInvoice", e.to_string()),
+            IssueError::NumberExists { .. } => ArmError::new(
+                StatusCode::CONFLICT,
+                "InvoiceNumberExists",
+                "an invoice with this number exists",
+            ),
+            IssueError::Conflict(reason) => {
+                ArmError::new(StatusCode::CONFLICT, "InvoiceNumberExists", reason)
+            }
+            IssueError::App(error) => error.into(),
+        }
     }
-    Ok(trimmed.to_owned())
 }
 
 #[derive(Deserialize, Default)]
@@ -91,25 +136,17 @@ pub struct AddressBody {
     country: String,
 }
 
-impl AddressBody {
-    fn into_address(self, field: &str) -> Result<Address, ArmError> {
-        let country = self.country.trim().to_uppercase();
-        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ArmError::bad_request(
-                "InvalidCountry",
-                "country must be an ISO 3166 two-letter code",
-            )
-            .with_target(&format!("{field}.country")));
+impl From<AddressBody> for AddressInput {
+    fn from(body: AddressBody) -> AddressInput {
+        AddressInput {
+            company_name: body.company_name,
+            address_line1: body.address_line1,
+            address_line2: body.address_line2,
+            postal_code: body.postal_code,
+            city: body.city,
+            region: body.region,
+            country: body.country,
         }
-        Ok(Address {
-            company: required(&self.company_name, &format!("{field}.companyName"), 200)?,
-            line1: required(&self.address_line1, &format!("{field}.addressLine1"), 200)?,
-            line2: self.address_line2.chars().take(200).collect(),
-            postal_code: self.postal_code.chars().take(20).collect(),
-            city: required(&self.city, &format!("{field}.city"), 100)?,
-            region: self.region.chars().take(100).collect(),
-            country,
-        })
     }
 }
 
@@ -120,24 +157,28 @@ pub struct UserBody {
     display_name: String,
 }
 
+/// `{"displayName", "email", "id"}`: the user created.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserJson {
+    display_name: String,
+    email: String,
+    id: String,
+}
+
 pub async fn create_user(
     State(state): State<AppState>,
     _operator: Operator,
     ArmJson(body): ArmJson<UserBody>,
-) -> Result<(StatusCode, Json<Value>), ArmError> {
-    let email = email(&body.email, "email")?;
-    let name = required(&body.display_name, "displayName", 200)?;
-    let user = state
-        .app
-        .store
-        .create_user(&email, &name, None)
-        .await
-        .map_err(|e| conflict_or(e, "UserExists", "a user with this e-mail exists"))?;
+) -> Result<(StatusCode, Json<UserJson>), ArmError> {
+    let user = operator::create_user(&state.app, &body.email, &body.display_name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": user.id.as_str(), "email": user.email, "displayName": user.display_name}),
-        ),
+        Json(UserJson {
+            display_name: user.display_name,
+            email: user.email,
+            id: user.id.to_string(),
+        }),
     ))
 }
 
@@ -154,45 +195,14 @@ pub async fn create_account(
     State(state): State<AppState>,
     _operator: Operator,
     ArmJson(body): ArmJson<AccountBody>,
-) -> Result<(StatusCode, Json<Value>), ArmError> {
-    let name = required(&body.display_name, "displayName", 200)?;
-    let agreement = AgreementType::from_code(&body.agreement_type)
-        .ok_or_else(|| ArmError::bad_request("InvalidAgreementType", "agreementType must be MicrosoftCustomerAgreement, MicrosoftOnlineServicesProgram, EnterpriseAgreement or MicrosoftPartnerAgreement").with_target("agreementType"))?;
-    let sold_to = body.sold_to.into_address("soldTo")?;
-    let admin_email = email(&body.account_admin_email, "accountAdminEmail")?;
-    let admin = state
-        .app
-        .store
-        .user_by_email(&admin_email)
-        .await?
-        .ok_or_else(|| {
-            ArmError::bad_request(
-                "UnknownUser",
-                "create the account administrator's user first",
-            )
-            .with_target("accountAdminEmail")
-        })?;
-    let account = state
-        .app
-        .store
-        .create_account(
-            &name,
-            agreement,
-            &sold_to.country.clone(),
-            &sold_to,
-            &admin.id,
-        )
-        .await?;
-    state
-        .app
-        .store
-        .add_role_assignment(
-            &account.id,
-            &admin.id,
-            &Scope::Account,
-            Role::BillingAccountOwner,
-        )
-        .await?;
+) -> Result<(StatusCode, Json<AccountResource>), ArmError> {
+    let new = NewAccount {
+        display_name: body.display_name,
+        agreement_type: body.agreement_type,
+        sold_to: body.sold_to.into(),
+        account_admin_email: body.account_admin_email,
+    };
+    let account = operator::create_account(&state.app, &new).await?;
     Ok((StatusCode::CREATED, Json(account_resource(&account))))
 }
 
@@ -205,43 +215,19 @@ pub struct ProfileBody {
     invoice_email: String,
 }
 
-async fn load_account(state: &AppState, raw: &str) -> Result<BillingAccount, ArmError> {
-    let id = BillingAccountId::parse(raw).map_err(|_| ArmError::not_found("billing account"))?;
-    state
-        .app
-        .store
-        .account(&id)
-        .await?
-        .ok_or_else(|| ArmError::not_found("billing account"))
-}
-
 pub async fn create_profile(
     State(state): State<AppState>,
     _operator: Operator,
     Path(ba): Path<String>,
     ArmJson(body): ArmJson<ProfileBody>,
-) -> Result<(StatusCode, Json<Value>), ArmError> {
-    let account = load_account(&state, &ba).await?;
-    let currency: Currency = body.currency.parse().map_err(|_| {
-        ArmError::bad_request(
-            "InvalidCurrency",
-            "currency must be one of DKK, EUR, USD, GBP, SEK, NOK, JPY",
-        )
-        .with_target("currency")
-    })?;
-    let profile = state
-        .app
-        .store
-        .create_profile(
-            &account.id,
-            &NewProfile {
-                display_name: required(&body.display_name, "displayName", 200)?,
-                currency,
-                bill_to: body.bill_to.into_address("billTo")?,
-                invoice_email: email(&body.invoice_email, "invoiceEmail")?,
-            },
-        )
-        .await?;
+) -> Result<(StatusCode, Json<ProfileResource>), ArmError> {
+    let new = NewProfileInput {
+        display_name: body.display_name,
+        currency: body.currency,
+        bill_to: body.bill_to.into(),
+        invoice_email: body.invoice_email,
+    };
+    let profile = operator::create_profile(&state.app, &ba, &new).await?;
     Ok((StatusCode::CREATED, Json(profile_resource(&profile))))
 }
 
@@ -254,55 +240,34 @@ pub struct RoleBody {
     billing_profile_id: Option<String>,
 }
 
+/// `{"id", "role", "userEmail"}`: the assignment made.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentJson {
+    id: String,
+    role: &'static str,
+    user_email: String,
+}
+
 pub async fn assign_role(
     State(state): State<AppState>,
     _operator: Operator,
     Path(ba): Path<String>,
     ArmJson(body): ArmJson<RoleBody>,
-) -> Result<(StatusCode, Json<Value>), ArmError> {
-    let account = load_account(&state, &ba).await?;
-    let role: Role = body
-        .role
-        .parse()
-        .map_err(|_| ArmError::bad_request("InvalidRole", "unknown role").with_target("role"))?;
-    let user = state
-        .app
-        .store
-        .user_by_email(&email(&body.user_email, "userEmail")?)
-        .await?
-        .ok_or_else(|| {
-            ArmError::bad_request("UnknownUser", "no user with this e-mail")
-                .with_target("userEmail")
-        })?;
-    let scope = match body
-        .billing_profile_id
-        .as_deref()
-        .map(|raw| raw.rsplit('/').next().unwrap_or(raw))
-    {
-        Some(raw) => Scope::Profile(BillingProfileId::parse(raw).map_err(|_| {
-            ArmError::bad_request("InvalidBillingProfile", "not a billing profile id")
-                .with_target("billingProfileId")
-        })?),
-        None => Scope::Account,
+) -> Result<(StatusCode, Json<AssignmentJson>), ArmError> {
+    let new = NewRoleAssignment {
+        user_email: body.user_email,
+        role: body.role,
+        billing_profile_id: body.billing_profile_id,
     };
-    if role.is_account_role() != (scope == Scope::Account) {
-        return Err(ArmError::bad_request("RoleScopeMismatch", "account roles are assigned at account scope, profile roles and invoice manager at profile scope"));
-    }
-    let assignment = state
-        .app
-        .store
-        .add_role_assignment(&account.id, &user.id, &scope, role)
-        .await
-        .map_err(|e| {
-            conflict_or(
-                e,
-                "RoleAssignmentExists",
-                "the user already has this role here",
-            )
-        })?;
+    let (assignment, user) = operator::assign_role(&state.app, &ba, &new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": assignment.id.as_str(), "role": role.code(), "userEmail": user.email})),
+        Json(AssignmentJson {
+            id: assignment.id.to_string(),
+            role: assignment.role.code(),
+            user_email: user.email,
+        }),
     ))
 }
 
@@ -335,6 +300,7 @@ pub struct InvoiceBody {
     credits: Option<String>,
 }
 
+/// `2026-01-31`, or a timestamp that starts with one.
 fn parse_date(text: &str, field: &str) -> Result<NaiveDate, ArmError> {
     NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d").map_err(|_| {
         ArmError::bad_request(
@@ -345,129 +311,66 @@ fn parse_date(text: &str, field: &str) -> Result<NaiveDate, ArmError> {
     })
 }
 
-fn money(text: Option<&str>, currency: Currency, field: &str) -> Result<i64, ArmError> {
-    match text {
-        None => Ok(0),
-        Some(text) => Money::parse_decimal(text, currency)
-            .map(|m| m.minor())
-            .map_err(|e| {
-                ArmError::bad_request("InvalidAmount", format!("{field}: {e}")).with_target(field)
-            }),
-    }
-}
-
 pub async fn issue_invoice(
     State(state): State<AppState>,
     _operator: Operator,
     Path(ba): Path<String>,
     ArmJson(body): ArmJson<InvoiceBody>,
-) -> Result<(StatusCode, Json<Value>), ArmError> {
-    let account = load_account(&state, &ba).await?;
-    let raw_profile = body
-        .billing_profile_id
-        .rsplit('/')
-        .next()
-        .unwrap_or(&body.billing_profile_id);
-    let profile_id = BillingProfileId::parse(raw_profile).map_err(|_| {
-        ArmError::bad_request("InvalidBillingProfile", "not a billing profile id")
-            .with_target("billingProfileId")
-    })?;
-    let profile = state
-        .app
-        .store
-        .profile(&account.id, &profile_id)
-        .await?
-        .ok_or_else(|| ArmError::not_found("billing profile"))?;
-    let currency = profile.currency;
-    if body.lines.is_empty() || body.lines.len() > 500 {
-        return Err(
-            ArmError::bad_request("InvalidLines", "an invoice has 1–500 lines")
-                .with_target("lines"),
-        );
-    }
-    let mut lines = Vec::with_capacity(body.lines.len());
-    for (index, line) in body.lines.iter().enumerate() {
-        let field = format!("lines[{index}]");
-        lines.push(LineDraft {
-            service: required(&line.service, &format!("{field}.service"), 200)?,
-            description: required(&line.description, &format!("{field}.description"), 500)?,
-            quantity_milli: parse_quantity_milli(&line.quantity).ok_or_else(|| {
-                ArmError::bad_request(
-                    "InvalidQuantity",
-                    "quantity is a positive decimal with at most 3 decimals",
-                )
-                .with_target(&format!("{field}.quantity"))
-            })?,
-            unit_price_minor: money(
-                Some(&line.unit_price),
-                currency,
-                &format!("{field}.unitPrice"),
-            )?,
-            amount_minor: line
-                .amount
-                .as_deref()
-                .map(|a| money(Some(a), currency, &format!("{field}.amount")))
-                .transpose()?,
-        });
-    }
-    let draft = InvoiceDraft {
-        billing_account_id: account.id.clone(),
-        billing_profile_id: profile.id.clone(),
-        currency,
-        number: body.number.trim().to_owned(),
+) -> Result<(StatusCode, Json<InvoiceResource>), ArmError> {
+    let request = InvoiceRequest {
         invoice_date: parse_date(&body.invoice_date, "invoiceDate")?,
         period_start: parse_date(&body.period_start_date, "periodStartDate")?,
         period_end: parse_date(&body.period_end_date, "periodEndDate")?,
         due_date: parse_date(&body.due_date, "dueDate")?,
-        lines,
-        tax_minor: money(body.tax.as_deref(), currency, "tax")?,
-        credits_minor: money(body.credits.as_deref(), currency, "credits")?,
+        billing_profile_id: body.billing_profile_id,
+        number: body.number,
+        lines: body
+            .lines
+            .into_iter()
+            .map(|line| LineRequest {
+                service: line.service,
+                description: line.description,
+                quantity: line.quantity,
+                unit_price: line.unit_price,
+                amount: line.amount,
+            })
+            .collect(),
+        tax: body.tax,
+        credits: body.credits,
     };
-    let invoice = draft
-        .issue(chrono::Utc::now())
-        .map_err(|e| ArmError::bad_request("InvalidInvoice", e.to_string()))?;
-    state
-        .app
-        .store
-        .insert_invoice(&invoice)
-        .await
-        .map_err(|e| {
-            conflict_or(
-                e,
-                "InvoiceNumberExists",
-                "an invoice with this number exists",
-            )
-        })?;
-    let today = chrono::Utc::now().date_naive();
+    let (invoice, profile) = operator::issue_invoice(&state.app, &ba, &request).await?;
     Ok((
         StatusCode::CREATED,
         Json(invoice_resource(
             &invoice,
             &profile.display_name,
             &[],
-            today,
+            state.app.today(),
         )),
     ))
+}
+
+/// `{"id", "status": "Void"}`: the invoice voided.
+#[derive(Serialize)]
+pub struct VoidedJson {
+    id: String,
+    status: &'static str,
 }
 
 pub async fn void_invoice(
     State(state): State<AppState>,
     _operator: Operator,
     Path((ba, invoice)): Path<(String, String)>,
-) -> Result<Json<Value>, ArmError> {
-    let account = load_account(&state, &ba).await?;
-    let id = InvoiceId::parse(&invoice).map_err(|_| ArmError::not_found("invoice"))?;
-    match state.app.store.void_invoice(&account.id, &id).await? {
-        Ok(invoice) => Ok(Json(
-            json!({"id": format!("{}/invoices/{}", account_path(&account.id), invoice.id), "status": "Void"}),
-        )),
-        Err(VoidRefusal::NotFound) => Err(ArmError::not_found("invoice")),
-        Err(VoidRefusal::NotVoidable(reason)) => Err(ArmError::new(
-            StatusCode::CONFLICT,
-            "InvoiceNotVoidable",
-            reason,
-        )),
-    }
+) -> Result<Json<VoidedJson>, ArmError> {
+    let invoice = operator::void_invoice(&state.app, &ba, &invoice).await?;
+    Ok(Json(VoidedJson {
+        id: format!(
+            "{}/invoices/{}",
+            account_path(&invoice.billing_account_id),
+            invoice.id
+        ),
+        status: "Void",
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -476,42 +379,70 @@ pub struct LimitQuery {
     limit: Option<u32>,
 }
 
+/// A payment in the operator's list.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentJson {
+    amount: Amount,
+    billing_account_id: String,
+    created_on: String,
+    failure_reason: Option<&'static str>,
+    gateway_reference: Option<String>,
+    id: String,
+    invoice_id: String,
+    status: &'static str,
+}
+
 pub async fn list_payments(
     State(state): State<AppState>,
     _operator: Operator,
     Query(query): Query<LimitQuery>,
-) -> Result<Json<Value>, ArmError> {
-    let payments = state
-        .app
-        .store
-        .recent_payments(query.limit.unwrap_or(100))
-        .await?;
+) -> Result<Json<List<PaymentJson>>, ArmError> {
+    let payments = operator::recent_payments(&state.app, query.limit).await?;
     let value = payments
-        .iter()
-        .map(|p| {
-            json!({
-                "id": p.id.as_str(), "billingAccountId": p.billing_account_id.as_str(), "invoiceId": p.invoice_id.as_str(),
-                "amount": amount(p.amount), "status": p.state.code(), "failureReason": p.failure_reason.map(|r| r.code()),
-                "gatewayReference": p.gateway_reference, "createdOn": timestamp(p.created_at),
-            })
+        .into_iter()
+        .map(|p| PaymentJson {
+            amount: p.amount.into(),
+            billing_account_id: p.billing_account_id.to_string(),
+            created_on: timestamp(p.created_at),
+            failure_reason: p.failure_reason.map(|r| r.code()),
+            gateway_reference: p.gateway_reference,
+            id: p.id.to_string(),
+            invoice_id: p.invoice_id.to_string(),
+            status: p.state.code(),
         })
         .collect();
-    Ok(Json(list(value, None)))
+    Ok(Json(List::new(value, None)))
+}
+
+/// A support request in the operator's list.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SupportRequestJson {
+    created_on: String,
+    id: String,
+    severity: String,
+    status: String,
+    subject: String,
+    user_email: String,
 }
 
 pub async fn list_support_requests(
     State(state): State<AppState>,
     _operator: Operator,
     Query(query): Query<LimitQuery>,
-) -> Result<Json<Value>, ArmError> {
-    let requests = state
-        .app
-        .store
-        .all_support_requests(query.limit.unwrap_or(100))
-        .await?;
+) -> Result<Json<List<SupportRequestJson>>, ArmError> {
+    let requests = operator::support_requests(&state.app, query.limit).await?;
     let value = requests
-        .iter()
-        .map(|r| json!({"id": r.id, "userEmail": r.user_email, "subject": r.subject, "severity": r.severity, "status": r.status, "createdOn": timestamp(r.created_at)}))
+        .into_iter()
+        .map(|r| SupportRequestJson {
+            created_on: timestamp(r.created_at),
+            id: r.id,
+            severity: r.severity,
+            status: r.status,
+            subject: r.subject,
+            user_email: r.user_email,
+        })
         .collect();
-    Ok(Json(list(value, None)))
+    Ok(Json(List::new(value, None)))
 }

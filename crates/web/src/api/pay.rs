@@ -2,6 +2,7 @@
 
 use super::billing::{account_path, find_invoice, Scope};
 use super::envelope::*;
+use super::resources::{NextAction, PaymentProperties, Resource};
 use super::ApiCaller;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -12,7 +13,7 @@ use faktura_app::idempotency::{self, KeyTaken};
 use faktura_app::paying::{self, PayBlock, PayError, PayWith};
 use faktura_domain::*;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub const PAYMENT_TYPE: &str = "Microsoft.Billing/billingAccounts/invoices/payments";
@@ -46,33 +47,35 @@ fn http_status(state: PaymentState) -> StatusCode {
 }
 
 pub fn payment_resource(payment: &Payment, invoice: &Invoice, base: &str) -> Value {
-    let id = format!(
-        "{}/invoices/{}/payments/{}",
+    let invoice_id = format!(
+        "{}/invoices/{}",
         account_path(&payment.billing_account_id),
-        invoice.id,
-        payment.id
+        invoice.id
     );
     let next_action = match (&payment.next_action_url, payment.state) {
-        (Some(url), PaymentState::RequiresAction) => {
-            json!({"type": "RedirectToUrl", "url": format!("{base}{url}")})
-        }
-        _ => Value::Null,
-    };
-    resource(
-        id,
-        PAYMENT_TYPE,
-        json!({
-            "status": status_name(payment.state),
-            "amount": amount(payment.amount),
-            "invoiceId": format!("{}/invoices/{}", account_path(&payment.billing_account_id), invoice.id),
-            "invoiceName": invoice.number,
-            "paymentMethodId": payment.payment_method_id.as_ref().map(|m| m.as_str()),
-            "failureReason": payment.failure_reason.map(|r| r.code()),
-            "nextAction": next_action,
-            "createdOn": timestamp(payment.created_at),
-            "updatedOn": timestamp(payment.updated_at),
+        (Some(url), PaymentState::RequiresAction) => Some(NextAction {
+            kind: "RedirectToUrl",
+            url: format!("{base}{url}"),
         }),
-    )
+        _ => None,
+    };
+    let resource = Resource::new(
+        format!("{invoice_id}/payments/{}", payment.id),
+        PAYMENT_TYPE,
+        PaymentProperties {
+            amount: payment.amount.into(),
+            created_on: timestamp(payment.created_at),
+            failure_reason: payment.failure_reason.map(|r| r.code()),
+            invoice_id,
+            invoice_name: invoice.number.clone(),
+            next_action,
+            payment_method_id: payment.payment_method_id.as_ref().map(|m| m.to_string()),
+            status: status_name(payment.state),
+            updated_on: timestamp(payment.updated_at),
+        },
+    );
+    // Kept as a JSON value: idempotent replays store the body as it was sent.
+    serde_json::to_value(resource).unwrap_or(Value::Null)
 }
 
 /// `pm_…`, or a payment method link's full id ending in `/paymentMethodLinks/pm_…`.

@@ -8,8 +8,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Months, NaiveDate};
+use faktura_app::accounts;
+use faktura_app::invoices::{self, ListQuery, StatusFilter};
 use faktura_domain::*;
-use faktura_store::{InvoiceFilter, StatusFilter};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -24,11 +25,7 @@ pub async fn accounts(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
-    let accounts = state
-        .app
-        .store
-        .accounts_for_user(&signed_in.user.id)
-        .await?;
+    let accounts = accounts::list(&state.app, &signed_in.actor()).await?;
     if let [only] = accounts.as_slice() {
         return Ok(Redirect::to(&format!("/billing/{}", only.id)).into_response());
     }
@@ -71,21 +68,7 @@ pub async fn overview(
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
     let selected = selected_profile(&scope, query.profile.as_deref())?;
-    let filter = InvoiceFilter {
-        account: scope.account.id.clone(),
-        profiles: Some(match &selected {
-            Some(p) => vec![p.clone()],
-            None => scope.profiles.iter().map(|p| p.id.clone()).collect(),
-        }),
-        status: StatusFilter::Open,
-        invoice_date_from: None,
-        invoice_date_to: None,
-        number_prefix: None,
-        today: today(),
-        after: None,
-        limit: 500,
-    };
-    let open_count = state.app.store.list_invoices(&filter).await?.items.len();
+    let open_count = invoices::open_count(&state.app, &scope, selected.as_ref()).await?;
     let chrome = Chrome::new(
         &state,
         &signed_in.ctx,
@@ -146,6 +129,9 @@ struct InvoicesTemplate {
     first_page: Option<String>,
     banner: Option<SettleBanner>,
 }
+
+/// Invoices on one page of the portal's list.
+const PAGE_SIZE: u32 = 25;
 
 const STATUS_CHOICES: [(&str, &str); 6] = [
     ("all", "filter-status-all"),
@@ -212,25 +198,18 @@ pub async fn invoices(
         Some(raw) => Some(parse_cursor(raw).ok_or(AppError::BadRequest("bad page cursor"))?),
         None => None,
     };
-    let today = today();
-    let filter = InvoiceFilter {
-        account: scope.account.id.clone(),
-        profiles: match &selected {
-            Some(p) => Some(vec![p.clone()]),
-            None if scope.access.sees_whole_account() => None,
-            None => Some(scope.profiles.iter().map(|p| p.id.clone()).collect()),
-        },
+    let today = state.app.today();
+    let query = ListQuery {
+        profile: selected.clone(),
         status,
         invoice_date_from: (months > 0)
             .then(|| today.checked_sub_months(Months::new(months)))
             .flatten(),
         invoice_date_to: None,
-        number_prefix: None,
-        today,
         after,
-        limit: 25,
+        limit: PAGE_SIZE,
     };
-    let page = state.app.store.list_invoices(&filter).await?;
+    let page = invoices::list(&state.app, &scope, &query).await?;
     let base = format!("/billing/{}/invoices", scope.account.id);
     let chrome = Chrome::new(&state, &signed_in.ctx, &base);
     let tr = &chrome.tr;
@@ -278,7 +257,7 @@ pub async fn invoices(
         .next
         .as_ref()
         .map(|(date, id)| link(Some(format!("{}_{}", date.format("%Y-%m-%d"), id))));
-    let first_page = filter.after.is_some().then(|| link(None));
+    let first_page = query.after.is_some().then(|| link(None));
     let status_options = STATUS_CHOICES
         .iter()
         .map(|(code, key)| (*code, tr.t(key), *code == status_code))
@@ -348,16 +327,13 @@ pub async fn invoice_detail(
     Path((account, invoice)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
-    let invoice = scope.invoice(&state.app, &invoice).await?;
-    let payments = state
-        .app
-        .store
-        .payments_for_invoice(&scope.account.id, &invoice.id)
-        .await?;
-    let methods = state
-        .app
-        .store
-        .payment_methods(&scope.account.id, &invoice.billing_profile_id)
+    let invoices::InvoiceDetail {
+        invoice,
+        profile_name: profile,
+        payments,
+    } = invoices::detail(&state.app, &scope, &invoice).await?;
+    let methods = scope
+        .payment_methods(&state.app, &invoice.billing_profile_id)
         .await?;
     let chrome = Chrome::new(
         &state,
@@ -365,12 +341,8 @@ pub async fn invoice_detail(
         &format!("/billing/{}/invoices/{}", scope.account.id, invoice.id),
     );
     let tr = &chrome.tr;
-    let today = today();
+    let today = state.app.today();
     let status = invoice.status_on(today);
-    let profile = scope
-        .profile(&invoice.billing_profile_id)
-        .map(|p| p.display_name.clone())
-        .unwrap_or_default();
     let payments = payments
         .iter()
         .map(|p| PaymentRow {

@@ -8,8 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use faktura_domain::{Permission, User};
-use faktura_store::{InvoiceFilter, StatusFilter};
+use faktura_app::invoices;
 use serde::{Deserialize, Serialize};
 
 pub async fn root(ctx: RequestContext) -> Redirect {
@@ -105,50 +104,27 @@ pub struct Suggestion {
 /// Invoices whose number starts with the query, in the profiles the user may see.
 async fn matching_invoices(
     state: &AppState,
-    user: &User,
+    signed_in: &SignedIn,
     query: &str,
     tr: &crate::i18n::Tr,
 ) -> Result<Vec<Suggestion>, AppError> {
-    let prefix: String = query.trim().to_uppercase();
-    if prefix.len() < 3
-        || !prefix
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        return Ok(Vec::new());
-    }
-    let mut found = Vec::new();
-    for account in state.app.store.accounts_for_user(&user.id).await? {
-        let access = state.app.store.access(&account.id, &user.id).await?;
-        if !access.allows(Permission::ViewInvoices, None) && access.profile_ids().is_empty() {
-            continue;
-        }
-        let filter = InvoiceFilter {
-            account: account.id.clone(),
-            profiles: (!access.sees_whole_account()).then(|| access.profile_ids()),
-            status: StatusFilter::Any,
-            invoice_date_from: None,
-            invoice_date_to: None,
-            number_prefix: Some(prefix.clone()),
-            today: chrono::Utc::now().date_naive(),
-            after: None,
-            limit: 8,
-        };
-        for summary in state.app.store.list_invoices(&filter).await?.items {
-            found.push(Suggestion {
-                kind: "invoice",
-                label: tr.t1("search-invoice-label", "number", &summary.invoice.number),
-                href: format!("/billing/{}/invoices/{}", account.id, summary.invoice.id),
-                detail: format!(
-                    "{} · {}",
-                    account.display_name,
-                    tr.money(summary.invoice.total)
-                ),
-            });
-        }
-    }
-    found.truncate(8);
-    Ok(found)
+    let found = invoices::search(&state.app, &signed_in.actor(), query).await?;
+    Ok(found
+        .into_iter()
+        .map(|found| Suggestion {
+            kind: "invoice",
+            label: tr.t1("search-invoice-label", "number", &found.invoice.number),
+            href: format!(
+                "/billing/{}/invoices/{}",
+                found.account.id, found.invoice.id
+            ),
+            detail: format!(
+                "{} · {}",
+                found.account.display_name,
+                tr.money(found.invoice.total)
+            ),
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -172,7 +148,7 @@ async fn suggestions(
             detail: tr.t("search-kind-service"),
         })
         .collect();
-    let invoices = matching_invoices(state, &signed_in.user, query, &tr).await?;
+    let invoices = matching_invoices(state, signed_in, query, &tr).await?;
     Ok((services, invoices))
 }
 
