@@ -17,6 +17,8 @@ pub enum Resource {
     SupportRequest,
     User,
     Document,
+    /// A stored row a use case expected and did not find (the store's own `NotFound`).
+    Record,
 }
 
 impl Resource {
@@ -34,6 +36,7 @@ impl Resource {
             Resource::SupportRequest => "support request",
             Resource::User => "user",
             Resource::Document => "document",
+            Resource::Record => "resource",
         }
     }
 }
@@ -57,8 +60,18 @@ pub enum AppError {
     /// The request cannot be carried out as given.
     #[error("invalid: {0}")]
     Invalid(&'static str),
+    /// The database failed (never a refusal: adapters answer 500 and log the cause).
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound(Resource::Record),
+            other => AppError::Store(other),
+        }
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -83,9 +83,11 @@ impl IntoResponse for AppError {
         }
         let body = serde_json::json!({"error": {"code": self.code(), "message": self.code()}});
         let mut response = (self.status(), axum::Json(body)).into_response();
-        response
-            .extensions_mut()
-            .insert(crate::session::ErrorMarker(self.code()));
+        response.extensions_mut().insert(ErrorMarker(self.code()));
         response
     }
 }
+
+/// Marks a response as an error for the middleware to render as a page.
+#[derive(Clone, Debug)]
+pub struct ErrorMarker(pub &'static str);

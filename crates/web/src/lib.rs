@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod context;
 pub mod error;
 pub mod i18n;
 pub mod observability;

@@ -2,12 +2,13 @@
 //! state-changing request, and renders errors as localized HTML pages.
 
 use crate::auth::constant_time_eq;
-use crate::error::AppError;
+use crate::context::RequestContext;
+use crate::error::{AppError, ErrorMarker};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use axum::body::{to_bytes, Body};
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{header, request::Parts, HeaderMap, Method};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -19,19 +20,6 @@ pub const ANON_CSRF_COOKIE: &str = "faktura_csrf";
 pub const LANG_COOKIE: &str = "faktura_lang";
 /// Largest form body a page accepts.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
-
-/// Who is asking, in which language, with which CSRF token; put in request extensions.
-#[derive(Clone, Debug)]
-pub struct RequestContext {
-    pub user: Option<User>,
-    /// The raw session token from the cookie, when signed in.
-    pub session_token: Option<String>,
-    pub csrf_token: String,
-    pub locale: Locale,
-    pub ip: Option<String>,
-    /// A fresh anonymous CSRF token the response must set as a cookie.
-    pub new_anon_csrf: Option<String>,
-}
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -207,10 +195,6 @@ pub async fn page_middleware(
     response
 }
 
-/// Marks a response as an error for the middleware to render as a page.
-#[derive(Clone, Debug)]
-pub struct ErrorMarker(pub &'static str);
-
 fn render_error(
     state: &AppState,
     locale: Locale,
@@ -234,34 +218,4 @@ fn render_error_code(
 ) -> Response {
     let tr = Tr::new(state.i18n.clone(), locale);
     crate::view::error_page(&tr, user, code)
-}
-
-/// Extracts the [`RequestContext`] the middleware put in place.
-impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<RequestContext>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("page route without the page middleware".into()))
-    }
-}
-
-/// A signed-in user; pages that need one redirect anonymous visitors to sign in.
-#[derive(Clone, Debug)]
-pub struct SignedIn {
-    pub user: User,
-    pub ctx: RequestContext,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = RequestContext::from_request_parts(parts, state).await?;
-        match ctx.user.clone() {
-            Some(user) => Ok(SignedIn { user, ctx }),
-            None => Err(AppError::Unauthenticated),
-        }
-    }
 }

@@ -14,19 +14,7 @@ use faktura_app::accounts;
 use faktura_app::invoices::{self, ListQuery};
 use faktura_domain::*;
 
-pub const BA_TYPE: &str = "Microsoft.Billing/billingAccounts";
-pub const BP_TYPE: &str = "Microsoft.Billing/billingAccounts/billingProfiles";
-pub const INVOICE_TYPE: &str = "Microsoft.Billing/billingAccounts/invoices";
-pub const PM_TYPE: &str = "Microsoft.Billing/billingAccounts/billingProfiles/paymentMethodLinks";
-pub const RA_TYPE: &str = "Microsoft.Billing/billingAccounts/billingRoleAssignments";
-
-pub fn account_path(ba: &BillingAccountId) -> String {
-    format!("/providers/Microsoft.Billing/billingAccounts/{ba}")
-}
-
-pub fn profile_path(ba: &BillingAccountId, bp: &BillingProfileId) -> String {
-    format!("{}/billingProfiles/{bp}", account_path(ba))
-}
+pub use super::resources::{account_path, profile_path, RA_TYPE};
 
 /// An account the caller holds a role on, their access, and the profiles they may see.
 pub use faktura_app::AccountScope as Scope;

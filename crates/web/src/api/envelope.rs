@@ -81,15 +81,6 @@ impl ArmError {
     }
 }
 
-impl From<faktura_store::StoreError> for ArmError {
-    fn from(error: faktura_store::StoreError) -> Self {
-        match error {
-            faktura_store::StoreError::NotFound => ArmError::not_found("resource"),
-            other => ArmError::internal(other),
-        }
-    }
-}
-
 /// The application's refusals in the API's words: what the caller may not see is not found,
 /// exactly like what does not exist.
 impl From<faktura_app::AppError> for ArmError {
@@ -101,7 +92,7 @@ impl From<faktura_app::AppError> for ArmError {
             }
             AppError::NotAllowed { reason } => ArmError::forbidden(reason),
             AppError::Invalid(reason) => ArmError::bad_request("InvalidRequestContent", reason),
-            AppError::Store(error) => ArmError::from(error),
+            AppError::Store(error) => ArmError::internal(error),
         }
     }
 }

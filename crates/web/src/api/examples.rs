@@ -147,10 +147,10 @@ pub fn response_example(operation_id: &str) -> Option<Value> {
 mod tests {
     //! The typed resources against the `json!` maps they replaced (copied here as they were):
     //! the same text, byte for byte, field order included.
-    use super::super::billing::{
+    use super::super::envelope::{date_time, resource, timestamp};
+    use super::super::resources::{
         account_path, profile_path, BA_TYPE, BP_TYPE, INVOICE_TYPE, PM_TYPE,
     };
-    use super::super::envelope::{date_time, resource, timestamp};
     use super::*;
 
     fn amount(money: Money) -> Value {

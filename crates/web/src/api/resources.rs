@@ -5,12 +5,26 @@
 //! maps these replaced serialized them in, so responses stay byte-for-byte the same (a test in
 //! `examples` checks it). Fields that are null today are `Option`s without `skip_serializing`.
 
-use super::billing::{account_path, profile_path, BA_TYPE, BP_TYPE, INVOICE_TYPE, PM_TYPE};
 use super::envelope::{date_time, timestamp};
 use chrono::NaiveDate;
 use faktura_domain::*;
 use serde::Serialize;
 use std::collections::HashMap;
+
+/// The resource types and paths of the Microsoft.Billing API that Faktura follows.
+pub const BA_TYPE: &str = "Microsoft.Billing/billingAccounts";
+pub const BP_TYPE: &str = "Microsoft.Billing/billingAccounts/billingProfiles";
+pub const INVOICE_TYPE: &str = "Microsoft.Billing/billingAccounts/invoices";
+pub const PM_TYPE: &str = "Microsoft.Billing/billingAccounts/billingProfiles/paymentMethodLinks";
+pub const RA_TYPE: &str = "Microsoft.Billing/billingAccounts/billingRoleAssignments";
+
+pub fn account_path(ba: &BillingAccountId) -> String {
+    format!("/providers/Microsoft.Billing/billingAccounts/{ba}")
+}
+
+pub fn profile_path(ba: &BillingAccountId, bp: &BillingProfileId) -> String {
+    format!("{}/billingProfiles/{bp}", account_path(ba))
+}
 
 /// `{"id", "name", "properties", "type"}`: every resource's envelope.
 #[derive(Serialize, Debug, Clone)]

@@ -2,9 +2,9 @@
 //! kind and period, a page at a time: the portal's adapter for `faktura_app::activity`, which
 //! decides how far the user's view reaches (the whole account, or their profiles' events).
 
+use crate::context::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

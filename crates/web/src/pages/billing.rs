@@ -1,7 +1,7 @@
 //! Cost Management + Billing: the account and profile scope, the invoice list and invoice detail.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

@@ -1,10 +1,10 @@
 //! Invoice and receipt PDFs for the portal (Download / Hent); the documents themselves are
 //! written by `crate::pdf`, which the API's download links use too.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pdf::{invoice_pdf, pdf_response, receipt_pdf, InvoiceDocument, ReceiptDocument};
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::card_text;
 use axum::extract::{Path, State};

@@ -1,8 +1,8 @@
 //! Help + support: describe a problem, get the recommended article; feedback; support requests.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

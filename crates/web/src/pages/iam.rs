@@ -3,9 +3,9 @@
 //! assignments, and "what you may do here" for the signed-in user, from the same
 //! `Access::allows` the server uses on every request.
 
+use crate::context::{RequestContext, SignedIn};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

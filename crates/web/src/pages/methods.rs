@@ -6,9 +6,9 @@
 //! cases check on every POST, whatever the page showed; the page checks first only to show
 //! the refusal that names the user's roles.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

@@ -1,9 +1,9 @@
 //! The Pay now pane, the payment outcome, the 3-D Secure return and the sandbox challenge: the
 //! portal's adapter for `faktura_app::paying` (which the API's pay operation calls too).
 
+use crate::context::{RequestContext, SignedIn};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

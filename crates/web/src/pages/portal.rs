@@ -1,7 +1,7 @@
 //! The portal home and the global search.
 
+use crate::context::{RequestContext, SignedIn};
 use crate::error::AppError;
-use crate::session::{RequestContext, SignedIn};
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

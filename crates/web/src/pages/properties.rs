@@ -3,9 +3,9 @@
 //! status and reason, bill-to address, invoice e-mail, default payment method). Owners edit the
 //! bill-to address and the invoice e-mail; the activity log keeps before and after.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

@@ -1,8 +1,8 @@
 //! Settle balance for pay-as-you-go accounts: the banner, the pane, the outcome and the 3-D
 //! Secure return. The portal's adapter for `faktura_app::settling`.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

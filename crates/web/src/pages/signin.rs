@@ -1,7 +1,8 @@
 //! Sign in, sign out and the language switcher.
 
+use crate::context::RequestContext;
 use crate::error::AppError;
-use crate::session::{cookie, RequestContext, LANG_COOKIE, SESSION_COOKIE};
+use crate::session::{cookie, LANG_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

@@ -1,7 +1,7 @@
 //! Personal access tokens for the API, from the user menu: create (shown once), list, revoke.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;

@@ -14,8 +14,8 @@ pub use nav::{BillingNav, NavExt, NavProfile};
 pub use refusal::{clone_chrome, refusal, refused};
 pub use scope::{optional_profile, profile_or_first, selected_profile, visible_profile};
 
+use crate::context::RequestContext;
 use crate::i18n::Tr;
-use crate::session::RequestContext;
 use crate::state::AppState;
 use askama::Template;
 use axum::http::StatusCode;

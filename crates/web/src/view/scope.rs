@@ -1,7 +1,7 @@
 //! The account and profile a page is about, from the request's path and query.
 
+use crate::context::SignedIn;
 use crate::error::AppError;
-use crate::session::SignedIn;
 use crate::state::AppState;
 use faktura_app::AccountScope;
 use faktura_domain::*;
