@@ -59,6 +59,9 @@ enum Command {
         /// Mark cookies Secure (serve behind TLS).
         #[arg(long, env = "FAKTURA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Bearer token for /metrics; without one, /metrics answers only on loopback.
+        #[arg(long, env = "FAKTURA_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         /// A folder of help articles (Markdown with front matter) added to the built-in ones; repeatable.
         #[arg(
             long = "articles",
@@ -341,6 +344,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             demo,
             secure_cookies,
+            metrics_token,
             articles,
             gateway,
         } => {
@@ -362,7 +366,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 config,
                 Arc::new(help),
             )
-            .with_web_config(WebConfig { secure_cookies });
+            .with_web_config(WebConfig {
+                secure_cookies,
+                metrics_token: metrics_token.filter(|t| !t.is_empty()),
+            });
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;

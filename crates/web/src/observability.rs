@@ -44,7 +44,7 @@ pub async fn track(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
@@ -53,12 +53,53 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
+/// The method as a label: the standard ones by name, anything else as one value, so that
+/// clients inventing methods cannot grow the metrics without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Whether this request may read `/metrics`: the configured bearer token, or (with none
+/// configured) a client on this machine. In-process requests (tests) carry no address.
+fn may_read_metrics(state: &AppState, request: &Request) -> bool {
+    match &state.web.metrics_token {
+        Some(expected) => request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| crate::auth::constant_time_eq(given, expected)),
+        None => request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_none_or(|info| info.0.ip().is_loopback()),
+    }
+}
+
 /// Makes sure the recorder exists before the first request is tracked.
 pub fn install() {
     handle();
 }
 
-pub async fn metrics_page(State(state): State<AppState>) -> Response {
+pub async fn metrics_page(State(state): State<AppState>, request: Request) -> Response {
+    if !may_read_metrics(&state, &request) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need the metrics token\n",
+        )
+            .into_response();
+    }
     let handle = handle();
     let mut extra = String::new();
     match operations::payment_state_counts(&state.app).await {

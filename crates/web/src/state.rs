@@ -25,6 +25,9 @@ pub struct AppState {
 pub struct WebConfig {
     /// Mark cookies `Secure` (when served over TLS or behind a TLS-terminating proxy).
     pub secure_cookies: bool,
+    /// `/metrics` answers only with `Authorization: Bearer <this>`; without one configured, it
+    /// answers only to clients on this machine (loopback).
+    pub metrics_token: Option<String>,
 }
 
 impl AppState {

@@ -124,6 +124,7 @@ async fn hsts(secure: bool) -> Option<String> {
     )
     .with_web_config(WebConfig {
         secure_cookies: secure,
+        ..WebConfig::default()
     });
     let response = faktura_web::app(state)
         .oneshot(
@@ -182,4 +183,100 @@ async fn sign_in_never_redirects_off_site() {
             "{next:?} must not leave the site"
         );
     }
+}
+
+async fn app_with_metrics_token(token: Option<&str>) -> axum::Router {
+    let store = faktura_store::test_support::sqlite().await;
+    let sandbox = Arc::new(SandboxGateway::new());
+    let state = AppState::new(
+        store,
+        sandbox.clone(),
+        Some(sandbox),
+        I18n::load().unwrap(),
+        Config::default(),
+        Arc::new(faktura_help::HelpLibrary::load(false, &[]).0),
+    )
+    .with_web_config(WebConfig {
+        metrics_token: token.map(str::to_owned),
+        ..WebConfig::default()
+    });
+    faktura_web::app(state)
+}
+
+async fn metrics_status(
+    router: &axum::Router,
+    bearer: Option<&str>,
+    from: Option<&str>,
+) -> (StatusCode, String) {
+    let mut request = Request::builder().uri("/metrics");
+    if let Some(token) = bearer {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    if let Some(address) = from {
+        request.extensions_mut().insert(axum::extract::ConnectInfo(
+            address.parse::<std::net::SocketAddr>().unwrap(),
+        ));
+    }
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_or_a_local_client() {
+    let open = app_with_metrics_token(None).await;
+    assert_eq!(
+        metrics_status(&open, None, Some("127.0.0.1:5000")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        metrics_status(&open, None, Some("203.0.113.9:5000"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED,
+        "without a token, only this machine may scrape"
+    );
+    let guarded = app_with_metrics_token(Some("s3cret-scrape")).await;
+    assert_eq!(
+        metrics_status(&guarded, None, Some("127.0.0.1:5000"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        metrics_status(&guarded, Some("wrong"), Some("203.0.113.9:5000"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        metrics_status(&guarded, Some("s3cret-scrape"), Some("203.0.113.9:5000"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn invented_http_methods_do_not_grow_the_metrics() {
+    let router = app_with_metrics_token(None).await;
+    for n in 0..50 {
+        let method = format!("X{n}{}", "Q".repeat(2000));
+        let request = Request::builder()
+            .method(method.as_str())
+            .uri("/signin")
+            .body(Body::empty())
+            .unwrap();
+        let _ = router.clone().oneshot(request).await.unwrap();
+    }
+    let (status, body) = metrics_status(&router, None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("QQQQ"), "raw methods became labels");
+    assert!(
+        body.len() < 2_000_000,
+        "metrics grew to {} bytes",
+        body.len()
+    );
 }
