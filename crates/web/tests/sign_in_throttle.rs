@@ -205,7 +205,48 @@ async fn spraying_many_emails_from_one_address_is_throttled_per_address(store: S
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+async fn an_invited_user_without_a_password_is_answered_like_a_wrong_password(store: Store) {
+    let (app, _clock) = app_with_clock(store.clone()).await;
+    store
+        .create_user("invited@nordlys.example", "Invited", None)
+        .await
+        .unwrap();
+    let mut browser = app.browser();
+    let csrf = browser.csrf_token().await;
+    for _ in 0..5 {
+        let (status, body) = sign_in_from(
+            &browser,
+            &csrf,
+            [10, 0, 4, 1],
+            "invited@nordlys.example",
+            "",
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, body) = sign_in_from(
+            &browser,
+            &csrf,
+            [10, 0, 4, 1],
+            "invited@nordlys.example",
+            "anything",
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("The email or password is incorrect"));
+    }
+    let (status, _) = sign_in_from(
+        &browser,
+        &csrf,
+        [10, 0, 4, 1],
+        "invited@nordlys.example",
+        "anything",
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 faktura_store::on_both_backends!(
+    an_invited_user_without_a_password_is_answered_like_a_wrong_password,
     a_burst_of_guesses_gets_five_checks_and_the_owner_still_signs_in,
     the_backoff_doubles_and_the_answer_does_not_tell_whether_the_email_exists,
     spraying_many_emails_from_one_address_is_throttled_per_address,

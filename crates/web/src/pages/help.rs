@@ -197,11 +197,14 @@ pub async fn feedback(
         Err(FeedbackError::App(error)) => return Err(error.into()),
         Err(FeedbackError::TooMany) => {
             let chrome = Chrome::new(&state, &signed_in.ctx, "/help");
-            return Ok(too_many(TooManyTemplate {
-                heading: chrome.tr.t("help-feedback-too-many-title"),
-                explanation: chrome.tr.t("help-feedback-too-many"),
-                chrome,
-            }));
+            return Ok(too_many(
+                &state,
+                TooManyTemplate {
+                    heading: chrome.tr.t("help-feedback-too-many-title"),
+                    explanation: chrome.tr.t("help-feedback-too-many"),
+                    chrome,
+                },
+            ));
         }
     }
     let params = serde_urlencoded::to_string([
@@ -245,12 +248,14 @@ struct TooManyTemplate {
     explanation: String,
 }
 
-fn too_many(page: impl Template) -> Response {
+fn too_many(state: &AppState, page: impl Template) -> Response {
     let mut response = render_with(StatusCode::TOO_MANY_REQUESTS, &page);
-    response.headers_mut().insert(
-        axum::http::header::RETRY_AFTER,
-        axum::http::HeaderValue::from_static("600"),
-    );
+    let seconds = state.config().support_window_minutes.saturating_mul(60);
+    if let Ok(value) = seconds.to_string().parse() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, value);
+    }
     response
 }
 
@@ -330,7 +335,7 @@ pub async fn create_request(
         Some(tr.t(key)),
     );
     if status == StatusCode::TOO_MANY_REQUESTS {
-        return Ok(too_many(page));
+        return Ok(too_many(&state, page));
     }
     Ok(render_with(status, &page))
 }
