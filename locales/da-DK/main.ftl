@@ -29,7 +29,7 @@ signin-email = E-mail
 signin-password = Adgangskode
 signin-submit = Log på
 signin-missing = Angiv din e-mail og adgangskode.
-signin-throttled = For mange mislykkede forsøg. Vent et par minutter, før du prøver igen.
+signin-throttled = For mange mislykkede forsøg. Prøv igen om { $seconds } sek.
 signin-wrong = E-mailen eller adgangskoden er forkert.
 
 portal-title = Forside

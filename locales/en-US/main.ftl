@@ -29,7 +29,7 @@ signin-email = Email
 signin-password = Password
 signin-submit = Sign in
 signin-missing = Enter your email and password.
-signin-throttled = Too many failed attempts. Wait a few minutes before you try again.
+signin-throttled = Too many failed attempts. Try again in { $seconds } s.
 signin-wrong = The email or password is incorrect.
 
 portal-title = Home

@@ -11,9 +11,21 @@ pub struct Config {
     pub card_limits: HashMap<Currency, Money>,
     /// Bank details shown for wire transfers.
     pub wire: WireDetails,
-    /// Failed sign-ins per e-mail within the window before further attempts are refused.
+    /// Failed sign-ins per e-mail within the window before further attempts are slowed down
+    /// (each one then waits out a backoff; a correct password after it still signs in).
     pub max_failed_sign_ins: u32,
+    /// The same for one client address across all e-mails (password spraying).
+    pub max_failed_sign_ins_per_ip: u32,
+    /// Failures older than this (since the last attempt) are forgotten.
     pub sign_in_window_minutes: i64,
+    /// The first backoff once the free failures are spent; it doubles per further failure.
+    pub sign_in_backoff_ms: i64,
+    pub sign_in_backoff_max_ms: i64,
+    /// Support requests one user may file per support window.
+    pub support_requests_per_window: u32,
+    /// "Was this helpful?" answers one user may give per support window.
+    pub help_feedback_per_window: u32,
+    pub support_window_minutes: i64,
     pub session_hours: i64,
     /// How the janitor settles payments in doubt.
     pub janitor: JanitorConfig,
@@ -55,7 +67,13 @@ impl Default for Config {
                 bic: "FAKTDKKK".into(),
             },
             max_failed_sign_ins: 5,
+            max_failed_sign_ins_per_ip: 50,
             sign_in_window_minutes: 15,
+            sign_in_backoff_ms: 1_000,
+            sign_in_backoff_max_ms: 60_000,
+            support_requests_per_window: 5,
+            help_feedback_per_window: 30,
+            support_window_minutes: 10,
             session_hours: 8,
             janitor: JanitorConfig::default(),
         }

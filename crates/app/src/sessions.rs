@@ -1,4 +1,5 @@
-//! Signing in and out: passwords (argon2id), failed-attempt throttling per e-mail, server-side
+//! Signing in and out: passwords (argon2id), attempt throttling per e-mail and per client
+//! address (counted before the password is checked; backoff, not lock-out), server-side
 //! sessions, and the language a signed-in person prefers.
 
 use crate::{Actor, AppError, AppResult, Services};
@@ -7,6 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use chrono::Duration;
 use faktura_domain::{Locale, User};
+use faktura_store::throttle::{Admission, Backoff};
 use faktura_store::NewAuditEvent;
 
 /// argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's recommended minimum).
@@ -27,8 +29,8 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A hash to verify against when the e-mail is unknown, so timing does not reveal which
-/// addresses have accounts.
+/// A hash to verify against when there is no real one (unknown e-mail, invited user who never
+/// set a password), so timing does not reveal which addresses have accounts.
 pub fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| hash_password("decoy-password-for-timing").unwrap_or_default())
@@ -53,9 +55,10 @@ pub enum SignInError {
     /// E-mail or password left empty.
     #[error("e-mail and password are required")]
     Missing,
-    /// Too many failed attempts for this e-mail within the window.
-    #[error("too many failed sign-ins")]
-    Throttled,
+    /// Too many failed attempts for this e-mail or from this address: the next attempt is
+    /// checked only after the backoff. Says nothing about whether the e-mail exists.
+    #[error("too many failed sign-ins; retry in {retry_after_seconds} s")]
+    Throttled { retry_after_seconds: i64 },
     /// Unknown e-mail, no password set, or the wrong password: all the same to the person.
     #[error("wrong e-mail or password")]
     Wrong,
@@ -69,10 +72,54 @@ impl From<faktura_store::StoreError> for SignInError {
     }
 }
 
-/// Checks the credentials and opens a fresh session. After
-/// `config.max_failed_sign_ins` failures for an e-mail within `config.sign_in_window_minutes`
-/// further attempts are refused without checking the password. Every outcome is audited
-/// except throttled ones; `old_session` (the visitor's previous session, if any) ends, so
+/// How failures for one e-mail are slowed down.
+fn email_backoff(config: &crate::Config) -> Backoff {
+    backoff(config, config.max_failed_sign_ins)
+}
+
+/// How failures from one client address, across e-mails, are slowed down.
+fn ip_backoff(config: &crate::Config) -> Backoff {
+    backoff(config, config.max_failed_sign_ins_per_ip)
+}
+
+fn backoff(config: &crate::Config, free_failures: u32) -> Backoff {
+    Backoff {
+        free_failures,
+        window: Duration::minutes(config.sign_in_window_minutes),
+        first_delay: Duration::milliseconds(config.sign_in_backoff_ms),
+        max_delay: Duration::milliseconds(config.sign_in_backoff_max_ms),
+    }
+}
+
+fn email_key(email: &str) -> String {
+    format!("sign-in:email:{}", faktura_store::normalize_email(email))
+}
+
+fn ip_key(ip: &str) -> String {
+    format!("sign-in:ip:{ip}")
+}
+
+/// Whether `password` matches `stored`, always at the cost of one argon2 verification: without
+/// a stored hash (unknown e-mail, never-activated invitation) it verifies against the decoy.
+fn password_matches(
+    stored: Option<&str>,
+    password: &str,
+    verify: impl Fn(&str, &str) -> bool,
+) -> bool {
+    match stored {
+        Some(hash) => verify(hash, password),
+        None => {
+            verify(decoy_hash(), password);
+            false
+        }
+    }
+}
+
+/// Checks the credentials and opens a fresh session. The attempt is counted first, per
+/// e-mail and per client address in one transaction; past `config.max_failed_sign_ins` (per
+/// address `max_failed_sign_ins_per_ip`) failures in the window each attempt waits out an
+/// exponential backoff and one made earlier is refused without checking the password. Every
+/// checked outcome is audited; `old_session` (the visitor's previous session, if any) ends, so
 /// each sign-in gets a new session id (no session fixation).
 pub async fn sign_in(
     app: &Services,
@@ -85,26 +132,23 @@ pub async fn sign_in(
     if email.is_empty() || password.is_empty() {
         return Err(SignInError::Missing);
     }
-    let window_start = app.now() - Duration::minutes(app.config.sign_in_window_minutes);
-    let failures = app
-        .store
-        .sign_in_failures_since(email, window_start)
-        .await?;
-    if failures >= i64::from(app.config.max_failed_sign_ins) {
-        return Err(SignInError::Throttled);
+    let mut keys = vec![(email_key(email), email_backoff(&app.config))];
+    if let Some(ip) = ip {
+        keys.push((ip_key(ip), ip_backoff(&app.config)));
+    }
+    let now = app.now();
+    if let Admission::Wait(until) = app.store.admit_attempt(&keys, now).await? {
+        let millis = (until - now).num_milliseconds().max(1);
+        return Err(SignInError::Throttled {
+            retry_after_seconds: (millis + 999) / 1000,
+        });
     }
     let credentials = app.store.credentials(email).await?;
-    let user = match &credentials {
-        Some((user, Some(hash))) if verify_password(hash, password) => Some(user.clone()),
-        Some(_) => None,
-        None => {
-            // Spend the same time as a real check so timing does not reveal unknown e-mails.
-            verify_password(decoy_hash(), password);
-            None
-        }
-    };
+    let stored = credentials.as_ref().and_then(|(_, hash)| hash.as_deref());
+    let user = password_matches(stored, password, verify_password)
+        .then(|| credentials.as_ref().map(|(user, _)| user.clone()))
+        .flatten();
     let Some(user) = user else {
-        app.store.record_sign_in_failure(email, ip).await?;
         app.store
             .record_audit(&NewAuditEvent {
                 billing_account_id: None,
@@ -117,7 +161,12 @@ pub async fn sign_in(
             .await?;
         return Err(SignInError::Wrong);
     };
-    app.store.clear_sign_in_failures(email).await?;
+    app.store.clear_attempts(&email_key(email)).await?;
+    if let Some(ip) = ip {
+        app.store
+            .forgive_attempt(&ip_key(ip), &ip_backoff(&app.config))
+            .await?;
+    }
     if let Some(old) = old_session {
         app.store.delete_session(old).await?;
     }
@@ -252,11 +301,112 @@ mod tests {
                 Err(SignInError::Wrong)
             ));
         }
-        // Even the right password is refused once the window holds too many failures.
+        // The right password is refused while the backoff runs, without being checked.
         assert!(matches!(
             attempt("ap@example.com", "correct horse battery").await,
-            Err(SignInError::Throttled)
+            Err(SignInError::Throttled {
+                retry_after_seconds: 1
+            })
         ));
+    }
+
+    /// A clock the test moves by hand.
+    struct ManualClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+    impl crate::Clock for ManualClock {
+        fn now(&self) -> chrono::DateTime<chrono::Utc> {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    impl ManualClock {
+        fn advance(&self, by: Duration) {
+            *self.0.lock().unwrap() += by;
+        }
+    }
+
+    #[tokio::test]
+    async fn failures_slow_down_but_never_lock_the_owner_out() {
+        let mut app = services(3).await;
+        let clock = std::sync::Arc::new(ManualClock(std::sync::Mutex::new(chrono::Utc::now())));
+        app.clock = clock.clone();
+        let hash = hash_password("right").unwrap();
+        app.store
+            .create_user("owner@example.com", "Owner", Some(&hash))
+            .await
+            .unwrap();
+        let attempt = |password: &'static str| {
+            let app = app.clone();
+            async move { sign_in(&app, "owner@example.com", password, None, Some("10.0.0.1")).await }
+        };
+        for _ in 0..3 {
+            assert!(matches!(attempt("wrong").await, Err(SignInError::Wrong)));
+        }
+        // 1 s, then 2 s, then 4 s between admitted attempts.
+        for wait in [1, 2, 4] {
+            assert!(matches!(
+                attempt("wrong").await,
+                Err(SignInError::Throttled { retry_after_seconds }) if retry_after_seconds == wait
+            ));
+            clock.advance(Duration::seconds(wait));
+            assert!(matches!(attempt("wrong").await, Err(SignInError::Wrong)));
+        }
+        assert!(matches!(
+            attempt("right").await,
+            Err(SignInError::Throttled { .. })
+        ));
+        clock.advance(Duration::seconds(8));
+        assert!(attempt("right").await.is_ok());
+        // Success clears the e-mail's failures: three free failures again.
+        for _ in 0..3 {
+            assert!(matches!(attempt("wrong").await, Err(SignInError::Wrong)));
+        }
+    }
+
+    #[tokio::test]
+    async fn spraying_many_emails_from_one_address_is_slowed_down() {
+        let mut config = crate::Config {
+            max_failed_sign_ins_per_ip: 4,
+            ..crate::Config::default()
+        };
+        config.max_failed_sign_ins = 5;
+        let app = Services::new(
+            faktura_store::test_support::sqlite().await,
+            std::sync::Arc::new(faktura_gateway::SandboxGateway::new()),
+            config,
+        );
+        for n in 0..4 {
+            let email = format!("victim{n}@example.com");
+            assert!(matches!(
+                sign_in(&app, &email, "guess", None, Some("10.9.9.9")).await,
+                Err(SignInError::Wrong)
+            ));
+        }
+        assert!(matches!(
+            sign_in(&app, "victim9@example.com", "guess", None, Some("10.9.9.9")).await,
+            Err(SignInError::Throttled { .. })
+        ));
+        // Another address is not slowed down by it.
+        assert!(matches!(
+            sign_in(&app, "victim9@example.com", "guess", None, Some("10.1.1.1")).await,
+            Err(SignInError::Wrong)
+        ));
+    }
+
+    #[test]
+    fn a_missing_hash_still_costs_one_verification_against_the_decoy() {
+        let seen = std::cell::RefCell::new(Vec::new());
+        let record = |hash: &str, _: &str| {
+            seen.borrow_mut().push(hash.to_owned());
+            true
+        };
+        // An invited user who never set a password (or an unknown e-mail): the decoy is
+        // verified, and even a "match" against it is no sign-in.
+        assert!(!password_matches(None, "anything", record));
+        assert_eq!(*seen.borrow(), vec![decoy_hash().to_owned()]);
+        assert!(password_matches(Some("$argon2id$real"), "pw", record));
+        assert_eq!(seen.borrow().len(), 2);
+        assert_eq!(seen.borrow()[1], "$argon2id$real");
     }
 
     #[test]

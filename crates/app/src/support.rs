@@ -4,7 +4,7 @@
 use crate::{Actor, AppError, AppResult, Services};
 use chrono::{DateTime, Utc};
 use faktura_domain::Locale;
-use faktura_store::NewSupportRequest;
+use faktura_store::{NewSupportRequest, RateLimit};
 
 pub use faktura_store::{SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
 
@@ -17,7 +17,32 @@ pub const OPERATOR_QUEUE: u32 = 500;
 /// Most feedback entries the operators' page shows.
 pub const OPERATOR_FEEDBACK: u32 = 100;
 
-/// Records whether the article at `path` answered `query` (asked in `locale`).
+fn limit(app: &Services, max: u32) -> RateLimit {
+    RateLimit {
+        max,
+        window: chrono::Duration::minutes(app.config.support_window_minutes),
+    }
+}
+
+/// Why feedback was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedbackError {
+    /// The actor gave `config.help_feedback_per_window` answers within the support window.
+    #[error("too many feedback answers; try again later")]
+    TooMany,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<faktura_store::StoreError> for FeedbackError {
+    fn from(error: faktura_store::StoreError) -> Self {
+        FeedbackError::App(AppError::Store(error))
+    }
+}
+
+/// Records whether the article at `path` answered `query` (asked in `locale`), at most
+/// `config.help_feedback_per_window` times per user and window, so a script cannot flood the
+/// operators' page.
 pub async fn record_feedback(
     app: &Services,
     actor: &Actor,
@@ -25,16 +50,26 @@ pub async fn record_feedback(
     locale: Locale,
     path: &str,
     helpful: bool,
-) -> AppResult<()> {
+) -> Result<(), FeedbackError> {
     if query.trim().is_empty() || path.is_empty() {
-        return Err(AppError::Invalid(
-            "feedback needs the question and the article",
-        ));
+        return Err(AppError::Invalid("feedback needs the question and the article").into());
     }
-    Ok(app
+    let recorded = app
         .store
-        .record_help_feedback(&actor.user.id, query, locale.tag(), path, helpful)
-        .await?)
+        .record_help_feedback_limited(
+            &actor.user.id,
+            query,
+            locale.tag(),
+            path,
+            helpful,
+            &limit(app, app.config.help_feedback_per_window),
+        )
+        .await?;
+    if recorded {
+        Ok(())
+    } else {
+        Err(FeedbackError::TooMany)
+    }
 }
 
 /// A support request as the customer wrote it.
@@ -80,6 +115,9 @@ pub fn request_problem(draft: &RequestDraft) -> Option<RequestProblem> {
 pub enum RequestError {
     #[error("the request is incomplete: {0:?}")]
     Problem(RequestProblem),
+    /// The actor filed `config.support_requests_per_window` requests within the window.
+    #[error("too many support requests; try again later")]
+    TooMany,
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -90,7 +128,8 @@ impl From<faktura_store::StoreError> for RequestError {
     }
 }
 
-/// Files a support request for the actor; its id.
+/// Files a support request for the actor, at most `config.support_requests_per_window` per
+/// window; its id.
 pub async fn create_request(
     app: &Services,
     actor: &Actor,
@@ -100,17 +139,18 @@ pub async fn create_request(
         return Err(RequestError::Problem(problem));
     }
     let query = (!draft.query.trim().is_empty()).then(|| draft.query.clone());
-    Ok(app
-        .store
-        .create_support_request(&NewSupportRequest {
-            user: actor.user.id.clone(),
-            subject: draft.subject.trim().to_owned(),
-            description: draft.description.trim().to_owned(),
-            severity: draft.severity.clone(),
-            contact: draft.contact.trim().to_owned(),
-            query,
-        })
-        .await?)
+    let new = NewSupportRequest {
+        user: actor.user.id.clone(),
+        subject: draft.subject.trim().to_owned(),
+        description: draft.description.trim().to_owned(),
+        severity: draft.severity.clone(),
+        contact: draft.contact.trim().to_owned(),
+        query,
+    };
+    app.store
+        .create_support_request_limited(&new, &limit(app, app.config.support_requests_per_window))
+        .await?
+        .ok_or(RequestError::TooMany)
 }
 
 /// The actor's own support requests, newest first.

@@ -22,6 +22,7 @@ mod settlements;
 mod support;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+pub mod throttle;
 mod tokens;
 mod users;
 
@@ -38,7 +39,9 @@ pub use methods::{AddMode, AuditActor, DetachRefusal};
 pub use payments::{BeginPayment, LateCharge, PayRefusal, PaymentOutcome, SettleResult};
 pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
-pub use support::{NewSupportRequest, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
+pub use support::{
+    NewSupportRequest, RateLimit, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES,
+};
 pub use tokens::{ApiToken, DocumentLink, TOKEN_PREFIX};
 pub use users::normalize_email;
 

@@ -1,9 +1,10 @@
 //! Help-pane feedback and support requests.
 
-use crate::rows::{self, millis, now};
+use crate::rows::{self, for_update, millis, now};
 use crate::{Result, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use faktura_domain::UserId;
+use sqlx::AnyConnection;
 
 pub const SUPPORT_SEVERITIES: [&str; 4] = ["low", "normal", "high", "critical"];
 pub const SUPPORT_STATUSES: [&str; 3] = ["open", "in_progress", "closed"];
@@ -18,6 +19,13 @@ pub struct NewSupportRequest {
     pub contact: String,
     /// The problem description typed into the help pane, if the request came from there.
     pub query: Option<String>,
+}
+
+/// At most `max` rows per user within `window` (support requests, help feedback).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,20 +73,59 @@ impl Store {
         helpful: bool,
     ) -> Result<()> {
         let _gate = self.write_gate().await;
-        sqlx::query(
-            "INSERT INTO help_feedback (id, user_id, query, locale, article_path, helpful, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new_id("fb"))
+        let mut conn = self.pool().acquire().await?;
+        insert_feedback(&mut conn, user, query, locale, article_path, helpful).await
+    }
+
+    /// Records feedback unless the user already gave `limit.max` answers within the window:
+    /// counted and inserted in one transaction that locks the user, so concurrent answers
+    /// cannot all slip under the limit. `false` when over it (nothing stored).
+    pub async fn record_help_feedback_limited(
+        &self,
+        user: &UserId,
+        query: &str,
+        locale: &str,
+        article_path: &str,
+        helpful: bool,
+        limit: &RateLimit,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        if self
+            .recent_rows(&mut tx, "help_feedback", user, limit)
+            .await?
+            >= i64::from(limit.max)
+        {
+            return Ok(false);
+        }
+        insert_feedback(&mut tx, user, query, locale, article_path, helpful).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Rows of `table` the user created within the limit's window, with the user's row locked
+    /// (PostgreSQL; SQLite's write transaction is already exclusive).
+    async fn recent_rows(
+        &self,
+        conn: &mut AnyConnection,
+        table: &'static str,
+        user: &UserId,
+        limit: &RateLimit,
+    ) -> Result<i64> {
+        sqlx::query(&format!(
+            "SELECT id FROM users WHERE id = $1{}",
+            for_update(self.backend())
+        ))
         .bind(user.as_str())
-        .bind(query)
-        .bind(locale)
-        .bind(article_path)
-        .bind(i64::from(helpful))
-        .bind(millis(now()))
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE user_id = $1 AND created_at >= $2"
+        ))
+        .bind(user.as_str())
+        .bind(millis(now() - limit.window))
+        .fetch_one(&mut *conn)
+        .await?)
     }
 
     /// Recent feedback, newest first: (query, locale, article path, helpful, when).
@@ -105,27 +152,29 @@ impl Store {
     }
 
     pub async fn create_support_request(&self, new: &NewSupportRequest) -> Result<String> {
-        if !SUPPORT_SEVERITIES.contains(&new.severity.as_str()) {
-            return Err(StoreError::Conflict("unknown severity"));
-        }
-        let id = new_id("sr");
-        let at = millis(now());
         let _gate = self.write_gate().await;
-        sqlx::query(
-            "INSERT INTO support_requests (id, user_id, subject, description, severity, contact, query, status, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",
-        )
-        .bind(&id)
-        .bind(new.user.as_str())
-        .bind(&new.subject)
-        .bind(&new.description)
-        .bind(&new.severity)
-        .bind(&new.contact)
-        .bind(new.query.as_deref())
-        .bind(at)
-        .execute(self.pool())
-        .await?;
-        Ok(id)
+        let mut conn = self.pool().acquire().await?;
+        insert_request(&mut conn, new).await
+    }
+
+    /// Files the request unless the user already filed `limit.max` within the window (counted
+    /// and inserted in one transaction that locks the user); `None` when over it.
+    pub async fn create_support_request_limited(
+        &self,
+        new: &NewSupportRequest,
+        limit: &RateLimit,
+    ) -> Result<Option<String>> {
+        let mut tx = self.begin_write().await?;
+        if self
+            .recent_rows(&mut tx, "support_requests", &new.user, limit)
+            .await?
+            >= i64::from(limit.max)
+        {
+            return Ok(None);
+        }
+        let id = insert_request(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(Some(id))
     }
 
     /// One user's requests, newest first.
@@ -169,4 +218,51 @@ impl Store {
         }
         Ok(())
     }
+}
+
+async fn insert_feedback(
+    conn: &mut AnyConnection,
+    user: &UserId,
+    query: &str,
+    locale: &str,
+    article_path: &str,
+    helpful: bool,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO help_feedback (id, user_id, query, locale, article_path, helpful, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id("fb"))
+    .bind(user.as_str())
+    .bind(query)
+    .bind(locale)
+    .bind(article_path)
+    .bind(i64::from(helpful))
+    .bind(millis(now()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_request(conn: &mut AnyConnection, new: &NewSupportRequest) -> Result<String> {
+    if !SUPPORT_SEVERITIES.contains(&new.severity.as_str()) {
+        return Err(StoreError::Conflict("unknown severity"));
+    }
+    let id = new_id("sr");
+    let at = millis(now());
+    sqlx::query(
+        "INSERT INTO support_requests (id, user_id, subject, description, severity, contact, query, status, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",
+    )
+    .bind(&id)
+    .bind(new.user.as_str())
+    .bind(&new.subject)
+    .bind(&new.description)
+    .bind(&new.severity)
+    .bind(&new.contact)
+    .bind(new.query.as_deref())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
 }

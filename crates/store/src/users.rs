@@ -106,43 +106,6 @@ pub(crate) async fn insert_user(
     Ok(user)
 }
 
-impl Store {
-    pub async fn record_sign_in_failure(&self, email: &str, ip: Option<&str>) -> Result<()> {
-        let _gate = self.write_gate().await;
-        sqlx::query("INSERT INTO sign_in_failures (email, ip, created_at) VALUES ($1, $2, $3)")
-            .bind(normalize_email(email))
-            .bind(ip)
-            .bind(millis(crate::rows::now()))
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Failed sign-ins for the e-mail since `since`.
-    pub async fn sign_in_failures_since(
-        &self,
-        email: &str,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND created_at >= $2",
-        )
-        .bind(normalize_email(email))
-        .bind(millis(since))
-        .fetch_one(self.pool())
-        .await?)
-    }
-
-    pub async fn clear_sign_in_failures(&self, email: &str) -> Result<()> {
-        let _gate = self.write_gate().await;
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-            .bind(normalize_email(email))
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-}
-
 pub(crate) async fn mark_operator(conn: &mut AnyConnection, user: &UserId) -> Result<()> {
     sqlx::query("UPDATE users SET is_operator = 1 WHERE id = $1")
         .bind(user.as_str())

@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use faktura_app::support::{
-    self, RequestError, RequestProblem, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES,
+    self, FeedbackError, RequestError, RequestProblem, SupportRequest, SUPPORT_SEVERITIES,
+    SUPPORT_STATUSES,
 };
 use faktura_domain::Locale;
 use serde::Deserialize;
@@ -182,7 +183,7 @@ pub async fn feedback(
     let query: String = form.q.chars().take(MAX_QUERY_CHARS).collect();
     let path: String = form.path.chars().take(300).collect();
     let locale = faktura_help::detect_language(&query).unwrap_or(signed_in.ctx.locale);
-    support::record_feedback(
+    match support::record_feedback(
         &state.app,
         &signed_in.actor(),
         &query,
@@ -190,7 +191,22 @@ pub async fn feedback(
         &path,
         helpful,
     )
-    .await?;
+    .await
+    {
+        Ok(()) => {}
+        Err(FeedbackError::App(error)) => return Err(error.into()),
+        Err(FeedbackError::TooMany) => {
+            let chrome = Chrome::new(&state, &signed_in.ctx, "/help");
+            return Ok(too_many(
+                &state,
+                TooManyTemplate {
+                    heading: chrome.tr.t("help-feedback-too-many-title"),
+                    explanation: chrome.tr.t("help-feedback-too-many"),
+                    chrome,
+                },
+            ));
+        }
+    }
     let params = serde_urlencoded::to_string([
         ("q", query.as_str()),
         ("feedback", if helpful { "yes" } else { "no" }),
@@ -221,6 +237,26 @@ pub async fn article(
         html,
         chrome,
     }))
+}
+
+/// The answer over a rate limit: 429, and a hint to come back later.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct TooManyTemplate {
+    chrome: Chrome,
+    heading: String,
+    explanation: String,
+}
+
+fn too_many(state: &AppState, page: impl Template) -> Response {
+    let mut response = render_with(StatusCode::TOO_MANY_REQUESTS, &page);
+    let seconds = state.config().support_window_minutes.saturating_mul(60);
+    if let Ok(value) = seconds.to_string().parse() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, value);
+    }
+    response
 }
 
 #[derive(Template)]
@@ -259,16 +295,20 @@ pub async fn create_request(
         contact: form.contact,
         query: query.clone(),
     };
-    let problem = match support::create_request(&state.app, &signed_in.actor(), &draft).await {
+    let (status, key) = match support::create_request(&state.app, &signed_in.actor(), &draft).await
+    {
         Ok(id) => return Ok(Redirect::to(&format!("/help/requests?created={id}")).into_response()),
         Err(RequestError::App(error)) => return Err(error.into()),
-        Err(RequestError::Problem(problem)) => problem,
-    };
-    let key = match problem {
-        RequestProblem::Subject => "support-error-subject",
-        RequestProblem::Description => "support-error-description",
-        RequestProblem::Severity => "support-error-severity",
-        RequestProblem::Contact => "support-error-contact",
+        Err(RequestError::TooMany) => (StatusCode::TOO_MANY_REQUESTS, "support-error-too-many"),
+        Err(RequestError::Problem(problem)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            match problem {
+                RequestProblem::Subject => "support-error-subject",
+                RequestProblem::Description => "support-error-description",
+                RequestProblem::Severity => "support-error-severity",
+                RequestProblem::Contact => "support-error-contact",
+            },
+        ),
     };
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     let kept = RequestDraft {
@@ -294,7 +334,10 @@ pub async fn create_request(
         kept,
         Some(tr.t(key)),
     );
-    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return Ok(too_many(&state, page));
+    }
+    Ok(render_with(status, &page))
 }
 
 pub struct RequestRow {

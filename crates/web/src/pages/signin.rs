@@ -86,8 +86,7 @@ pub async fn submit(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let chrome = Chrome::new(&state, &ctx, "/signin");
-    let refuse = |status: StatusCode, key: &str, chrome: Chrome| {
-        let message = chrome.tr.t(key);
+    let refuse = |status: StatusCode, message: String, chrome: Chrome| {
         render_with(
             status,
             &SignInTemplate {
@@ -109,21 +108,24 @@ pub async fn submit(
     let session = match signed_in {
         Ok(session) => session,
         Err(SignInError::Missing) => {
-            return Ok(refuse(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "signin-missing",
-                chrome,
-            ))
+            let message = chrome.tr.t("signin-missing");
+            return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, message, chrome));
         }
-        Err(SignInError::Throttled) => {
-            return Ok(refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                "signin-throttled",
-                chrome,
-            ))
+        Err(SignInError::Throttled {
+            retry_after_seconds,
+        }) => {
+            let message = chrome
+                .tr
+                .t1("signin-throttled", "seconds", retry_after_seconds);
+            let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, message, chrome);
+            if let Ok(value) = retry_after_seconds.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Ok(response);
         }
         Err(SignInError::Wrong) => {
-            return Ok(refuse(StatusCode::UNAUTHORIZED, "signin-wrong", chrome))
+            let message = chrome.tr.t("signin-wrong");
+            return Ok(refuse(StatusCode::UNAUTHORIZED, message, chrome));
         }
         Err(SignInError::App(error)) => return Err(error.into()),
     };
