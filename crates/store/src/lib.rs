@@ -40,7 +40,7 @@ pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
 pub use support::{NewSupportRequest, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
 pub use tokens::{ApiToken, DocumentLink, TOKEN_PREFIX};
-pub use users::normalize_email;
+pub use users::{email_problem, normalize_email, EmailProblem};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
