@@ -221,3 +221,39 @@ pub(crate) async fn mark_operator(conn: &mut AnyConnection, user: &UserId) -> Re
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_spelling_per_mailbox() {
+        assert_eq!(normalize_email("  AP@Example.COM "), "ap@example.com");
+        // NFC: "e" + combining acute and "é" are one domain, kept as xn--.
+        assert_eq!(
+            normalize_email("ap@cafe\u{301}.example"),
+            normalize_email("ap@caf\u{e9}.example")
+        );
+        assert!(normalize_email("ap@caf\u{e9}.example").ends_with("@xn--caf-dma.example"));
+    }
+
+    #[test]
+    fn lookalikes_are_problems() {
+        assert_eq!(email_problem("ap@example.com"), None);
+        assert_eq!(
+            email_problem("\u{0430}p@example.com"),
+            Some(EmailProblem::NonAsciiLocalPart)
+        );
+        for invisible in [
+            "a\u{200B}p@example.com",
+            "ap@exa\u{202E}mple.com",
+            "\u{FEFF}ap@example.com",
+        ] {
+            assert_eq!(
+                email_problem(invisible),
+                Some(EmailProblem::Invisible),
+                "{invisible:?}"
+            );
+        }
+    }
+}
