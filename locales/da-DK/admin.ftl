@@ -141,12 +141,15 @@ iam-role-scope-hint = Roller på faktureringskontoen gælder hele kontoen; rolle
 iam-done-added = Rollen er tilføjet.
 iam-done-removed = Rolletildelingen er fjernet.
 iam-error-email = Angiv en gyldig e-mailadresse.
+iam-invite-sent = Der er sendt en invitation til { $email }. Kun ejeren af den postkasse kan tage imod den: linket i e-mailen sætter adgangskoden, virker én gang og til og med { $date }.
+iam-invite-not-sent = Rollen er tilføjet, men invitationen til { $email } kunne ikke sendes. Fjern rollen og tilføj den igen for at sende en ny invitation.
+iam-error-email-invisible = E-mailadressen indeholder usynlige tegn eller tegn, der vender tekstretningen. Skriv adressen igen uden dem.
+iam-error-email-lookalike = Brug en e-mailadresse med almindelige bogstaver (a–z, tal, . _ + -) før @: bogstaver fra andre alfabeter kan ligne en anden adresse.
 iam-error-role = Vælg en rolle.
 iam-error-already = Brugeren har allerede den rolle med det omfang.
 iam-error-scope = Den faktureringsprofil findes ikke.
 iam-error-role-scope = Rollen passer ikke til omfanget: vælg en faktureringskontorolle for kontoen eller en faktureringsprofilrolle eller fakturaadministrator for en faktureringsprofil.
 iam-error-last-owner = Den sidste ejer af faktureringskontoen kan ikke fjernes. Tilføj en anden ejer først.
-iam-invite-created = { $email } har endnu ingen Faktura-bruger. Send dem dette engangslink, så de kan vælge en adgangskode. Det virker til og med { $date } og vises kun nu:
 
 ## Invitationer
 invite-title = Vælg din adgangskode
@@ -158,6 +161,7 @@ invite-done = Din adgangskode er gemt. Log ind som { $email }.
 invite-unknown = Linket er ikke gyldigt. Bed den, der inviterede dig, om et nyt.
 invite-expired = Linket er udløbet. Bed den, der inviterede dig, om et nyt.
 invite-used = Linket er allerede brugt. Log ind med din adgangskode.
+invite-revoked = Linket virker ikke længere: der er sendt en nyere invitation til adressen, eller rollen er fjernet. Brug linket i den seneste invitation.
 invite-too-short = Brug mindst { $min } tegn.
 invite-too-long = Adgangskoden er for lang.
 invite-mismatch = De to adgangskoder er forskellige.

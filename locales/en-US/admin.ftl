@@ -141,12 +141,15 @@ iam-role-scope-hint = Billing account roles apply to the whole account; billing 
 iam-done-added = The role was added.
 iam-done-removed = The role assignment was removed.
 iam-error-email = Enter a valid email address.
+iam-invite-sent = An invitation was sent to { $email }. Only the owner of that mailbox can accept it: the link in the e-mail sets their password and works once, until { $date }.
+iam-invite-not-sent = The role was added, but the invitation e-mail to { $email } could not be sent. Remove the role and add it again to send a new invitation.
+iam-error-email-invisible = This email address contains invisible or text-direction characters. Type the address again without them.
+iam-error-email-lookalike = Use an email address with plain letters (a–z, digits, . _ + -) before the @: letters from other alphabets can pass for another address.
 iam-error-role = Choose a role.
 iam-error-already = This user already has that role at that scope.
 iam-error-scope = That billing profile doesn't exist.
 iam-error-role-scope = That role doesn't fit the scope: choose a billing account role for the account, or a billing profile role or invoice manager for a billing profile.
 iam-error-last-owner = The last billing account owner can't be removed. Add another owner first.
-iam-invite-created = { $email } has no Faktura user yet. Send them this one-time link to set a password. It works until { $date } and is shown only now:
 
 ## Invitations
 invite-title = Set your password
@@ -158,6 +161,7 @@ invite-done = Your password is set. Sign in as { $email }.
 invite-unknown = This link isn't valid. Ask the person who invited you for a new one.
 invite-expired = This link has expired. Ask the person who invited you for a new one.
 invite-used = This link was already used. Sign in with your password.
+invite-revoked = This link no longer works: a newer invitation was sent to this address, or the role was removed. Use the link in the latest invitation e-mail.
 invite-too-short = Use at least { $min } characters.
 invite-too-long = The password is too long.
 invite-mismatch = The two passwords differ.

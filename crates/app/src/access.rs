@@ -1,14 +1,18 @@
-//! Access control (IAM): who holds which role, granting a role by e-mail (an unknown address
-//! becomes an invited user with a one-time set-password link), removing assignments, accepting
-//! an invitation, and what the actor may do — the permissions the portal's access page lists
+//! Access control (IAM): who holds which role, granting a role by e-mail (an address whose user
+//! never set a password is mailed a fresh one-time set-password link, which the inviter never
+//! sees), removing assignments, accepting an invitation, and what the actor may do — the permissions the portal's access page lists
 //! and the API's billingPermissions and checkAccess answer, from the same `Access::allows` every
 //! use case checks.
 
+use crate::mail::{invitation_message, InvitationMail, MailError};
 use crate::sessions::hash_password;
 use crate::{AccountScope, Actor, AppError, AppResult, Resource, Services};
+use chrono::{DateTime, Utc};
 use faktura_domain::*;
 
-pub use faktura_store::{GrantRefusal, Granted, Invitation, InvitationRefusal, RemoveRefusal};
+pub use faktura_store::{
+    EmailProblem, GrantRefusal, Invitation, InvitationRefusal, RemoveRefusal, INVITATION_DAYS,
+};
 
 const MAY_NOT_GRANT: &str = "your role may not grant access at this scope";
 
@@ -19,13 +23,24 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// Most actions one checkAccess call may ask about.
 pub const MAX_CHECK_ACTIONS: usize = 100;
 
+/// Why an address may not name a user: not shaped like one ([`EmailProblem`] is `None`), or a
+/// lookalike of another (invisible characters, a non-ASCII local part, a bad IDNA domain).
+pub fn email_problem(email: &str) -> Option<Option<EmailProblem>> {
+    if let Some(problem) = faktura_store::email_problem(email) {
+        return Some(Some(problem));
+    }
+    // The shape is judged on the stored spelling (an international domain as `xn--`).
+    (!valid_email(&faktura_store::normalize_email(email))).then_some(None)
+}
+
 /// A plausible e-mail address to grant a role to: one `@`, something before it, a dotted
 /// domain, no spaces. (The same rule as a profile's invoice e-mail.)
 pub fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    email.len() <= 254
+    faktura_store::email_problem(email).is_none()
+        && email.len() <= 254
         && !local.is_empty()
         && local.len() <= 64
         && !domain.contains('@')
@@ -185,14 +200,27 @@ pub fn pay_note(scope: &AccountScope, at: Option<&BillingProfileId>) -> Option<P
 /// Why a role was not granted (besides access refusals).
 #[derive(Debug, thiserror::Error)]
 pub enum GrantError {
-    #[error("not a plausible e-mail address")]
-    BadEmail,
+    /// Not shaped like an address (`None`), or a lookalike of another.
+    #[error("not a usable e-mail address: {0:?}")]
+    BadEmail(Option<EmailProblem>),
     #[error("unknown role")]
     BadRole,
     #[error("refused: {0:?}")]
     Refused(GrantRefusal),
+    /// The role was granted and the invitation stored, but the mail did not go out.
+    #[error("the invitation to {email} was not sent: {cause}")]
+    NotSent { email: String, cause: MailError },
     #[error(transparent)]
     App(#[from] AppError),
+}
+
+/// What a grant did. The invitation token itself never leaves this module: it is mailed.
+#[derive(Debug, Clone)]
+pub struct GrantDone {
+    pub assignment: RoleAssignment,
+    pub user: User,
+    /// Set when an invitation was mailed to the user's address: until when it works.
+    pub invited_until: Option<DateTime<Utc>>,
 }
 
 impl From<faktura_store::StoreError> for GrantError {
@@ -203,7 +231,8 @@ impl From<faktura_store::StoreError> for GrantError {
 
 /// Gives `email` the role named `raw_role` at `raw_scope` (`account`, empty, or a profile id).
 /// The actor must be able to grant somewhere on the account and at that scope. An unknown
-/// e-mail becomes an invited user; the returned invitation token is shown once.
+/// e-mail becomes an invited user; a user who never set a password is mailed a fresh
+/// invitation (in the inviter's `locale`), and earlier ones stop working.
 pub async fn grant(
     app: &Services,
     actor: &Actor,
@@ -211,7 +240,8 @@ pub async fn grant(
     raw_scope: &str,
     email: &str,
     raw_role: &str,
-) -> Result<Granted, GrantError> {
+    locale: Locale,
+) -> Result<GrantDone, GrantError> {
     require_some_grant(scope)?;
     let target = match raw_scope.trim() {
         "account" | "" => Scope::Account,
@@ -222,17 +252,49 @@ pub async fn grant(
     if !may_manage(scope, &target) {
         return Err(AppError::not_allowed(MAY_NOT_GRANT).into());
     }
-    if !valid_email(email) {
-        return Err(GrantError::BadEmail);
+    if let Some(problem) = email_problem(email) {
+        return Err(GrantError::BadEmail(problem));
     }
     let role = raw_role
         .trim()
         .parse::<Role>()
         .map_err(|_| GrantError::BadRole)?;
-    app.store
+    let granted = app
+        .store
         .grant_role(scope.id(), email, &target, role, &actor.audit())
         .await?
-        .map_err(GrantError::Refused)
+        .map_err(GrantError::Refused)?;
+    let invited_until = match (&granted.invitation, granted.invitation_expires) {
+        (Some(token), Some(expires)) => {
+            let inviter = format!("{} ({})", actor.user.display_name, actor.user.email);
+            let link = app.config.invitation_link(token);
+            let message = invitation_message(
+                &app.config.mail_from,
+                &InvitationMail {
+                    to: &granted.user.email,
+                    inviter: &inviter,
+                    account: &scope.account.display_name,
+                    link: &link,
+                    expires,
+                    locale,
+                },
+            );
+            if let Err(cause) = app.config.mailer.send(&message).await {
+                tracing::error!(error = %cause, "an invitation mail was not sent");
+                return Err(GrantError::NotSent {
+                    email: granted.user.email,
+                    cause,
+                });
+            }
+            Some(expires)
+        }
+        _ => None,
+    };
+    Ok(GrantDone {
+        assignment: granted.assignment,
+        user: granted.user,
+        invited_until,
+    })
 }
 
 /// Why an assignment was not removed (besides access refusals).
@@ -520,6 +582,36 @@ mod tests {
 
     fn profile_a() -> BillingProfileId {
         BillingProfileId::parse("bp_aaaaaaaaaaaaaaaaaaaa").unwrap()
+    }
+
+    #[test]
+    fn lookalike_addresses_are_refused() {
+        for (lookalike, problem) in [
+            ("p\u{0430}ypal@example.com", EmailProblem::NonAsciiLocalPart),
+            ("ap\u{200B}@example.com", EmailProblem::Invisible),
+            ("ap@exam\u{200D}ple.com", EmailProblem::Invisible),
+            ("\u{202E}moc.elpmaxe@pa", EmailProblem::Invisible),
+            ("ap@exa\u{2066}mple.com", EmailProblem::Invisible),
+            ("ap\u{00AD}@example.com", EmailProblem::Invisible),
+            ("ap@xn--.com\u{00E9}", EmailProblem::BadDomain),
+        ] {
+            assert_eq!(
+                email_problem(lookalike),
+                Some(Some(problem)),
+                "{lookalike:?}"
+            );
+            assert!(!valid_email(lookalike), "{lookalike:?}");
+        }
+        assert_eq!(email_problem("not an address"), Some(None));
+        assert_eq!(email_problem(" AP@Example.com "), None);
+        // A real international domain is fine, and is kept as `xn--`, which looks like nothing else.
+        assert_eq!(email_problem("ap@bücher.example"), None);
+        assert_eq!(
+            faktura_store::normalize_email("AP@Bücher.Example"),
+            "ap@xn--bcher-kva.example"
+        );
+        assert_eq!(email_problem("ap@p\u{0430}ypal.com"), None);
+        assert!(faktura_store::normalize_email("ap@p\u{0430}ypal.com").contains("xn--"));
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! The application's settings: card limits, wire-transfer details, sign-in throttling, sessions
-//! and the janitor's patience.
+//! The application's settings: card limits, wire-transfer details, sign-in throttling, sessions,
+//! the janitor's patience and how invitations are mailed.
 
 use crate::janitor::JanitorConfig;
+use crate::mail::{FileMailer, Mailer};
 use faktura_domain::{Currency, Money};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -29,6 +31,13 @@ pub struct Config {
     pub session_hours: i64,
     /// How the janitor settles payments in doubt.
     pub janitor: JanitorConfig,
+    /// Delivers invitation links to the invited address (the only place they go).
+    pub mailer: Arc<dyn Mailer>,
+    /// The From of outgoing mail.
+    pub mail_from: String,
+    /// The console's address as its users reach it, for links in mail. Configured, never taken
+    /// from a request's Host header: whoever sends the request chooses that.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +85,10 @@ impl Default for Config {
             support_window_minutes: 10,
             session_hours: 8,
             janitor: JanitorConfig::default(),
+            // The server sets its own folder (see `faktura serve --mail-dir`).
+            mailer: Arc::new(FileMailer::new(std::env::temp_dir().join("faktura-mail"))),
+            mail_from: "Faktura <faktura@localhost>".into(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -84,5 +97,10 @@ impl Config {
     /// The card limit for a currency; a currency without one has no card payments at all.
     pub fn card_limit(&self, currency: Currency) -> Option<Money> {
         self.card_limits.get(&currency).copied()
+    }
+
+    /// The absolute link that accepts an invitation.
+    pub fn invitation_link(&self, token: &str) -> String {
+        format!("{}/invite/{token}", self.public_url.trim_end_matches('/'))
     }
 }

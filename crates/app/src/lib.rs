@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod import;
 pub mod invoices;
 pub mod janitor;
+pub mod mail;
 pub mod operations;
 pub mod operator;
 pub mod paying;

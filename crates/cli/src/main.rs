@@ -70,6 +70,10 @@ enum Command {
             value_delimiter = ','
         )]
         articles: Vec<PathBuf>,
+        /// Where outgoing mail (invitations) is written, one .eml file per message. Default: a
+        /// `mail` folder next to the SQLite database (in the working directory for PostgreSQL).
+        #[arg(long, value_name = "DIR", env = "FAKTURA_MAIL_DIR")]
+        mail_dir: Option<PathBuf>,
         #[command(flatten)]
         gateway: reliability::GatewayArgs,
     },
@@ -184,6 +188,24 @@ fn redact(url: &str) -> String {
             parsed.to_string()
         }
         _ => url.to_owned(),
+    }
+}
+
+/// `mail/` beside the SQLite database file; `mail/` in the working directory otherwise.
+fn default_mail_dir(database_url: &str) -> PathBuf {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
+    match path {
+        Some(file) if !file.is_empty() && file != ":memory:" => {
+            let parent = std::path::Path::new(file)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            parent.join("mail")
+        }
+        _ => PathBuf::from("mail"),
     }
 }
 
@@ -346,6 +368,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             secure_cookies,
             metrics_token,
             articles,
+            mail_dir,
             gateway,
         } => {
             let store = open_store(&database).await?;
@@ -354,8 +377,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let help = load_help(true, &articles)?;
             let (payment_gateway, sandbox) = gateway.gateway(listen)?;
+            let mail_dir = mail_dir.unwrap_or_else(|| default_mail_dir(&database.database_url));
+            tracing::info!(dir = %mail_dir.display(), "invitations are written to this folder");
             let config = Config {
                 janitor: gateway.janitor()?,
+                mailer: Arc::new(faktura_app::mail::FileMailer::new(mail_dir)),
+                // Links in mail point where this server listens (never at a request's Host).
+                public_url: format!(
+                    "{}://{listen}",
+                    if secure_cookies { "https" } else { "http" }
+                ),
                 ..Config::default()
             };
             let state = AppState::new(
@@ -532,6 +563,26 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_goes_next_to_the_sqlite_database() {
+        assert_eq!(
+            default_mail_dir("sqlite://faktura.db"),
+            PathBuf::from("mail")
+        );
+        assert_eq!(
+            default_mail_dir("sqlite:///var/lib/faktura/f.db?mode=rwc"),
+            PathBuf::from("/var/lib/faktura/mail")
+        );
+        assert_eq!(
+            default_mail_dir("sqlite:data/f.db"),
+            PathBuf::from("data/mail")
+        );
+        assert_eq!(
+            default_mail_dir("postgres://faktura@db/faktura"),
+            PathBuf::from("mail")
+        );
+    }
 
     #[test]
     fn sqlite_urls_create_the_file() {

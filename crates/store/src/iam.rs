@@ -1,5 +1,9 @@
 //! Access control: granting and removing role assignments, invited users and their one-time
 //! set-password links, and the editable properties of a billing profile.
+//!
+//! An invitation is the only way into a user without a password, and it is mailed to the user's
+//! address (by the app), never shown to the inviter: so it belongs to that address, works once,
+//! expires, and a newer one for the same user revokes the older ones.
 
 use crate::audit::{self, NewAuditEvent};
 use crate::methods::{lock_account, AuditActor};
@@ -18,7 +22,7 @@ fn token_hash(token: &str) -> String {
 }
 
 /// What was granted; `invitation` is the one-time token when the user still has to set a
-/// password (shown once to the owner, only its hash is stored).
+/// password (for the app to mail to the user's address; only its hash is stored).
 #[derive(Debug, Clone)]
 pub struct Granted {
     pub assignment: RoleAssignment,
@@ -47,7 +51,57 @@ pub enum InvitationRefusal {
     Unknown,
     Expired,
     Used,
+    /// A newer invitation was sent to the address, or the role it came with was removed.
+    Revoked,
 }
+
+/// Revokes the user's invitations that are still open (on one account, or on all).
+async fn revoke_open_invitations(
+    conn: &mut sqlx::AnyConnection,
+    user: &UserId,
+    account: Option<&BillingAccountId>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE invitations SET revoked_at = $1 WHERE user_id = $2 AND used_at IS NULL \
+         AND revoked_at IS NULL AND ($3 = '' OR billing_account_id = $3)",
+    )
+    .bind(millis(now))
+    .bind(user.as_str())
+    .bind(account.map(|a| a.as_str()).unwrap_or(""))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether an invitation row (joined with its user) may still be used, as of `now`.
+fn refusal(row: &sqlx::any::AnyRow, now: DateTime<Utc>) -> Result<Option<InvitationRefusal>> {
+    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+        return Ok(Some(InvitationRefusal::Used));
+    }
+    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+        return Ok(Some(InvitationRefusal::Revoked));
+    }
+    // Bound to the address it was sent to: a user whose address is not that one is not its user.
+    if rows::opt_text(row, "invited_email")?.as_deref() != Some(rows::text(row, "email")?.as_str())
+    {
+        return Ok(Some(InvitationRefusal::Revoked));
+    }
+    // A user who has a password already proved their mailbox (or was given one): not again.
+    if rows::opt_text(row, "password_hash")?.is_some() {
+        return Ok(Some(InvitationRefusal::Used));
+    }
+    if rows::timestamp(row, "expires_at")? <= now {
+        return Ok(Some(InvitationRefusal::Expired));
+    }
+    Ok(None)
+}
+
+/// An invitation and its user, by token.
+const INVITATION_BY_TOKEN: &str = "SELECT i.billing_account_id, i.expires_at, i.used_at, \
+     i.revoked_at, i.email AS invited_email, a.display_name AS account_name, u.* \
+     FROM invitations i JOIN users u ON u.id = i.user_id \
+     JOIN billing_accounts a ON a.id = i.billing_account_id WHERE i.token_hash = $1";
 
 /// An invitation as the set-password page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,28 +179,23 @@ impl Store {
         let assignment =
             crate::accounts::add_role_assignment(&mut tx, account, &user.id, scope, role).await?;
         let now = rows::now();
-        // A set-password link is only handed out for a user who has no standing on any other
-        // account: otherwise one account's owner could take over a user of another account.
-        let elsewhere: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM role_assignments WHERE user_id = $1 AND billing_account_id <> $2) \
-             + (SELECT COUNT(*) FROM billing_accounts WHERE account_admin_user_id = $1)",
-        )
-        .bind(user.id.as_str())
-        .bind(account.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-        let (invitation, invitation_expires) = if has_password || elsewhere > 0 {
+        // A user who never set a password has never proved they own the mailbox: every grant
+        // to them issues a fresh invitation to that address and revokes the earlier ones, so
+        // whoever holds an older link (another account's owner, say) holds nothing.
+        let (invitation, invitation_expires) = if has_password {
             (None, None)
         } else {
+            revoke_open_invitations(&mut tx, &user.id, None, now).await?;
             let token = crate::random_token();
             let expires = now + Duration::days(INVITATION_DAYS);
             sqlx::query(
-                "INSERT INTO invitations (token_hash, billing_account_id, user_id, created_by, created_at, expires_at, used_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+                "INSERT INTO invitations (token_hash, billing_account_id, user_id, email, created_by, created_at, expires_at, used_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
             )
             .bind(token_hash(&token))
             .bind(account.as_str())
             .bind(user.id.as_str())
+            .bind(&user.email)
             .bind(actor.user.as_str())
             .bind(millis(now))
             .bind(millis(expires))
@@ -236,6 +285,18 @@ impl Store {
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
+        // Without a role here, this account's open invitations for the user lead nowhere.
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM role_assignments WHERE billing_account_id = $1 AND user_id = $2",
+        )
+        .bind(account.as_str())
+        .bind(assignment.user_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if left == 0 {
+            revoke_open_invitations(&mut tx, &assignment.user_id, Some(account), rows::now())
+                .await?;
+        }
         audit::insert(
             &mut *tx,
             &NewAuditEvent {
@@ -258,32 +319,25 @@ impl Store {
 
     /// The invitation behind a set-password token, if it can still be used.
     pub async fn invitation(&self, token: &str) -> Result<Result<Invitation, InvitationRefusal>> {
-        let row = sqlx::query(
-            "SELECT i.expires_at, i.used_at, a.display_name AS account_name, u.* FROM invitations i \
-             JOIN users u ON u.id = i.user_id JOIN billing_accounts a ON a.id = i.billing_account_id \
-             WHERE i.token_hash = $1",
-        )
-        .bind(token_hash(token))
-        .fetch_optional(self.pool())
-        .await?;
+        let row = sqlx::query(INVITATION_BY_TOKEN)
+            .bind(token_hash(token))
+            .fetch_optional(self.pool())
+            .await?;
         let Some(row) = row else {
             return Ok(Err(InvitationRefusal::Unknown));
         };
-        if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
-            return Ok(Err(InvitationRefusal::Used));
-        }
-        let expires_at = rows::timestamp(&row, "expires_at")?;
-        if expires_at <= Utc::now() {
-            return Ok(Err(InvitationRefusal::Expired));
+        if let Some(refused) = refusal(&row, Utc::now())? {
+            return Ok(Err(refused));
         }
         Ok(Ok(Invitation {
             user: rows::user(&row)?,
             account_name: rows::text(&row, "account_name")?,
-            expires_at,
+            expires_at: rows::timestamp(&row, "expires_at")?,
         }))
     }
 
-    /// Uses a set-password link once: stores the password hash and marks the link used.
+    /// Uses a set-password link once: stores the password hash of the link's user (only while
+    /// they have none), marks the link used and revokes the user's other open links.
     pub async fn accept_invitation(
         &self,
         token: &str,
@@ -291,38 +345,42 @@ impl Store {
         ip: Option<&str>,
     ) -> Result<Result<User, InvitationRefusal>> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT user_id, billing_account_id, expires_at, used_at FROM invitations WHERE token_hash = $1",
-        )
-        .bind(token_hash(token))
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row = sqlx::query(INVITATION_BY_TOKEN)
+            .bind(token_hash(token))
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(row) = row else {
             return Ok(Err(InvitationRefusal::Unknown));
         };
-        if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
-            return Ok(Err(InvitationRefusal::Used));
+        let now = rows::now();
+        if let Some(refused) = refusal(&row, now)? {
+            return Ok(Err(refused));
         }
-        if rows::timestamp(&row, "expires_at")? <= Utc::now() {
-            return Ok(Err(InvitationRefusal::Expired));
-        }
-        let user_id = rows::id(&row, "user_id", UserId::parse)?;
+        let user_id = rows::id(&row, "id", UserId::parse)?;
         let account = rows::id(&row, "billing_account_id", BillingAccountId::parse)?;
+        // Both updates are conditional, so two tabs racing with one link cannot both win.
         let used = sqlx::query(
-            "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+            "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+             AND revoked_at IS NULL",
         )
-        .bind(millis(rows::now()))
+        .bind(millis(now))
         .bind(token_hash(token))
         .execute(&mut *tx)
         .await?;
         if used.rows_affected() != 1 {
             return Ok(Err(InvitationRefusal::Used));
         }
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user_id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let set = sqlx::query(
+            "UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash IS NULL",
+        )
+        .bind(password_hash)
+        .bind(user_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if set.rows_affected() != 1 {
+            return Ok(Err(InvitationRefusal::Used));
+        }
+        revoke_open_invitations(&mut tx, &user_id, None, now).await?;
         let user_row = sqlx::query("SELECT * FROM users WHERE id = $1")
             .bind(user_id.as_str())
             .fetch_one(&mut *tx)

@@ -43,7 +43,7 @@ pub use support::{
     NewSupportRequest, RateLimit, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES,
 };
 pub use tokens::{ApiToken, DocumentLink, TOKEN_PREFIX};
-pub use users::normalize_email;
+pub use users::{email_problem, normalize_email, EmailProblem};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;

@@ -1,5 +1,6 @@
 //! Access control (IAM): role assignments at account and profile scope, adding a role by e-mail
-//! (an unknown e-mail becomes an invited user with a one-time set-password link), removing
+//! (an unknown e-mail becomes an invited user, mailed a one-time set-password link that this
+//! page never shows), removing
 //! assignments, and "what you may do here" for the signed-in user, from the same
 //! `Access::allows` the server uses on every request.
 
@@ -10,12 +11,12 @@ use crate::state::AppState;
 use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use faktura_app::access::{
-    self, AcceptError, GrantError, GrantRefusal, Invitation, InvitationError, InvitationRefusal,
-    PasswordProblem, PayNote, RemoveError,
+    self, AcceptError, EmailProblem, GrantError, GrantRefusal, Invitation, InvitationError,
+    InvitationRefusal, PasswordProblem, PayNote, RemoveError,
 };
 use faktura_app::AccountScope;
 use faktura_domain::*;
@@ -40,12 +41,6 @@ pub struct Choice {
     pub label: String,
 }
 
-/// The link shown once to the owner after inviting someone new.
-pub struct InviteLink {
-    pub text: String,
-    pub url: String,
-}
-
 #[derive(Template)]
 #[template(path = "access.html")]
 struct AccessTemplate {
@@ -62,7 +57,8 @@ struct AccessTemplate {
     email: String,
     problem: Option<String>,
     notice: Option<String>,
-    invite: Option<InviteLink>,
+    /// "An invitation was sent to …": never the link itself, which only the mailbox gets.
+    invite: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -113,7 +109,7 @@ struct Extra {
     email: String,
     problem: Option<String>,
     notice: Option<String>,
-    invite: Option<InviteLink>,
+    invite: Option<String>,
 }
 
 async fn access_page(
@@ -239,36 +235,10 @@ pub struct GrantForm {
     scope: String,
 }
 
-/// The address the owner reached us at, to show the invitation as a full link. Only a plain
-/// host name or address (with port) is used; anything else falls back to a relative link.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        });
-    match host {
-        Some(host) => {
-            let scheme = if state.web.secure_cookies {
-                "https"
-            } else {
-                "http"
-            };
-            format!("{scheme}://{host}")
-        }
-        None => String::new(),
-    }
-}
-
 pub async fn grant(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(account): Path<String>,
-    headers: HeaderMap,
     Form(form): Form<GrantForm>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
@@ -287,14 +257,19 @@ pub async fn grant(
         &form.scope,
         &email,
         &form.role,
+        signed_in.ctx.locale,
     )
     .await;
     let granted = match granted {
         Ok(granted) => granted,
         Err(GrantError::App(refusal)) => return Err(refusal.into()),
-        Err(invalid @ (GrantError::BadEmail | GrantError::BadRole)) => {
+        Err(invalid @ (GrantError::BadEmail(_) | GrantError::BadRole)) => {
             let key = match invalid {
-                GrantError::BadEmail => "iam-error-email",
+                GrantError::BadEmail(Some(EmailProblem::Invisible)) => "iam-error-email-invisible",
+                GrantError::BadEmail(Some(
+                    EmailProblem::NonAsciiLocalPart | EmailProblem::BadDomain,
+                )) => "iam-error-email-lookalike",
+                GrantError::BadEmail(None) => "iam-error-email",
                 _ => "iam-error-role",
             };
             let page = access_page(&state, &signed_in, &scope, None, problem(key)).await?;
@@ -309,25 +284,30 @@ pub async fn grant(
             let page = access_page(&state, &signed_in, &scope, None, problem(key)).await?;
             return Ok(render_with(StatusCode::CONFLICT, &page));
         }
+        Err(GrantError::NotSent { email, .. }) => {
+            let extra = Extra {
+                email: String::new(),
+                problem: Some(tr.t1("iam-invite-not-sent", "email", email)),
+                notice: Some(tr.t("iam-done-added")),
+                invite: None,
+            };
+            let page = access_page(&state, &signed_in, &scope, None, extra).await?;
+            return Ok(render_with(StatusCode::SERVICE_UNAVAILABLE, &page));
+        }
     };
-    match granted.invitation {
-        // Shown once, right here: only its hash is stored.
-        Some(token) => {
-            let expires = granted
-                .invitation_expires
-                .map(|e| tr.date(e.date_naive()))
-                .unwrap_or_default();
+    match granted.invited_until {
+        Some(expires) => {
             let extra = Extra {
                 email: String::new(),
                 problem: None,
                 notice: Some(tr.t("iam-done-added")),
-                invite: Some(InviteLink {
-                    text: tr.tn(
-                        "iam-invite-created",
-                        &[("email", granted.user.email.clone()), ("date", expires)],
-                    ),
-                    url: format!("{}/invite/{token}", origin(&state, &headers)),
-                }),
+                invite: Some(tr.tn(
+                    "iam-invite-sent",
+                    &[
+                        ("email", granted.user.email.clone()),
+                        ("date", tr.date(expires.date_naive())),
+                    ],
+                )),
             };
             let page = access_page(&state, &signed_in, &scope, None, extra).await?;
             Ok(render(&page))
@@ -383,6 +363,7 @@ fn invitation_problem(tr: &Tr, refusal: &InvitationRefusal) -> String {
         InvitationRefusal::Unknown => "invite-unknown",
         InvitationRefusal::Expired => "invite-expired",
         InvitationRefusal::Used => "invite-used",
+        InvitationRefusal::Revoked => "invite-revoked",
     })
 }
 

@@ -1,0 +1,286 @@
+//! Invitations go to the invited mailbox, never to the inviter (issue 12, item 1): the
+//! pre-registration takeover fails, a link works once, expires, and is revoked by a newer one;
+//! lookalike addresses are refused (item 12). Through the router, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::admin::account_of;
+use common::{password_hash, TestApp};
+use faktura_app::mail::FileMailer;
+use faktura_domain::*;
+use faktura_gateway::SandboxGateway;
+use faktura_store::demo::{DemoInput, NORDLYS_ADMIN, PRAIRIE_OWNER};
+use faktura_store::Store;
+use faktura_web::i18n::I18n;
+use faktura_web::state::AppState;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const VICTIM: &str = "cfo@nordlys.example";
+const NEW_PASSWORD: &str = "the-mailbox-owner-chose-this";
+
+/// The demo, with invitation mail written into a folder of this test's own.
+async fn app_with_mail(store: Store) -> (TestApp, PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "faktura-invitations-{}",
+        faktura_store::random_token()
+    ));
+    let sandbox = Arc::new(SandboxGateway::new());
+    store
+        .load_demo(&DemoInput {
+            password_hash: password_hash(),
+            saved_card_token: SandboxGateway::token_for_number("4242424242424242"),
+            today: chrono::Utc::now().date_naive(),
+        })
+        .await
+        .unwrap();
+    let config = faktura_app::Config {
+        mailer: Arc::new(FileMailer::new(&dir)),
+        public_url: "https://faktura.example".into(),
+        ..faktura_app::Config::default()
+    };
+    let state = AppState::new(
+        store.clone(),
+        sandbox.clone(),
+        Some(sandbox.clone()),
+        I18n::load().unwrap(),
+        config,
+        Arc::new(faktura_help::HelpLibrary::load(true, &[]).0),
+    );
+    let app = TestApp {
+        router: faktura_web::app(state),
+        store,
+        sandbox,
+    };
+    (app, dir)
+}
+
+/// The messages written so far, oldest first.
+fn mails(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}
+
+/// The token of the accept link in a message to `to`.
+fn token_in(mail: &str, to: &str) -> String {
+    assert!(mail.contains(&format!("\r\nTo: {to}\r\n")), "{mail}");
+    let marker = "https://faktura.example/invite/";
+    let start = mail.find(marker).expect("an accept link") + marker.len();
+    mail[start..start + 64].to_owned()
+}
+
+async fn grant(
+    browser: &mut common::Browser,
+    account: &BillingAccountId,
+    email: &str,
+) -> common::Page {
+    browser
+        .post_form(
+            &format!("/billing/{account}/access/add"),
+            &[
+                ("email", email),
+                ("role", "BillingAccountReader"),
+                ("scope", "account"),
+            ],
+        )
+        .await
+}
+
+async fn set_password(app: &TestApp, token: &str) -> common::Page {
+    let mut browser = app.browser();
+    browser
+        .post_form(
+            &format!("/invite/{token}"),
+            &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
+        )
+        .await
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> StatusCode {
+    let mut browser = app.browser();
+    browser.get("/signin").await;
+    browser
+        .post_form("/signin", &[("email", email), ("password", password)])
+        .await
+        .status
+}
+
+async fn pre_registration_takeover_fails(store: Store) {
+    let (app, dir) = app_with_mail(store.clone()).await;
+    let prairie = account_of(&store, PRAIRIE_OWNER).await;
+    let nordlys = account_of(&store, NORDLYS_ADMIN).await;
+
+    // The attacker (owner of another account) invites the victim's address: the page says a
+    // mail went out and holds no link; the mail is addressed to the victim.
+    let mut attacker = app.signed_in(PRAIRIE_OWNER).await;
+    let invited = grant(&mut attacker, &prairie.id, VICTIM).await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    assert!(invited
+        .body
+        .contains(&format!("An invitation was sent to {VICTIM}")));
+    assert!(!invited.body.contains("/invite/"), "{}", invited.body);
+    let sent = mails(&dir);
+    assert_eq!(sent.len(), 1);
+    let first = token_in(&sent[0], VICTIM);
+    assert!(!invited.body.contains(&first));
+    assert!(sent[0].contains("Prairie"), "{}", sent[0]);
+    let listing = attacker
+        .get(&format!("/billing/{}/access", prairie.id))
+        .await;
+    assert!(!listing.body.contains(&first));
+    assert!(!listing.body.contains("/invite/"));
+
+    // Even holding that token: the attacker removes the grant, the victim's account grants the
+    // address, and the earlier token is dead; a new mail carries a new one.
+    let victim_user = store.user_by_email(VICTIM).await.unwrap().unwrap();
+    let assignment = store
+        .role_assignments(&prairie.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(a, _)| a.user_id == victim_user.id)
+        .unwrap()
+        .0
+        .id;
+    let removed = attacker
+        .post_form(
+            &format!("/billing/{}/access/{assignment}/remove", prairie.id),
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    let granted = grant(&mut admin, &nordlys.id, VICTIM).await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    assert!(!granted.body.contains("/invite/"));
+    let sent = mails(&dir);
+    assert_eq!(sent.len(), 2, "a fresh invitation was mailed");
+    let second = token_in(&sent[1], VICTIM);
+    assert_ne!(first, second);
+    assert!(sent[1].contains("Nordlys"), "{}", sent[1]);
+
+    let stale = set_password(&app, &first).await;
+    assert_eq!(stale.status, StatusCode::GONE, "{}", stale.body);
+    assert!(stale.body.contains("a newer invitation was sent"));
+    let page = app.browser().get(&format!("/invite/{first}")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        sign_in(&app, VICTIM, NEW_PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Only the new token sets the password, and only once.
+    let page = app.browser().get(&format!("/invite/{second}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(VICTIM), "the page names the address");
+    let set = set_password(&app, &second).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert!(set.body.contains("data-test-id=\"invite-done\""));
+    let again = set_password(&app, &second).await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert_eq!(
+        sign_in(&app, VICTIM, NEW_PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn a_newer_invitation_revokes_the_older(store: Store) {
+    let (app, dir) = app_with_mail(store.clone()).await;
+    let prairie = account_of(&store, PRAIRIE_OWNER).await;
+    let nordlys = account_of(&store, NORDLYS_ADMIN).await;
+    // The attacker keeps the grant this time: the victim account's grant still revokes it.
+    let mut attacker = app.signed_in(PRAIRIE_OWNER).await;
+    assert_eq!(
+        grant(&mut attacker, &prairie.id, VICTIM).await.status,
+        StatusCode::OK
+    );
+    let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    admin.accept_language = Some("da-DK".into());
+    let granted = grant(&mut admin, &nordlys.id, VICTIM).await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    assert!(granted
+        .body
+        .contains(&format!("Der er sendt en invitation til {VICTIM}")));
+    let sent = mails(&dir);
+    assert_eq!(sent.len(), 2);
+    let (first, second) = (token_in(&sent[0], VICTIM), token_in(&sent[1], VICTIM));
+    // The second mail is in the inviter's language.
+    assert!(sent[1].contains("Åbn linket"), "{}", sent[1]);
+    assert!(sent[1].contains("Subject: =?UTF-8?Q?Du_er_inviteret"));
+    assert_eq!(set_password(&app, &first).await.status, StatusCode::GONE);
+    assert_eq!(set_password(&app, &second).await.status, StatusCode::OK);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn an_expired_invitation_fails(store: Store) {
+    let (app, dir) = app_with_mail(store.clone()).await;
+    let nordlys = account_of(&store, NORDLYS_ADMIN).await;
+    let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    assert_eq!(
+        grant(&mut admin, &nordlys.id, "late@nordlys.example")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let token = token_in(&mails(&dir)[0], "late@nordlys.example");
+    sqlx::query("UPDATE invitations SET expires_at = $1")
+        .bind((chrono::Utc::now() - chrono::Duration::minutes(1)).timestamp_millis())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let page = app.browser().get(&format!("/invite/{token}")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("expired"), "{}", page.body);
+    assert_eq!(set_password(&app, &token).await.status, StatusCode::GONE);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn lookalike_addresses_are_refused(store: Store) {
+    let (app, dir) = app_with_mail(store.clone()).await;
+    let nordlys = account_of(&store, NORDLYS_ADMIN).await;
+    let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    for (lookalike, says) in [
+        (
+            "\u{0430}dmin@nordlys.example",
+            "letters from other alphabets",
+        ),
+        ("admin\u{200B}@nordlys.example", "invisible"),
+        ("admin@nordlys\u{202E}.example", "invisible"),
+    ] {
+        let page = grant(&mut admin, &nordlys.id, lookalike).await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{lookalike:?}"
+        );
+        assert!(page.body.contains(says), "{lookalike:?}: {}", page.body);
+    }
+    admin.accept_language = Some("da-DK".into());
+    let page = grant(&mut admin, &nordlys.id, "\u{0430}dmin@nordlys.example").await;
+    assert!(page.body.contains("andre alfabeter"), "{}", page.body);
+    assert!(mails(&dir).is_empty(), "nothing was sent");
+    assert!(store
+        .user_by_email("\u{0430}dmin@nordlys.example")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+faktura_store::on_both_backends!(
+    pre_registration_takeover_fails,
+    a_newer_invitation_revokes_the_older,
+    an_expired_invitation_fails,
+    lookalike_addresses_are_refused,
+);
