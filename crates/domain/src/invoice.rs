@@ -21,6 +21,8 @@ pub enum InvoiceError {
     DatesOutOfOrder(&'static str),
     #[error("tax must not be negative")]
     NegativeTax,
+    #[error("the total must not be negative (discount lines may not exceed the charges)")]
+    NegativeTotal,
     #[error("credits must be between zero and the total")]
     CreditsOutOfRange,
     #[error("invoice number must be 1–32 letters, digits or dashes")]
@@ -138,6 +140,9 @@ impl InvoiceDraft {
         }
         let tax = Money::from_minor(self.tax_minor, currency);
         let total = subtotal.checked_add(tax)?;
+        if total.is_negative() {
+            return Err(InvoiceError::NegativeTotal);
+        }
         let credits = Money::from_minor(self.credits_minor, currency);
         if credits.is_negative() || credits.minor() > total.minor().max(0) {
             return Err(InvoiceError::CreditsOutOfRange);
@@ -306,6 +311,11 @@ mod tests {
         assert_eq!(
             draft(vec![line(0, 100)], 0, 0).issue(Utc::now()),
             Err(InvoiceError::NonPositiveQuantity { line: 1 })
+        );
+        // A discount line larger than the charges: the database's CHECK used to be the refusal.
+        assert_eq!(
+            draft(vec![line(1_000, 100), line(1_000, -500)], 0, 0).issue(Utc::now()),
+            Err(InvoiceError::NegativeTotal)
         );
         let mut late = draft(vec![line(1_000, 100)], 0, 0);
         late.due_date = date(2026, 1, 1);

@@ -280,3 +280,50 @@ async fn invented_http_methods_do_not_grow_the_metrics() {
         body.len()
     );
 }
+
+#[tokio::test]
+async fn an_invoice_with_a_negative_total_is_refused_not_a_500() {
+    let app = TestApp::with_demo(faktura_store::test_support::sqlite().await).await;
+    let admin = app
+        .store
+        .user_by_email(NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = app.store.accounts_for_user(&admin.id).await.unwrap()[0]
+        .id
+        .clone();
+    let profile = app.store.profiles(&account).await.unwrap()[0].id.clone();
+    let (ops, _) = app
+        .store
+        .create_api_token(None, "ops", None, true)
+        .await
+        .unwrap();
+    let body = serde_json::json!({
+        "billingProfileId": profile.as_str(),
+        "number": "NEG-0001",
+        "invoiceDate": "2026-11-05", "periodStartDate": "2026-10-01", "periodEndDate": "2026-10-31", "dueDate": "2026-12-05",
+        "lines": [
+            {"service": "Support", "description": "Premier support", "quantity": "1", "unitPrice": "100.00", "amount": "100.00"},
+            {"service": "Discount", "description": "Goodwill", "quantity": "1", "unitPrice": "-500.00", "amount": "-500.00"}
+        ],
+        "tax": "0.00"
+    });
+    let request = Request::builder()
+        .method("POST")
+        .uri(format!("/operator/v1/billingAccounts/{account}/invoices"))
+        .header(header::HOST, "faktura.test")
+        .header(header::AUTHORIZATION, format!("Bearer {ops}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, json) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    assert_eq!(json["error"]["code"], "InvalidInvoice", "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("negative")),
+        "{json}"
+    );
+}
