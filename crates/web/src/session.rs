@@ -32,8 +32,26 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
+/// A cookie's name as sent: with secure cookies it carries the `__Host-` prefix, which browsers
+/// accept only from a secure origin, for this host alone and with path `/`, so a sibling
+/// subdomain or a plain-HTTP page cannot plant or overwrite it.
+pub fn cookie_name(base: &'static str, secure: bool) -> &'static str {
+    match (base, secure) {
+        (SESSION_COOKIE, true) => "__Host-faktura_session",
+        (ANON_CSRF_COOKIE, true) => "__Host-faktura_csrf",
+        (LANG_COOKIE, true) => "__Host-faktura_lang",
+        (other, _) => other,
+    }
+}
+
+/// The language chosen in the cookie (either name: the language is no credential).
+fn language_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, cookie_name(LANG_COOKIE, true))
+        .or_else(|| cookie_value(headers, LANG_COOKIE))
+}
+
 pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
-    cookie_value(headers, LANG_COOKIE)
+    language_cookie(headers)
         .and_then(|tag| Locale::from_tag(&tag))
         .or_else(|| {
             headers
@@ -51,14 +69,15 @@ fn client_ip(request: &Request) -> Option<String> {
         .map(|info| info.0.ip().to_string())
 }
 
-/// Builds a cookie with our flags: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
+/// Builds a cookie with our flags: HttpOnly, SameSite=Lax, Path=/, and when configured Secure
+/// with the `__Host-` name (see [`cookie_name`]).
 pub fn cookie(
     name: &'static str,
     value: String,
     secure: bool,
     max_age_seconds: Option<i64>,
 ) -> String {
-    let mut cookie = Cookie::build((name, value))
+    let mut cookie = Cookie::build((cookie_name(name, secure), value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -74,10 +93,11 @@ async fn resolve(
     headers: &HeaderMap,
     ip: Option<String>,
 ) -> Result<RequestContext, AppError> {
+    let secure = state.web.secure_cookies;
     let mut locale = locale_from_headers(headers);
-    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+    if let Some(token) = cookie_value(headers, cookie_name(SESSION_COOKIE, secure)) {
         if let Some(current) = sessions::current(&state.app, &token).await? {
-            if cookie_value(headers, LANG_COOKIE).is_none() {
+            if language_cookie(headers).is_none() {
                 if let Some(stored) = sessions::preferred_language(&current.user) {
                     locale = stored;
                 }
@@ -92,13 +112,14 @@ async fn resolve(
             });
         }
     }
-    let (csrf_token, new_anon_csrf) = match cookie_value(headers, ANON_CSRF_COOKIE) {
-        Some(existing) if existing.len() == 64 => (existing, None),
-        _ => {
-            let fresh = sessions::anonymous_csrf_token();
-            (fresh.clone(), Some(fresh))
-        }
-    };
+    let (csrf_token, new_anon_csrf) =
+        match cookie_value(headers, cookie_name(ANON_CSRF_COOKIE, secure)) {
+            Some(existing) if existing.len() == 64 => (existing, None),
+            _ => {
+                let fresh = sessions::anonymous_csrf_token();
+                (fresh.clone(), Some(fresh))
+            }
+        };
     Ok(RequestContext {
         user: None,
         session_token: None,

@@ -327,3 +327,75 @@ async fn an_invoice_with_a_negative_total_is_refused_not_a_500() {
         "{json}"
     );
 }
+
+#[tokio::test]
+async fn secure_cookies_use_host_only_names() {
+    let store = faktura_store::test_support::sqlite().await;
+    store
+        .load_demo(&faktura_store::demo::DemoInput {
+            password_hash: common::password_hash(),
+            saved_card_token: SandboxGateway::token_for_number("4242424242424242"),
+            today: chrono::Utc::now().date_naive(),
+        })
+        .await
+        .unwrap();
+    let sandbox = Arc::new(SandboxGateway::new());
+    let state = AppState::new(
+        store,
+        sandbox.clone(),
+        Some(sandbox),
+        I18n::load().unwrap(),
+        Config::default(),
+        Arc::new(faktura_help::HelpLibrary::load(false, &[]).0),
+    )
+    .with_web_config(WebConfig {
+        secure_cookies: true,
+        ..WebConfig::default()
+    });
+    let mut browser = common::Browser {
+        router: faktura_web::app(state),
+        cookies: Default::default(),
+        accept_language: None,
+    };
+    let page = browser.get("/signin").await;
+    assert!(
+        page.set_cookies
+            .iter()
+            .any(|c| c.starts_with("__Host-faktura_csrf=")
+                && c.contains("Secure")
+                && c.contains("Path=/")),
+        "{:?}",
+        page.set_cookies
+    );
+    let csrf = page.csrf().unwrap();
+    let signed_in = browser
+        .post_raw(
+            "/signin",
+            &[
+                ("csrf", csrf.as_str()),
+                ("email", NORDLYS_ADMIN),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    assert!(
+        signed_in
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("__Host-faktura_session=") && c.contains("Secure")),
+        "{:?}",
+        signed_in.set_cookies
+    );
+    let portal = browser.get("/portal").await;
+    assert_eq!(
+        portal.status,
+        StatusCode::OK,
+        "signed in with the __Host- session cookie"
+    );
+}
