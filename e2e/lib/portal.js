@@ -1,6 +1,6 @@
 // Starts a fresh Faktura (SQLite, demo data) and a headless Debian Chromium for one test.
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,8 @@ function fakturaBinary() {
 
 async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), "faktura-e2e-"));
-  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`], {
+  const mailDir = join(dir, "mail");
+  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, "--mail-dir", mailDir], {
     env: { ...process.env, FAKTURA_DEMO_PASSWORD: PASSWORD, FAKTURA_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -44,6 +45,7 @@ async function startServer() {
   });
   return {
     baseUrl,
+    mailDir,
     stop() {
       child.kill("SIGTERM");
       // Under scripts/test.sh the database and log stay for the card-data scan at the end.
@@ -61,7 +63,7 @@ export async function withPortal({ locale = "en-US" } = {}, body) {
     const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
-    await body({ page, baseUrl: server.baseUrl });
+    await body({ page, baseUrl: server.baseUrl, mailDir: server.mailDir });
   } finally {
     await browser.close();
     server.stop();
@@ -78,4 +80,17 @@ export async function signIn(page, baseUrl, email, { submit = "Sign in" } = {}) 
   await page.locator("#password").fill(PASSWORD);
   await page.getByRole("button", { name: submit }).click();
   await page.waitForURL(/\/portal$/);
+}
+
+/** The messages Faktura wrote to its mail folder (one .eml file each), oldest first. */
+export function mailsTo(mailDir, address) {
+  let names = [];
+  try {
+    names = readdirSync(mailDir).filter((n) => n.endsWith(".eml")).sort();
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => readFileSync(join(mailDir, n), "utf8"))
+    .filter((text) => text.split(/\r?\n/).some((line) => line.toLowerCase().startsWith("to:") && line.includes(address)));
 }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withPortal, signIn, shot, SCREENSHOTS, PASSWORD } from "../lib/portal.js";
+import { withPortal, signIn, shot, mailsTo, SCREENSHOTS, PASSWORD } from "../lib/portal.js";
 
 const WORDS = {
   "en-US": {
@@ -116,9 +116,9 @@ test("da-DK: Settle balance pays every outstanding invoice of a pay-as-you-go ac
   });
 });
 
-test("en-US: IAM add an unknown user (invitation link), they set a password, then remove them", async () => {
+test("en-US: IAM add an unknown user (invitation mailed to them), they set a password, then remove them", async () => {
   const w = WORDS["en-US"];
-  await withPortal({ locale: "en-US" }, async ({ page, baseUrl }) => {
+  await withPortal({ locale: "en-US" }, async ({ page, baseUrl, mailDir }) => {
     const prefix = "en-US-iam";
     await signIn(page, baseUrl, "admin@nordlys.example");
     await openBilling(page, baseUrl);
@@ -129,8 +129,15 @@ test("en-US: IAM add an unknown user (invitation link), they set a password, the
     await page.locator("#grant-role").selectOption("BillingProfileContributor");
     await page.locator("#grant-scope").selectOption({ label: "Billing profile: Nordlys Drift" });
     await page.locator("[data-test-id=grant-submit]").click();
-    const link = await page.locator("[data-test-id=invite-link]").textContent();
-    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/invite\/[0-9a-f]{64}$/);
+    // The link goes to the invited mailbox only: the inviter's page says it was sent.
+    await page.locator("[data-test-id=invite-sent]").waitFor();
+    assert.ok(!(await page.content()).includes("/invite/"), "the inviter never sees the link");
+    const mails = mailsTo(mailDir, "new.colleague@nordlys.example");
+    assert.equal(mails.length, 1);
+    const found = mails[0].match(/http:\/\/127\.0\.0\.1:\d+\/invite\/[0-9a-f]{64}/);
+    assert.ok(found, mails[0]);
+    const link = found[0];
+    assert.ok(link.startsWith(baseUrl), `${link} points at this server`);
     await page.locator('[data-test-id=assignment-row][data-email="new.colleague@nordlys.example"]').waitFor();
     await shot(page, `${prefix}-2-invited`);
 

@@ -377,16 +377,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let help = load_help(true, &articles)?;
             let (payment_gateway, sandbox) = gateway.gateway(listen)?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let address = listener.local_addr().unwrap_or(listen);
             let mail_dir = mail_dir.unwrap_or_else(|| default_mail_dir(&database.database_url));
             tracing::info!(dir = %mail_dir.display(), "invitations are written to this folder");
             let config = Config {
                 janitor: gateway.janitor()?,
                 mailer: Arc::new(faktura_app::mail::FileMailer::new(mail_dir)),
-                // Links in mail point where this server listens (never at a request's Host).
-                public_url: format!(
-                    "{}://{listen}",
-                    if secure_cookies { "https" } else { "http" }
-                ),
+                // Links in mail point at the configured public address, else where this server
+                // listens (never at a request's Host header).
+                public_url: gateway
+                    .public_url
+                    .clone()
+                    .filter(|u| !u.trim().is_empty())
+                    .unwrap_or_else(|| {
+                        format!(
+                            "{}://{address}",
+                            if secure_cookies { "https" } else { "http" }
+                        )
+                    }),
                 ..Config::default()
             };
             let state = AppState::new(
@@ -401,10 +412,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 secure_cookies,
                 metrics_token: metrics_token.filter(|t| !t.is_empty()),
             });
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .with_context(|| format!("cannot listen on {listen}"))?;
-            let address = listener.local_addr().unwrap_or(listen);
             tracing::info!(%address, "Faktura is listening");
             println!("Faktura is running at http://{address}/ (press Ctrl+C to stop)");
             // The janitor settles payments in doubt; it stops after the server has finished.

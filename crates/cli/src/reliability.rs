@@ -47,7 +47,7 @@ pub struct GatewayArgs {
     /// Use the gateway at this URL (e.g. a `faktura sandbox-gateway`) instead of the in-process sandbox.
     #[arg(long, env = "FAKTURA_GATEWAY_URL")]
     pub gateway_url: Option<String>,
-    /// Faktura's address as browsers reach it, for the gateway's 3-D Secure return links
+    /// Faktura's address as browsers reach it, for links in mail (invitations) and the gateway's 3-D Secure return links
     /// (default: http:// and the listen address).
     #[arg(long, env = "FAKTURA_PUBLIC_URL")]
     pub public_url: Option<String>,
