@@ -1,70 +1,13 @@
 //! The janitor's storage: claiming payments in doubt (leases, several claimers at once) and
 //! settling one payment from two places at once, on SQLite and PostgreSQL.
 
-use chrono::{Duration, NaiveDate, Utc};
+mod common;
+
+use common::begin;
+
+use chrono::{Duration, Utc};
 use faktura_domain::*;
-use faktura_store::demo::{self, DemoInput};
 use faktura_store::*;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-async fn open_invoice(store: &Store) -> (BillingAccount, UserId, Invoice, PaymentMethodId) {
-    store
-        .load_demo(&DemoInput {
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
-                .into(),
-            saved_card_token: "tok_sbx_ok_testtoken".into(),
-            today: today(),
-        })
-        .await
-        .unwrap();
-    let admin = store
-        .user_by_email(demo::NORDLYS_ADMIN)
-        .await
-        .unwrap()
-        .unwrap();
-    let account = store.accounts_for_user(&admin.id).await.unwrap()[0].clone();
-    let filter = InvoiceFilter {
-        account: account.id.clone(),
-        profiles: None,
-        status: StatusFilter::Only(InvoiceStatus::OverDue),
-        invoice_date_from: None,
-        invoice_date_to: None,
-        number_prefix: None,
-        today: today(),
-        after: None,
-        limit: 10,
-    };
-    let invoice = store.list_invoices(&filter).await.unwrap().items[0]
-        .invoice
-        .clone();
-    let card = store
-        .payment_methods(&account.id, &invoice.billing_profile_id)
-        .await
-        .unwrap()[0]
-        .id
-        .clone();
-    (account, admin.id, invoice, card)
-}
-
-async fn begin(store: &Store) -> (BillingAccount, UserId, Invoice, Payment) {
-    let (account, admin, invoice, card) = open_invoice(store).await;
-    let payment = store
-        .begin_payment(&BeginPayment {
-            account: account.id.clone(),
-            invoice: invoice.id.clone(),
-            payment_method: Some(card),
-            created_by: admin.clone(),
-            today: today(),
-            ip: None,
-        })
-        .await
-        .unwrap()
-        .unwrap();
-    (account, admin, invoice, payment)
-}
 
 async fn claims_are_leased_and_backlog_counts(store: Store) {
     let (account, _admin, _invoice, payment) = begin(&store).await;

@@ -1,5 +1,6 @@
-//! The demo loaded into a test store, an account with its administrator and profiles, and the
-//! activity log's event kinds.
+//! The demo loaded into a test store, an account with its administrator and profiles, an
+//! overdue invoice with its saved card (and a payment begun on it), and the activity log's
+//! event kinds.
 #![allow(dead_code)]
 
 use chrono::{NaiveDate, Utc};
@@ -64,4 +65,54 @@ pub async fn kinds(store: &Store, account: &BillingAccountId, prefix: &str) -> V
         .into_iter()
         .map(|e| e.event.kind)
         .collect()
+}
+
+/// The demo's first overdue invoice of Nordlys, its administrator and the profile's saved card.
+pub async fn open_invoice(store: &Store) -> (BillingAccount, UserId, Invoice, PaymentMethodId) {
+    loaded(store).await;
+    let admin = store
+        .user_by_email(faktura_store::demo::NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = store.accounts_for_user(&admin.id).await.unwrap()[0].clone();
+    let filter = InvoiceFilter {
+        account: account.id.clone(),
+        profiles: None,
+        status: StatusFilter::Only(InvoiceStatus::OverDue),
+        invoice_date_from: None,
+        invoice_date_to: None,
+        number_prefix: None,
+        today: today(),
+        after: None,
+        limit: 10,
+    };
+    let invoice = store.list_invoices(&filter).await.unwrap().items[0]
+        .invoice
+        .clone();
+    let card = store
+        .payment_methods(&account.id, &invoice.billing_profile_id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    (account, admin.id, invoice, card)
+}
+
+/// A `processing` payment begun on [`open_invoice`]'s invoice with its card.
+pub async fn begin(store: &Store) -> (BillingAccount, UserId, Invoice, Payment) {
+    let (account, admin, invoice, card) = open_invoice(store).await;
+    let payment = store
+        .begin_payment(&BeginPayment {
+            account: account.id.clone(),
+            invoice: invoice.id.clone(),
+            payment_method: Some(card),
+            created_by: admin.clone(),
+            today: today(),
+            ip: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    (account, admin, invoice, payment)
 }
