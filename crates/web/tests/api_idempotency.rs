@@ -9,7 +9,7 @@ use axum::http::{header, Request, StatusCode};
 use common::TestApp;
 use faktura_domain::*;
 use faktura_store::demo::NORDLYS_ADMIN;
-use faktura_store::{InvoiceFilter, StatusFilter, Store};
+use faktura_store::Store;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -35,40 +35,14 @@ async fn pay(app: &TestApp, path: &str, token: &str, key: &str, card: &str) -> (
 
 async fn a_reused_key_is_compared_before_the_body_is_validated(store: Store) {
     let app = TestApp::with_demo(store).await;
+    let (account, invoice, card) = common::api::overdue_with_card(&app).await;
+    let card = card.to_string();
     let admin = app
         .store
         .user_by_email(NORDLYS_ADMIN)
         .await
         .unwrap()
         .unwrap();
-    let account = app.store.accounts_for_user(&admin.id).await.unwrap()[0]
-        .id
-        .clone();
-    let invoice = app
-        .store
-        .list_invoices(&InvoiceFilter {
-            account: account.clone(),
-            profiles: None,
-            status: StatusFilter::Only(InvoiceStatus::OverDue),
-            invoice_date_from: None,
-            invoice_date_to: None,
-            number_prefix: None,
-            today: chrono::Utc::now().date_naive(),
-            after: None,
-            limit: 1,
-        })
-        .await
-        .unwrap()
-        .items[0]
-        .invoice
-        .clone();
-    let card = app
-        .store
-        .payment_methods(&account, &invoice.billing_profile_id)
-        .await
-        .unwrap()[0]
-        .id
-        .to_string();
     let (token, _) = app
         .store
         .create_api_token(Some(&admin.id), "test", None, false)

@@ -15,7 +15,7 @@ use faktura_gateway::{
     CardToken, Charge, ChargeRequest, GatewayError, PaymentGateway, SandboxGateway, SetupRequest,
 };
 use faktura_store::demo::NORDLYS_ADMIN;
-use faktura_store::{InvoiceFilter, StatusFilter, Store};
+use faktura_store::Store;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -87,41 +87,14 @@ async fn return_link_while_the_charge_is_on_its_way(store: Store) {
         door: Semaphore::new(0),
     });
     let app = TestApp::with_gateway(store, held.clone(), sandbox.clone()).await;
+    let (account, invoice, card) = common::api::overdue_with_card(&app).await;
+    let card = card.to_string();
     let admin = app
         .store
         .user_by_email(NORDLYS_ADMIN)
         .await
         .unwrap()
         .unwrap();
-    let account = app.store.accounts_for_user(&admin.id).await.unwrap()[0]
-        .id
-        .clone();
-    let today = chrono::Utc::now().date_naive();
-    let invoice = app
-        .store
-        .list_invoices(&InvoiceFilter {
-            account: account.clone(),
-            profiles: None,
-            status: StatusFilter::Only(InvoiceStatus::OverDue),
-            invoice_date_from: None,
-            invoice_date_to: None,
-            number_prefix: None,
-            today,
-            after: None,
-            limit: 1,
-        })
-        .await
-        .unwrap()
-        .items[0]
-        .invoice
-        .clone();
-    let card = app
-        .store
-        .payment_methods(&account, &invoice.billing_profile_id)
-        .await
-        .unwrap()[0]
-        .id
-        .clone();
     let (token, _) = app
         .store
         .create_api_token(Some(&admin.id), "test", None, false)
@@ -137,7 +110,7 @@ async fn return_link_while_the_charge_is_on_its_way(store: Store) {
         app.router.clone(),
         path.clone(),
         token.clone(),
-        card.to_string(),
+        card.clone(),
     ));
     tokio::time::timeout(Duration::from_secs(10), held.arrived.notified())
         .await
@@ -169,7 +142,7 @@ async fn return_link_while_the_charge_is_on_its_way(store: Store) {
     );
 
     // A second Pay now meanwhile is refused: the first attempt is still open.
-    let (second, body) = pay_over_api(app.router.clone(), path, token, card.to_string()).await;
+    let (second, body) = pay_over_api(app.router.clone(), path, token, card).await;
     assert_eq!(second, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "PaymentInProgress");
 

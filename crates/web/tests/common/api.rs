@@ -87,6 +87,12 @@ impl Api {
 
 pub async fn setup(store: Store) -> (Api, BillingAccountId, Invoice, PaymentMethodId) {
     let app = TestApp::with_demo(store).await;
+    let (account, invoice, card) = overdue_with_card(&app).await;
+    (Api { app }, account, invoice, card)
+}
+
+/// Nordlys's account, its first past-due invoice and that invoice's saved card.
+pub async fn overdue_with_card(app: &TestApp) -> (BillingAccountId, Invoice, PaymentMethodId) {
     let admin = app
         .store
         .user_by_email(NORDLYS_ADMIN)
@@ -118,7 +124,7 @@ pub async fn setup(store: Store) -> (Api, BillingAccountId, Invoice, PaymentMeth
         .unwrap()[0]
         .id
         .clone();
-    (Api { app }, account, invoice, card)
+    (account, invoice, card)
 }
 
 /// An API amount back in minor units (the demo's currencies have two decimals).
