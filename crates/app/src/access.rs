@@ -264,37 +264,53 @@ pub async fn grant(
         .grant_role(scope.id(), email, &target, role, &actor.audit())
         .await?
         .map_err(GrantError::Refused)?;
-    let invited_until = match (&granted.invitation, granted.invitation_expires) {
-        (Some(token), Some(expires)) => {
-            let inviter = format!("{} ({})", actor.user.display_name, actor.user.email);
-            let link = app.config.invitation_link(token);
-            let message = invitation_message(
-                &app.config.mail_from,
-                &InvitationMail {
-                    to: &granted.user.email,
-                    inviter: &inviter,
-                    account: &scope.account.display_name,
-                    link: &link,
-                    expires,
-                    locale,
-                },
-            );
-            if let Err(cause) = app.config.mailer.send(&message).await {
-                tracing::error!(error = %cause, "an invitation mail was not sent");
+    let inviter = format!("{} ({})", actor.user.display_name, actor.user.email);
+    let invited_until =
+        match mail_invitation(app, &granted, &inviter, &scope.account.display_name, locale).await {
+            Ok(until) => until,
+            Err(cause) => {
                 return Err(GrantError::NotSent {
                     email: granted.user.email,
                     cause,
-                });
+                })
             }
-            Some(expires)
-        }
-        _ => None,
-    };
+        };
     Ok(GrantDone {
         assignment: granted.assignment,
         user: granted.user,
         invited_until,
     })
+}
+
+/// Mails the set-password link a grant issued, if it issued one, to the user's address; until
+/// when the link works. `inviter` is how the mail names who invited.
+pub(crate) async fn mail_invitation(
+    app: &Services,
+    granted: &faktura_store::Granted,
+    inviter: &str,
+    account_name: &str,
+    locale: Locale,
+) -> Result<Option<DateTime<Utc>>, MailError> {
+    let (Some(token), Some(expires)) = (&granted.invitation, granted.invitation_expires) else {
+        return Ok(None);
+    };
+    let link = app.config.invitation_link(token);
+    let message = invitation_message(
+        &app.config.mail_from,
+        &InvitationMail {
+            to: &granted.user.email,
+            inviter,
+            account: account_name,
+            link: &link,
+            expires,
+            locale,
+        },
+    );
+    if let Err(cause) = app.config.mailer.send(&message).await {
+        tracing::error!(error = %cause, "an invitation mail was not sent");
+        return Err(cause);
+    }
+    Ok(Some(expires))
 }
 
 /// Why an assignment was not removed (besides access refusals).

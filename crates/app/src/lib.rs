@@ -62,6 +62,14 @@ pub struct Services {
     pub gateway: Arc<dyn PaymentGateway>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    /// Signing keys, loaded from the store on first use (see [`sessions`]).
+    pub keys: Arc<Keys>,
+}
+
+/// The deployment's signing keys, shared by every node through the store and cached here.
+#[derive(Debug, Default)]
+pub struct Keys {
+    pub(crate) anonymous_csrf: tokio::sync::OnceCell<String>,
 }
 
 impl Services {
@@ -71,6 +79,7 @@ impl Services {
             gateway,
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
+            keys: Arc::default(),
         }
     }
 

@@ -7,9 +7,9 @@
 //! which shares [`issue_invoice`] and names its own columns from [`InvoiceField`]).
 
 use crate::{AppError, AppResult, Resource, Services};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use faktura_domain::*;
-use faktura_store::{NewProfile, StoreError, VoidRefusal};
+use faktura_store::{GrantRefusal, NewBillingAccount, NewProfile, StoreError, VoidRefusal};
 
 pub use faktura_store::SupportRequest;
 
@@ -175,8 +175,52 @@ pub struct NewAccount {
     pub account_admin_email: String,
 }
 
-/// A new billing account; its administrator (an existing user) becomes its owner.
-pub async fn create_account(app: &Services, new: &NewAccount) -> OperatorResult<BillingAccount> {
+/// The set-password link mailed to a user who never set one, when the operator gave them a
+/// role. The link itself goes only to the user's address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvitationSent {
+    pub expires: DateTime<Utc>,
+    /// False when the mail did not go out (the error is logged; the link is stored).
+    pub mailed: bool,
+}
+
+/// How the invitation mail names the operator: the operator token's user, else Faktura.
+fn operator_name(operator: Option<&User>) -> String {
+    match operator {
+        Some(user) => format!("{} ({})", user.display_name, user.email),
+        None => "Faktura".to_owned(),
+    }
+}
+
+/// Mails the link a grant issued (in the user's own language when they chose one).
+async fn invite(
+    app: &Services,
+    granted: &faktura_store::Granted,
+    operator: Option<&User>,
+    account_name: &str,
+) -> Option<InvitationSent> {
+    let expires = granted.invitation_expires?;
+    let locale = crate::sessions::preferred_language(&granted.user).unwrap_or_default();
+    let mailed = crate::access::mail_invitation(
+        app,
+        granted,
+        &operator_name(operator),
+        account_name,
+        locale,
+    )
+    .await
+    .is_ok();
+    Some(InvitationSent { expires, mailed })
+}
+
+/// A new billing account; its administrator (an existing user) becomes its owner, and is
+/// mailed a set-password link if they never set a password. `operator` is the operator
+/// token's user, if it has one.
+pub async fn create_account(
+    app: &Services,
+    new: &NewAccount,
+    operator: Option<&User>,
+) -> OperatorResult<(BillingAccount, Option<InvitationSent>)> {
     let name = required(&new.display_name, "displayName", 200)?;
     let agreement = AgreementType::from_code(&new.agreement_type).ok_or_else(|| {
         invalid(
@@ -194,19 +238,21 @@ pub async fn create_account(app: &Services, new: &NewAccount) -> OperatorResult<
         "create the account administrator's user first",
     )
     .await?;
-    let account = app
+    let (account, granted) = app
         .store
-        .create_account(&name, agreement, &sold_to.country, &sold_to, &admin.id)
-        .await?;
-    app.store
-        .add_role_assignment(
-            &account.id,
-            &admin.id,
-            &Scope::Account,
-            Role::BillingAccountOwner,
+        .open_account(
+            &NewBillingAccount {
+                display_name: &name,
+                agreement_type: agreement,
+                country: &sold_to.country,
+                sold_to: &sold_to,
+                account_admin: &admin.id,
+            },
+            operator.map(|u| &u.id),
         )
         .await?;
-    Ok(account)
+    let invitation = invite(app, &granted, operator, &account.display_name).await;
+    Ok((account, invitation))
 }
 
 #[derive(Debug, Clone)]
@@ -248,12 +294,23 @@ pub struct NewRoleAssignment {
     pub billing_profile_id: Option<String>,
 }
 
-/// Gives an existing user a role: account roles at account scope, the others on a profile.
+/// What the operator's grant did.
+#[derive(Debug, Clone)]
+pub struct OperatorGrant {
+    pub assignment: RoleAssignment,
+    pub user: User,
+    pub invitation: Option<InvitationSent>,
+}
+
+/// Gives an existing user a role: account roles at account scope, the others on a profile. A
+/// user who never set a password is mailed a fresh set-password link (earlier ones stop
+/// working), so a user the operator created has a way in.
 pub async fn assign_role(
     app: &Services,
     raw_account: &str,
     new: &NewRoleAssignment,
-) -> OperatorResult<(RoleAssignment, User)> {
+    operator: Option<&User>,
+) -> OperatorResult<OperatorGrant> {
     let account = account(app, raw_account).await?;
     let role: Role = new
         .role
@@ -271,25 +328,32 @@ pub async fn assign_role(
         })?),
         None => Scope::Account,
     };
-    if role.is_account_role() != (scope == Scope::Account) {
-        return Err(OperatorError::Invalid {
-            code: "RoleScopeMismatch",
-            field: None,
-            message: "account roles are assigned at account scope, profile roles and invoice manager at profile scope".into(),
-        });
-    }
-    let assignment = app
+    let granted = app
         .store
-        .add_role_assignment(&account.id, &user.id, &scope, role)
-        .await
-        .map_err(|e| {
-            conflict_or(
-                e,
-                "RoleAssignmentExists",
-                "the user already has this role here",
-            )
+        .operator_grant_role(&account.id, &user.id, &scope, role, operator.map(|u| &u.id))
+        .await?
+        .map_err(|refusal| match refusal {
+            GrantRefusal::RoleDoesNotFitScope => OperatorError::Invalid {
+                code: "RoleScopeMismatch",
+                field: None,
+                message: "account roles are assigned at account scope, profile roles and invoice manager at profile scope".into(),
+            },
+            GrantRefusal::ProfileNotFound => invalid(
+                "InvalidBillingProfile",
+                "billingProfileId",
+                "no such billing profile on this account",
+            ),
+            GrantRefusal::AlreadyAssigned => OperatorError::Conflict {
+                code: "RoleAssignmentExists",
+                message: "the user already has this role here".into(),
+            },
         })?;
-    Ok((assignment, user))
+    let invitation = invite(app, &granted, operator, &account.display_name).await;
+    Ok(OperatorGrant {
+        assignment: granted.assignment,
+        user: granted.user,
+        invitation,
+    })
 }
 
 /// Voids an unpaid invoice with no payment in flight.
@@ -624,16 +688,17 @@ mod tests {
             account_admin_email: "nobody@example.com".into(),
         };
         assert_eq!(
-            code(create_account(&app, &new).await.unwrap_err()),
+            code(create_account(&app, &new, None).await.unwrap_err()),
             ("InvalidCountry", Some("soldTo.country".into()))
         );
         new.sold_to = address("dk");
         assert_eq!(
-            code(create_account(&app, &new).await.unwrap_err()),
+            code(create_account(&app, &new, None).await.unwrap_err()),
             ("UnknownUser", Some("accountAdminEmail".into()))
         );
         new.account_admin_email = OUTSIDER.into();
-        let account = create_account(&app, &new).await.unwrap();
+        let (account, invitation) = create_account(&app, &new, None).await.unwrap();
+        assert_eq!(invitation, None, "the outsider has a password");
         assert_eq!(account.sold_to.country, "DK");
         let outsider = app.store.user_by_email(OUTSIDER).await.unwrap().unwrap();
         let access = app.store.access(&account.id, &outsider.id).await.unwrap();
@@ -651,7 +716,7 @@ mod tests {
         };
         assert_eq!(
             code(
-                assign_role(&app, account.id.as_str(), &new)
+                assign_role(&app, account.id.as_str(), &new, None)
                     .await
                     .unwrap_err()
             )
@@ -659,14 +724,17 @@ mod tests {
             "RoleScopeMismatch"
         );
         new.billing_profile_id = Some(format!("/providers/x/billingProfiles/{profile}"));
-        let (assignment, user) = assign_role(&app, account.id.as_str(), &new).await.unwrap();
+        let granted = assign_role(&app, account.id.as_str(), &new, None)
+            .await
+            .unwrap();
+        assert_eq!(granted.invitation, None);
         assert_eq!(
-            (assignment.role, user.email.as_str()),
+            (granted.assignment.role, granted.user.email.as_str()),
             (Role::InvoiceManager, OUTSIDER)
         );
         assert_eq!(
             code(
-                assign_role(&app, account.id.as_str(), &new)
+                assign_role(&app, account.id.as_str(), &new, None)
                     .await
                     .unwrap_err()
             )
@@ -674,7 +742,7 @@ mod tests {
             "RoleAssignmentExists"
         );
         assert!(matches!(
-            assign_role(&app, "ba_nope", &new).await,
+            assign_role(&app, "ba_nope", &new, None).await,
             Err(OperatorError::App(AppError::NotFound(
                 Resource::BillingAccount
             )))

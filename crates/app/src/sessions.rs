@@ -10,6 +10,8 @@ use chrono::Duration;
 use faktura_domain::{Locale, User};
 use faktura_store::throttle::{Admission, Backoff};
 use faktura_store::NewAuditEvent;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 /// argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's recommended minimum).
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
@@ -36,9 +38,65 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy-password-for-timing").unwrap_or_default())
 }
 
-/// A fresh CSRF token for a visitor who is not signed in (256 random bits, hex).
-pub fn anonymous_csrf_token() -> String {
-    faktura_store::random_token()
+/// How long an anonymous CSRF token is accepted after it was issued.
+pub const ANONYMOUS_CSRF_HOURS: i64 = 24;
+/// The name of the key anonymous CSRF tokens are signed with.
+const ANONYMOUS_CSRF_KEY: &str = "anonymous-csrf";
+
+async fn anonymous_csrf_key(app: &Services) -> AppResult<&str> {
+    let key = app
+        .keys
+        .anonymous_csrf
+        .get_or_try_init(|| async {
+            app.store
+                .server_secret(ANONYMOUS_CSRF_KEY, &faktura_store::random_token())
+                .await
+        })
+        .await?;
+    Ok(key.as_str())
+}
+
+fn csrf_mac(key: &str, nonce: &str, issued: i64) -> Option<Hmac<Sha256>> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).ok()?;
+    mac.update(nonce.as_bytes());
+    mac.update(b".");
+    mac.update(issued.to_string().as_bytes());
+    Some(mac)
+}
+
+/// A fresh CSRF token for a visitor who is not signed in: a random nonce, when it was issued
+/// and the server's signature over both (`nonce.issued.mac`), so a value the server never
+/// issued (one planted by a sibling site, say) is refused.
+pub async fn anonymous_csrf_token(app: &Services) -> AppResult<String> {
+    let key = anonymous_csrf_key(app).await?;
+    let nonce = faktura_store::random_token();
+    let issued = app.now().timestamp();
+    let mac = csrf_mac(key, &nonce, issued)
+        .ok_or(AppError::Invalid("no signing key"))?
+        .finalize()
+        .into_bytes();
+    Ok(format!("{nonce}.{issued}.{}", hex::encode(mac)))
+}
+
+/// Whether `token` is one [`anonymous_csrf_token`] issued in the last
+/// [`ANONYMOUS_CSRF_HOURS`] (by any node of this deployment).
+pub async fn anonymous_csrf_valid(app: &Services, token: &str) -> AppResult<bool> {
+    let mut parts = token.split('.');
+    let (Some(nonce), Some(issued), Some(mac), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(false);
+    };
+    let (Ok(issued), Ok(mac)) = (issued.parse::<i64>(), hex::decode(mac)) else {
+        return Ok(false);
+    };
+    let age = app.now().timestamp().saturating_sub(issued);
+    // A minute of clock difference between nodes is forgiven.
+    if !(-60..=ANONYMOUS_CSRF_HOURS * 3600).contains(&age) || nonce.len() != 64 {
+        return Ok(false);
+    }
+    let key = anonymous_csrf_key(app).await?;
+    Ok(csrf_mac(key, nonce, issued).is_some_and(|expected| expected.verify_slice(&mac).is_ok()))
 }
 
 /// A session that was just opened; `token` goes into the cookie and is never stored.
@@ -412,6 +470,64 @@ mod tests {
     #[test]
     fn decoy_is_a_real_hash() {
         assert!(decoy_hash().starts_with("$argon2id$"));
-        assert_eq!(anonymous_csrf_token().len(), 64);
+    }
+
+    struct At(chrono::DateTime<chrono::Utc>);
+    impl crate::Clock for At {
+        fn now(&self) -> chrono::DateTime<chrono::Utc> {
+            self.0
+        }
+    }
+
+    #[tokio::test]
+    async fn only_anonymous_csrf_tokens_this_deployment_issued_recently_are_valid() {
+        let app = services(5).await;
+        let token = anonymous_csrf_token(&app).await.unwrap();
+        assert!(anonymous_csrf_valid(&app, &token).await.unwrap());
+        assert_ne!(token, anonymous_csrf_token(&app).await.unwrap());
+        // Any 64 hex characters were accepted before: a value the server never issued is not.
+        let planted = "a".repeat(64);
+        assert!(!anonymous_csrf_valid(&app, &planted).await.unwrap());
+        let (nonce, rest) = token.split_once('.').unwrap();
+        let other_nonce = format!(
+            "{}{}",
+            &nonce[..63],
+            if nonce.ends_with('0') { '1' } else { '0' }
+        );
+        assert!(
+            !anonymous_csrf_valid(&app, &format!("{other_nonce}.{rest}"))
+                .await
+                .unwrap()
+        );
+        for broken in [
+            "",
+            "..",
+            "x.1.ab",
+            &format!("{token}.x"),
+            &format!("{nonce}.nope.{}", "0".repeat(64)),
+        ] {
+            assert!(
+                !anonymous_csrf_valid(&app, broken).await.unwrap(),
+                "{broken:?}"
+            );
+        }
+        // Another node of the same deployment (same store, its own cache) accepts it.
+        let node = Services::new(
+            app.store.clone(),
+            app.gateway.clone(),
+            crate::Config::default(),
+        );
+        assert!(anonymous_csrf_valid(&node, &token).await.unwrap());
+        // Another deployment does not.
+        let elsewhere = services(5).await;
+        assert!(!anonymous_csrf_valid(&elsewhere, &token).await.unwrap());
+        // A day later it has expired.
+        let later = Services {
+            clock: std::sync::Arc::new(At(chrono::Utc::now()
+                + Duration::hours(ANONYMOUS_CSRF_HOURS)
+                + Duration::minutes(1))),
+            ..app.clone()
+        };
+        assert!(!anonymous_csrf_valid(&later, &token).await.unwrap());
     }
 }

@@ -255,9 +255,22 @@ async fn send(
     Ok((status, headers, body))
 }
 
-/// Signs in over HTTP (double-submit CSRF cookie) and returns the session cookie.
+/// Signs in over HTTP as a browser does (the sign-in page's signed CSRF cookie, sent back with
+/// the form) and returns the session cookie.
 async fn sign_in(args: &Args, client: &HttpClient, email: &str) -> anyhow::Result<String> {
-    let csrf = faktura_store::random_token();
+    let page = Request::get(format!("http://127.0.0.1:{}/signin", args.port))
+        .body(Full::new(Bytes::new()))?;
+    let (_, page_headers, _) = send(client, page).await?;
+    let Some(csrf) = page_headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("faktura_csrf="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+    else {
+        bail!("the sign-in page set no CSRF cookie");
+    };
     let form = format!(
         "csrf={csrf}&email={}&password={}",
         email.replace('@', "%40"),

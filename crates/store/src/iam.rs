@@ -118,6 +118,120 @@ fn scope_detail(scope: &Scope) -> serde_json::Value {
     }
 }
 
+/// A new billing account as the operator opens it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBillingAccount<'a> {
+    pub display_name: &'a str,
+    pub agreement_type: AgreementType,
+    pub country: &'a str,
+    pub sold_to: &'a Address,
+    pub account_admin: &'a UserId,
+}
+
+/// A user and whether they have set a password.
+async fn user_with_password(conn: &mut sqlx::AnyConnection, user: &UserId) -> Result<(User, bool)> {
+    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+        .bind(user.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((
+        rows::user(&row)?,
+        rows::opt_text(&row, "password_hash")?.is_some(),
+    ))
+}
+
+/// Adds the assignment inside the caller's transaction (the account row already locked), with
+/// a fresh invitation when the user never set a password, and the audit event.
+async fn grant_in(
+    conn: &mut sqlx::AnyConnection,
+    account: &BillingAccountId,
+    (user, has_password): (User, bool),
+    scope: &Scope,
+    role: Role,
+    created_by: Option<&UserId>,
+    ip: Option<String>,
+) -> Result<Result<Granted, GrantRefusal>> {
+    if let Scope::Profile(profile) = scope {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM billing_profiles WHERE billing_account_id = $1 AND id = $2",
+        )
+        .bind(account.as_str())
+        .bind(profile.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.is_none() {
+            return Ok(Err(GrantRefusal::ProfileNotFound));
+        }
+    }
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM role_assignments WHERE billing_account_id = $1 AND user_id = $2 \
+         AND role = $3 AND COALESCE(billing_profile_id, '') = $4",
+    )
+    .bind(account.as_str())
+    .bind(user.id.as_str())
+    .bind(role.code())
+    .bind(match scope {
+        Scope::Account => "",
+        Scope::Profile(p) => p.as_str(),
+    })
+    .fetch_one(&mut *conn)
+    .await?;
+    if exists > 0 {
+        return Ok(Err(GrantRefusal::AlreadyAssigned));
+    }
+    let assignment =
+        crate::accounts::add_role_assignment(&mut *conn, account, &user.id, scope, role).await?;
+    let now = rows::now();
+    // A user who never set a password has never proved they own the mailbox: every grant
+    // to them issues a fresh invitation to that address and revokes the earlier ones, so
+    // whoever holds an older link (another account's owner, say) holds nothing.
+    let (invitation, invitation_expires) = if has_password {
+        (None, None)
+    } else {
+        revoke_open_invitations(&mut *conn, &user.id, None, now).await?;
+        let token = crate::random_token();
+        let expires = now + Duration::days(INVITATION_DAYS);
+        sqlx::query(
+            "INSERT INTO invitations (token_hash, billing_account_id, user_id, email, created_by, created_at, expires_at, used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        )
+        .bind(token_hash(&token))
+        .bind(account.as_str())
+        .bind(user.id.as_str())
+        .bind(&user.email)
+        .bind(created_by.map(|u| u.as_str()))
+        .bind(millis(now))
+        .bind(millis(expires))
+        .execute(&mut *conn)
+        .await?;
+        (Some(token), Some(expires))
+    };
+    audit::insert(
+        &mut *conn,
+        &NewAuditEvent {
+            billing_account_id: Some(account.clone()),
+            actor: created_by.cloned(),
+            kind: "role.granted".into(),
+            target: user.email.clone(),
+            detail: serde_json::json!({
+                "assignment": assignment.id.as_str(),
+                "role": role.code(),
+                "scope": scope_detail(scope),
+                "invited": invitation.is_some(),
+            }),
+            ip,
+        },
+    )
+    .await?;
+    Ok(Ok(Granted {
+        assignment,
+        user,
+        invitation,
+        invitation_expires,
+    }))
+}
+
 impl Store {
     /// Gives `email` the role at the scope. An unknown e-mail becomes an invited user (no
     /// password); a user without a password gets a fresh set-password link.
@@ -136,18 +250,6 @@ impl Store {
         if !lock_account(&mut tx, account).await? {
             return Err(StoreError::NotFound);
         }
-        if let Scope::Profile(profile) = scope {
-            let found: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM billing_profiles WHERE billing_account_id = $1 AND id = $2",
-            )
-            .bind(account.as_str())
-            .bind(profile.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if found.is_none() {
-                return Ok(Err(GrantRefusal::ProfileNotFound));
-            }
-        }
         let email = normalize_email(email);
         let row = sqlx::query("SELECT * FROM users WHERE email = $1")
             .bind(&email)
@@ -160,73 +262,81 @@ impl Store {
             ),
             None => (insert_user(&mut tx, &email, &email, None).await?, false),
         };
-        let exists: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM role_assignments WHERE billing_account_id = $1 AND user_id = $2 \
-             AND role = $3 AND COALESCE(billing_profile_id, '') = $4",
+        let granted = grant_in(
+            &mut tx,
+            account,
+            (user, has_password),
+            scope,
+            role,
+            Some(&actor.user),
+            actor.ip.clone(),
         )
-        .bind(account.as_str())
-        .bind(user.id.as_str())
-        .bind(role.code())
-        .bind(match scope {
-            Scope::Account => "",
-            Scope::Profile(p) => p.as_str(),
-        })
-        .fetch_one(&mut *tx)
         .await?;
-        if exists > 0 {
-            return Ok(Err(GrantRefusal::AlreadyAssigned));
+        if granted.is_ok() {
+            tx.commit().await?;
         }
-        let assignment =
-            crate::accounts::add_role_assignment(&mut tx, account, &user.id, scope, role).await?;
-        let now = rows::now();
-        // A user who never set a password has never proved they own the mailbox: every grant
-        // to them issues a fresh invitation to that address and revokes the earlier ones, so
-        // whoever holds an older link (another account's owner, say) holds nothing.
-        let (invitation, invitation_expires) = if has_password {
-            (None, None)
-        } else {
-            revoke_open_invitations(&mut tx, &user.id, None, now).await?;
-            let token = crate::random_token();
-            let expires = now + Duration::days(INVITATION_DAYS);
-            sqlx::query(
-                "INSERT INTO invitations (token_hash, billing_account_id, user_id, email, created_by, created_at, expires_at, used_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
-            )
-            .bind(token_hash(&token))
-            .bind(account.as_str())
-            .bind(user.id.as_str())
-            .bind(&user.email)
-            .bind(actor.user.as_str())
-            .bind(millis(now))
-            .bind(millis(expires))
-            .execute(&mut *tx)
-            .await?;
-            (Some(token), Some(expires))
-        };
-        audit::insert(
-            &mut *tx,
-            &NewAuditEvent {
-                billing_account_id: Some(account.clone()),
-                actor: Some(actor.user.clone()),
-                kind: "role.granted".into(),
-                target: user.email.clone(),
-                detail: serde_json::json!({
-                    "assignment": assignment.id.as_str(),
-                    "role": role.code(),
-                    "scope": scope_detail(scope),
-                    "invited": invitation.is_some(),
-                }),
-                ip: actor.ip.clone(),
-            },
+        Ok(granted)
+    }
+
+    /// The operator gives an existing user a role. A user who never set a password gets a
+    /// fresh set-password link, as with [`Store::grant_role`]; `operator` is the operator
+    /// token's user, when it has one.
+    pub async fn operator_grant_role(
+        &self,
+        account: &BillingAccountId,
+        user: &UserId,
+        scope: &Scope,
+        role: Role,
+        operator: Option<&UserId>,
+    ) -> Result<Result<Granted, GrantRefusal>> {
+        if role.is_account_role() != (*scope == Scope::Account) {
+            return Ok(Err(GrantRefusal::RoleDoesNotFitScope));
+        }
+        let mut tx = self.begin_write().await?;
+        if !lock_account(&mut tx, account).await? {
+            return Err(StoreError::NotFound);
+        }
+        let holder = user_with_password(&mut tx, user).await?;
+        let granted = grant_in(&mut tx, account, holder, scope, role, operator, None).await?;
+        if granted.is_ok() {
+            tx.commit().await?;
+        }
+        Ok(granted)
+    }
+
+    /// Opens a billing account whose administrator (an existing user) becomes its owner, in
+    /// one transaction; an administrator who never set a password gets a set-password link.
+    pub async fn open_account(
+        &self,
+        new: &NewBillingAccount<'_>,
+        operator: Option<&UserId>,
+    ) -> Result<(BillingAccount, Granted)> {
+        let mut tx = self.begin_write().await?;
+        let holder = user_with_password(&mut tx, new.account_admin).await?;
+        let account = crate::accounts::create_account(
+            &mut tx,
+            new.display_name,
+            new.agreement_type,
+            new.country,
+            new.sold_to,
+            new.account_admin,
         )
         .await?;
+        let granted = grant_in(
+            &mut tx,
+            &account.id,
+            holder,
+            &Scope::Account,
+            Role::BillingAccountOwner,
+            operator,
+            None,
+        )
+        .await?
+        .map_err(|refusal| {
+            StoreError::Corrupt(format!("a new account refused its owner: {refusal:?}"))
+        })?;
         tx.commit().await?;
-        Ok(Ok(Granted {
-            assignment,
-            user,
-            invitation,
-            invitation_expires,
-        }))
+        Ok((account, granted))
     }
 
     /// Removes an assignment, unless it is the account's last billing account owner.

@@ -17,6 +17,7 @@ mod methods;
 mod payments;
 mod rows;
 pub mod scale;
+mod secrets;
 mod sessions;
 mod settlements;
 mod support;
@@ -30,7 +31,8 @@ pub use accounts::NewProfile;
 pub use activity::{ActivityEntry, ActivityPage, ActivityQuery};
 pub use audit::{AuditFilter, NewAuditEvent};
 pub use iam::{
-    GrantRefusal, Granted, Invitation, InvitationRefusal, RemoveRefusal, INVITATION_DAYS,
+    GrantRefusal, Granted, Invitation, InvitationRefusal, NewBillingAccount, RemoveRefusal,
+    INVITATION_DAYS,
 };
 pub use idempotency::{IdempotencyStart, IDEMPOTENCY_RETENTION_HOURS};
 pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter, VoidRefusal};

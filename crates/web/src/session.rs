@@ -8,7 +8,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -112,14 +112,20 @@ async fn resolve(
             });
         }
     }
-    let (csrf_token, new_anon_csrf) =
-        match cookie_value(headers, cookie_name(ANON_CSRF_COOKIE, secure)) {
-            Some(existing) if existing.len() == 64 => (existing, None),
-            _ => {
-                let fresh = sessions::anonymous_csrf_token();
-                (fresh.clone(), Some(fresh))
-            }
-        };
+    // Only a token this deployment signed counts: one planted by a sibling site does not.
+    let existing = match cookie_value(headers, cookie_name(ANON_CSRF_COOKIE, secure)) {
+        Some(existing) if sessions::anonymous_csrf_valid(&state.app, &existing).await? => {
+            Some(existing)
+        }
+        _ => None,
+    };
+    let (csrf_token, new_anon_csrf) = match existing {
+        Some(existing) => (existing, None),
+        None => {
+            let fresh = sessions::anonymous_csrf_token(&state.app).await?;
+            (fresh.clone(), Some(fresh))
+        }
+    };
     Ok(RequestContext {
         user: None,
         session_token: None,
@@ -176,12 +182,14 @@ pub async fn page_middleware(
         let valid = context.new_anon_csrf.is_none()
             && given.is_some_and(|given| constant_time_eq(&given, &context.csrf_token));
         if !valid {
-            return render_error(
+            let refused = render_error(
                 &state,
                 context.locale,
                 context.user.as_ref(),
                 AppError::Csrf,
             );
+            // The next form then carries a token this server signed.
+            return with_new_anonymous_csrf(&state, refused, context.new_anon_csrf);
         }
         Body::from(bytes)
     } else {
@@ -189,7 +197,7 @@ pub async fn page_middleware(
     };
     parts.extensions.insert(context.clone());
     let response = next.run(Request::from_parts(parts, body)).await;
-    let mut response = match response.extensions().get::<ErrorMarker>().cloned() {
+    let response = match response.extensions().get::<ErrorMarker>().cloned() {
         Some(ErrorMarker(error_code)) => {
             if error_code == "unauthenticated" {
                 let target = format!(
@@ -206,14 +214,44 @@ pub async fn page_middleware(
                 page
             }
         }
+        // An extractor's own rejection (a path that is not UTF-8, a form that does not parse)
+        // is plain text: show it as the localized error page like any other refusal.
+        None if is_plain_text_rejection(&response) => {
+            let status = response.status();
+            let code = match status {
+                StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "not_found",
+                _ => "bad_request",
+            };
+            let mut page = render_error_code(&state, context.locale, context.user.as_ref(), code);
+            *page.status_mut() = status;
+            page
+        }
         None => response,
     };
-    if let Some(token) = context.new_anon_csrf {
+    with_new_anonymous_csrf(&state, response, context.new_anon_csrf)
+}
+
+fn with_new_anonymous_csrf(
+    state: &AppState,
+    mut response: Response,
+    token: Option<String>,
+) -> Response {
+    if let Some(token) = token {
         if let Ok(value) = cookie(ANON_CSRF_COOKIE, token, state.web.secure_cookies, None).parse() {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
     response
+}
+
+/// A 4xx answered in plain text: axum's extractor rejections, never one of our pages.
+fn is_plain_text_rejection(response: &Response) -> bool {
+    response.status().is_client_error()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/plain"))
 }
 
 fn render_error(

@@ -178,6 +178,17 @@ async fn articles_render_in_their_language(store: Store) {
             .status,
         StatusCode::NOT_FOUND
     );
+    // A path that is not UTF-8 gets the localized error page (Danish, the language chosen
+    // above), not axum's plain text.
+    let broken = admin.get("/help/articles/en-US/%ff").await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert!(broken.body.contains("<html"), "{}", broken.body);
+    assert!(!broken.body.contains("Invalid URL"), "{}", broken.body);
+    assert!(
+        broken.body.contains("Der er noget galt med forespørgslen"),
+        "{}",
+        broken.body
+    );
     let anonymous = app.browser().get("/help").await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
 }

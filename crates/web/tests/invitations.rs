@@ -278,9 +278,125 @@ async fn lookalike_addresses_are_refused(store: Store) {
         .is_none());
 }
 
+/// Users the operator creates have no password: the operator's grant mails them a link (issue
+/// 12, item 11), and so does opening an account with one as its administrator.
+async fn operator_created_users_are_invited_by_mail(store: Store) {
+    let (app, dir) = app_with_mail(store.clone()).await;
+    let api = common::api::Api { app };
+    let ops = api.operator_token().await;
+    let nordlys = account_of(&store, NORDLYS_ADMIN).await;
+    let newcomer = "bookkeeper@nordlys.example";
+    let created = api
+        .call(
+            "POST",
+            "/operator/v1/users",
+            Some(&ops),
+            Some(serde_json::json!({"email": newcomer, "displayName": "Bookkeeper"})),
+            None,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    assert!(
+        mails(&dir).is_empty(),
+        "a user alone has no account to be invited to"
+    );
+    assert_eq!(
+        sign_in(&api.app, newcomer, NEW_PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let granted = api
+        .call(
+            "POST",
+            &format!(
+                "/operator/v1/billingAccounts/{}/roleAssignments",
+                nordlys.id
+            ),
+            Some(&ops),
+            Some(serde_json::json!({"userEmail": newcomer, "role": "BillingAccountReader"})),
+            None,
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.json);
+    assert_eq!(
+        granted.json["invitation"]["mailed"], true,
+        "{}",
+        granted.json
+    );
+    assert!(granted.json["invitation"]["expiresOn"].is_string());
+    assert!(
+        !granted.json.to_string().contains("/invite/"),
+        "the link only goes by mail"
+    );
+    let sent = mails(&dir);
+    assert_eq!(sent.len(), 1);
+    let token = token_in(&sent[0], newcomer);
+    assert!(sent[0].contains("Nordlys"), "{}", sent[0]);
+    assert_eq!(set_password(&api.app, &token).await.status, StatusCode::OK);
+    assert_eq!(
+        sign_in(&api.app, newcomer, NEW_PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+
+    // A second grant to a user who now has a password sends nothing.
+    let profile = store.profiles(&nordlys.id).await.unwrap()[0].id.clone();
+    let again = api
+        .call(
+            "POST",
+            &format!("/operator/v1/billingAccounts/{}/roleAssignments", nordlys.id),
+            Some(&ops),
+            Some(serde_json::json!({
+                "userEmail": newcomer, "role": "InvoiceManager", "billingProfileId": profile.as_str()
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.json);
+    assert!(again.json["invitation"].is_null(), "{}", again.json);
+    assert_eq!(mails(&dir).len(), 1);
+
+    // An account opened for a new administrator: the owner role comes with a link.
+    let founder = "founder@fjord.example";
+    api.call(
+        "POST",
+        "/operator/v1/users",
+        Some(&ops),
+        Some(serde_json::json!({"email": founder, "displayName": "Founder"})),
+        None,
+    )
+    .await;
+    let opened = api
+        .call(
+            "POST",
+            "/operator/v1/billingAccounts",
+            Some(&ops),
+            Some(serde_json::json!({
+                "displayName": "Fjord ApS",
+                "agreementType": "MicrosoftCustomerAgreement",
+                "soldTo": {"companyName": "Fjord ApS", "addressLine1": "Havnegade 1", "city": "Aarhus", "country": "DK"},
+                "accountAdminEmail": founder,
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.json);
+    assert_eq!(opened.json["invitation"]["mailed"], true, "{}", opened.json);
+    let sent = mails(&dir);
+    assert_eq!(sent.len(), 2);
+    let token = token_in(&sent[1], founder);
+    assert!(sent[1].contains("Fjord ApS"), "{}", sent[1]);
+    assert_eq!(set_password(&api.app, &token).await.status, StatusCode::OK);
+    assert_eq!(
+        sign_in(&api.app, founder, NEW_PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 faktura_store::on_both_backends!(
     pre_registration_takeover_fails,
     a_newer_invitation_revokes_the_older,
     an_expired_invitation_fails,
     lookalike_addresses_are_refused,
+    operator_created_users_are_invited_by_mail,
 );

@@ -319,10 +319,75 @@ async fn invoice_list_pages_and_filters(store: Store) {
         StatusCode::NOT_FOUND
     );
 }
+/// The anonymous CSRF cookie must be one the server issued (issue 12, item 12): before, any 64
+/// characters were taken, so a cookie planted by a sibling site made its own value valid.
+async fn a_planted_csrf_cookie_is_refused(store: Store) {
+    let app = TestApp::with_demo(store).await;
+    let mut browser = app.browser();
+    let planted = faktura_store::random_token();
+    browser
+        .cookies
+        .insert("faktura_csrf".into(), planted.clone());
+    let forged = browser
+        .post_raw(
+            "/signin",
+            &[
+                ("csrf", planted.as_str()),
+                ("email", NORDLYS_ADMIN),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    assert!(!browser.cookies.contains_key("faktura_session"));
+    let replaced = browser.cookies.get("faktura_csrf").unwrap().clone();
+    assert_ne!(
+        replaced, planted,
+        "the planted value was replaced by a signed one"
+    );
+    // The value the server issued works (and keeps working on the next form).
+    let signed_in = browser
+        .post_raw(
+            "/signin",
+            &[
+                ("csrf", replaced.as_str()),
+                ("email", NORDLYS_ADMIN),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    // Tampering with the issued value's time or signature is refused too.
+    let mut other = app.browser();
+    let page = other.get("/signin").await;
+    let token = page.csrf().unwrap();
+    let (nonce, rest) = token.split_once('.').unwrap();
+    let (_, mac) = rest.split_once('.').unwrap();
+    let later = format!("{nonce}.{}.{mac}", chrono::Utc::now().timestamp() + 30);
+    other.cookies.insert("faktura_csrf".into(), later.clone());
+    let tampered = other
+        .post_raw(
+            "/signin",
+            &[
+                ("csrf", later.as_str()),
+                ("email", NORDLYS_ADMIN),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(tampered.status, StatusCode::FORBIDDEN);
+}
+
 faktura_store::on_both_backends!(
     sign_in_out_and_csrf,
     repeated_wrong_passwords_are_throttled,
     danish_and_english_follow_the_user,
     global_search_finds_the_service_and_invoices,
     invoice_list_pages_and_filters,
+    a_planted_csrf_cookie_is_refused,
 );

@@ -16,9 +16,15 @@ use faktura_app::operator::{
 };
 use serde::{Deserialize, Serialize};
 
-/// A caller holding an operator token. As an extractor it runs before the body is read, so a
-/// customer's token is refused (403) whatever it sends.
-pub struct Operator;
+/// A caller holding an operator token, with the token's user if it has one. As an extractor
+/// it runs before the body is read, so a customer's token is refused (403) whatever it sends.
+pub struct Operator(Option<faktura_domain::User>);
+
+impl Operator {
+    fn user(&self) -> Option<&faktura_domain::User> {
+        self.0.as_ref()
+    }
+}
 
 impl axum::extract::FromRequestParts<AppState> for Operator {
     type Rejection = ArmError;
@@ -29,7 +35,7 @@ impl axum::extract::FromRequestParts<AppState> for Operator {
     ) -> Result<Self, Self::Rejection> {
         let caller = ApiCaller::from_request_parts(parts, state).await?;
         if caller.token.is_operator {
-            Ok(Operator)
+            Ok(Operator(caller.user))
         } else {
             Err(ArmError::forbidden(
                 "the operator API needs an operator token (faktura token create --operator)",
@@ -191,19 +197,51 @@ pub struct AccountBody {
     account_admin_email: String,
 }
 
+/// The set-password link mailed to a user who never set a password (the link is not here).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationJson {
+    expires_on: String,
+    mailed: bool,
+}
+
+fn invitation_json(sent: Option<operator::InvitationSent>) -> Option<InvitationJson> {
+    sent.map(|sent| InvitationJson {
+        expires_on: sent
+            .expires
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        mailed: sent.mailed,
+    })
+}
+
+/// The new account, and the invitation its administrator was mailed, if any.
+#[derive(Serialize)]
+pub struct OpenedAccountJson {
+    #[serde(flatten)]
+    account: AccountResource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation: Option<InvitationJson>,
+}
+
 pub async fn create_account(
     State(state): State<AppState>,
-    _operator: Operator,
+    operator: Operator,
     ArmJson(body): ArmJson<AccountBody>,
-) -> Result<(StatusCode, Json<AccountResource>), ArmError> {
+) -> Result<(StatusCode, Json<OpenedAccountJson>), ArmError> {
     let new = NewAccount {
         display_name: body.display_name,
         agreement_type: body.agreement_type,
         sold_to: body.sold_to.into(),
         account_admin_email: body.account_admin_email,
     };
-    let account = operator::create_account(&state.app, &new).await?;
-    Ok((StatusCode::CREATED, Json(account_resource(&account))))
+    let (account, invitation) = operator::create_account(&state.app, &new, operator.user()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OpenedAccountJson {
+            account: account_resource(&account),
+            invitation: invitation_json(invitation),
+        }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -240,18 +278,21 @@ pub struct RoleBody {
     billing_profile_id: Option<String>,
 }
 
-/// `{"id", "role", "userEmail"}`: the assignment made.
+/// `{"id", "role", "userEmail"}`: the assignment made, and `invitation` when the user (who
+/// never set a password) was mailed a set-password link.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentJson {
     id: String,
     role: &'static str,
     user_email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation: Option<InvitationJson>,
 }
 
 pub async fn assign_role(
     State(state): State<AppState>,
-    _operator: Operator,
+    operator: Operator,
     Path(ba): Path<String>,
     ArmJson(body): ArmJson<RoleBody>,
 ) -> Result<(StatusCode, Json<AssignmentJson>), ArmError> {
@@ -260,13 +301,14 @@ pub async fn assign_role(
         role: body.role,
         billing_profile_id: body.billing_profile_id,
     };
-    let (assignment, user) = operator::assign_role(&state.app, &ba, &new).await?;
+    let granted = operator::assign_role(&state.app, &ba, &new, operator.user()).await?;
     Ok((
         StatusCode::CREATED,
         Json(AssignmentJson {
-            id: assignment.id.to_string(),
-            role: assignment.role.code(),
-            user_email: user.email,
+            id: granted.assignment.id.to_string(),
+            role: granted.assignment.role.code(),
+            user_email: granted.user.email,
+            invitation: invitation_json(granted.invitation),
         }),
     ))
 }
