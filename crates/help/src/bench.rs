@@ -12,7 +12,8 @@ use std::path::Path;
 /// How many results a query may return for its reciprocal rank to count.
 pub const RANK_DEPTH: usize = 10;
 
-/// One line of a query set: `query<TAB>locale<TAB>expected-path`.
+/// One line of a query set: `query<TAB>locale<TAB>expected-path`, optionally followed by
+/// `<TAB>alternatives<TAB>split<TAB>kind` (see `articles/README.md`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelledQuery {
     pub query: String,
@@ -20,6 +21,29 @@ pub struct LabelledQuery {
     pub locale: Option<Locale>,
     /// `builtin:<slug>` or a path relative to the folder, e.g. `da-DK/pay-invoice-in-azure-portal.md`.
     pub expected: String,
+    /// Other articles that answer the query equally well (near-duplicates); a hit on one of
+    /// them counts as right. Comma-separated in the file, `-` or empty for none.
+    pub alternatives: Vec<String>,
+    /// `train` or `test` (or empty): tuning looks only at `train`.
+    pub split: String,
+    /// Free-form register of the query (`short`, `misspelled`, `long`, `cross`, …).
+    pub kind: String,
+}
+
+impl LabelledQuery {
+    /// Whether `path` is the expected article or one of its alternatives.
+    pub fn accepts(&self, path: &str) -> bool {
+        self.expected == path || self.alternatives.iter().any(|a| a == path)
+    }
+}
+
+/// The queries of one split (`train`, `test`); an empty name selects every query.
+pub fn split_of(queries: &[LabelledQuery], split: &str) -> Vec<LabelledQuery> {
+    queries
+        .iter()
+        .filter(|q| split.is_empty() || q.split == split)
+        .cloned()
+        .collect()
 }
 
 /// Parses a query set. Blank lines and `#` comments are skipped, and so is a header line whose
@@ -40,12 +64,27 @@ pub fn parse_query_set(text: &str, path: &Path) -> Result<Vec<LabelledQuery>, He
             line: number + 1,
             reason,
         };
-        let [query, locale, expected] = columns[..] else {
+        if !(3..=6).contains(&columns.len()) {
             return Err(error(format!(
-                "expected 3 tab-separated columns, found {}",
+                "expected 3 to 6 tab-separated columns, found {}",
                 columns.len()
             )));
+        }
+        let column = |i: usize| columns.get(i).copied().unwrap_or("");
+        let (query, locale, expected) = (column(0), column(1), column(2));
+        let alternatives: Vec<String> = match column(3) {
+            "" | "-" => Vec::new(),
+            list => list
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect(),
         };
+        let split = column(4).to_string();
+        if !matches!(split.as_str(), "" | "train" | "test") {
+            return Err(error(format!("unknown split {split:?}")));
+        }
         if query.is_empty() || expected.is_empty() {
             return Err(error("empty query or expected path".into()));
         }
@@ -59,6 +98,9 @@ pub fn parse_query_set(text: &str, path: &Path) -> Result<Vec<LabelledQuery>, He
             query: query.to_string(),
             locale,
             expected: expected.to_string(),
+            alternatives,
+            split,
+            kind: column(5).to_string(),
         });
     }
     Ok(queries)
@@ -77,8 +119,10 @@ pub fn read_query_set(path: &Path) -> Result<Vec<LabelledQuery>, HelpError> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quality {
     pub queries: usize,
-    /// Share of queries whose expected article came first.
+    /// Share of queries whose expected article (or an accepted alternative) came first.
     pub top1: f64,
+    /// Share of queries with an acceptable article among the first three.
+    pub top3: f64,
     /// Mean of 1/rank of the expected article (0 when not in the first [`RANK_DEPTH`]).
     pub mrr: f64,
     /// Queries that returned nothing at all (below the confidence threshold).
@@ -87,9 +131,11 @@ pub struct Quality {
     pub misses: Vec<(String, String, Option<String>)>,
 }
 
-/// Runs every query and scores the ranking. Locale-less queries let the recommender guess.
+/// Runs every query and scores the ranking: the rank of the first acceptable article (the
+/// expected one or an alternative). Locale-less queries let the recommender guess.
 pub fn evaluate(recommender: &Recommender, queries: &[LabelledQuery]) -> Quality {
     let mut top1 = 0usize;
+    let mut top3 = 0usize;
     let mut reciprocal = 0.0f64;
     let mut unanswered = 0usize;
     let mut misses = Vec::new();
@@ -98,27 +144,28 @@ pub fn evaluate(recommender: &Recommender, queries: &[LabelledQuery]) -> Quality
         if results.is_empty() {
             unanswered += 1;
         }
-        match results.iter().position(|r| r.path == query.expected) {
-            Some(0) => {
-                top1 += 1;
-                reciprocal += 1.0;
+        let rank = results.iter().position(|r| query.accepts(&r.path));
+        if let Some(rank) = rank {
+            reciprocal += 1.0 / (rank as f64 + 1.0);
+            if rank < 3 {
+                top3 += 1;
             }
-            rank => {
-                if let Some(rank) = rank {
-                    reciprocal += 1.0 / (rank as f64 + 1.0);
-                }
-                misses.push((
-                    query.query.clone(),
-                    query.expected.clone(),
-                    results.first().map(|r| r.path.clone()),
-                ));
-            }
+        }
+        if rank == Some(0) {
+            top1 += 1;
+        } else {
+            misses.push((
+                query.query.clone(),
+                query.expected.clone(),
+                results.first().map(|r| r.path.clone()),
+            ));
         }
     }
     let n = queries.len().max(1) as f64;
     Quality {
         queries: queries.len(),
         top1: top1 as f64 / n,
+        top3: top3 as f64 / n,
         mrr: reciprocal / n,
         unanswered,
         misses,
@@ -147,18 +194,40 @@ pub fn compare_configurations(
     })
 }
 
-/// A Markdown table row: `| set | config | n | top-1 | MRR | unanswered |`.
+/// A Markdown table row: `| set | config | n | top-1 | top-3 | MRR | unanswered |`.
 pub fn table_row(set: &str, config: &str, quality: &Quality) -> String {
     let mut row = String::new();
     let _ = write!(
         row,
-        "| {set} | {config} | {} | {:.1} % | {:.3} | {} |",
+        "| {set} | {config} | {} | {:.1} % | {:.1} % | {:.3} | {} |",
         quality.queries,
         quality.top1 * 100.0,
+        quality.top3 * 100.0,
         quality.mrr,
         quality.unanswered
     );
     row
+}
+
+/// Tuned and plain quality per split (`train`, `test`) of one query set.
+pub fn compare_splits(
+    articles: &[Article],
+    query_file: &Path,
+) -> Result<Vec<(String, Comparison)>, HelpError> {
+    let queries = read_query_set(query_file)?;
+    let tuned = Recommender::build(articles, SearchConfig::tuned())?;
+    let plain = Recommender::build(articles, SearchConfig::plain())?;
+    Ok(["train", "test"]
+        .iter()
+        .map(|split| {
+            let subset = split_of(&queries, split);
+            let comparison = Comparison {
+                tuned: evaluate(&tuned, &subset),
+                plain: evaluate(&plain, &subset),
+            };
+            (split.to_string(), comparison)
+        })
+        .collect())
 }
 
 /// Deterministic variations of `base` for load testing: paragraphs shuffled and trimmed, words
@@ -278,6 +347,24 @@ mod tests {
         assert_eq!(queries[0].locale, Some(Locale::DaDk));
         assert_eq!(queries[1].locale, None);
         assert_eq!(queries[1].expected, "builtin:card");
+        assert!(queries[1].alternatives.is_empty());
+    }
+
+    #[test]
+    fn parses_alternatives_and_splits() {
+        let text = "query\tlocale\texpected\talternatives\tsplit\tkind\n\
+                    ny adresse\tda-DK\tda-DK/a.md\tda-DK/b.md, da-DK/c.md\ttest\tshort\n\
+                    card\ten-US\ten-US/x.md\t-\ttrain\n";
+        let queries = parse_query_set(text, Path::new("q.tsv")).unwrap();
+        assert_eq!(queries[0].alternatives, ["da-DK/b.md", "da-DK/c.md"]);
+        assert!(queries[0].accepts("da-DK/c.md") && queries[0].accepts("da-DK/a.md"));
+        assert!(!queries[0].accepts("da-DK/d.md"));
+        assert_eq!(queries[0].kind, "short");
+        assert_eq!(split_of(&queries, "test").len(), 1);
+        assert_eq!(split_of(&queries, "train")[0].query, "card");
+        assert_eq!(split_of(&queries, "").len(), 2);
+        let err = parse_query_set("a\tda-DK\tx\t-\tvalidation\n", Path::new("q.tsv")).unwrap_err();
+        assert!(err.to_string().contains("unknown split"), "{err}");
     }
 
     #[test]

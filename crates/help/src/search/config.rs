@@ -27,6 +27,13 @@ pub struct SearchConfig {
     pub min_confidence: f32,
     /// Score factor for articles not in the query's language.
     pub other_locale_factor: f32,
+    /// Also search each query word as the words of a small billing table (`regning` → `faktura`,
+    /// `flyttet` → `adresse`, Danish country names → English ones); see `search/expand.rs`.
+    pub query_expansion: bool,
+    /// When no article in the query's language is confident but one in the other language is,
+    /// rank the other language's articles without [`SearchConfig::other_locale_factor`], so the
+    /// answer comes first (marked [`Recommendation::cross_language`](super::Recommendation)).
+    pub cross_language_fallback: bool,
 }
 
 impl SearchConfig {
@@ -40,16 +47,20 @@ impl SearchConfig {
             headings_boost: HEADINGS_BOOST,
             boilerplate_boost: BOILERPLATE_BOOST,
             boilerplate_min_articles: Some(3),
-            // Calibrated on the labelled query sets and off-topic/gibberish queries with
-            // `examples/help_bench.rs`: every labelled query's best hit reaches 0.42, while
-            // "reset my password" or "banana smoothie recipe" stay below 0.38.
-            min_confidence: 0.4,
+            // Calibrated on the labelled query sets (the large set's train split only) and
+            // off-topic/gibberish queries with `examples/help_bench.rs`: "reset my password"
+            // reaches 0.37 against the built-in articles, so 0.38 keeps it out while answering
+            // more real questions than the earlier 0.4.
+            min_confidence: 0.38,
             other_locale_factor: 0.5,
+            query_expansion: true,
+            cross_language_fallback: true,
         }
     }
 
     /// The baseline: same index and threshold, but plain lowercase words, no typo tolerance,
-    /// no field weights and no boilerplate demotion.
+    /// no field weights, no boilerplate demotion, no query expansion and no cross-language
+    /// fallback.
     pub fn plain() -> SearchConfig {
         SearchConfig {
             language_analysis: false,
@@ -59,6 +70,8 @@ impl SearchConfig {
             headings_boost: 1.0,
             boilerplate_boost: 1.0,
             boilerplate_min_articles: None,
+            query_expansion: false,
+            cross_language_fallback: false,
             ..SearchConfig::tuned()
         }
     }

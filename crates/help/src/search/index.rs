@@ -1,6 +1,7 @@
 //! Building the index: the schema with per-language fields, the analyzers, boilerplate
 //! detection and the vocabularies used for typo tolerance.
 
+use super::expand::Expansions;
 use super::{ArticleRef, Entry, LanguageFields, Recommender, SearchConfig, LANGUAGES};
 use crate::article::{comparable, Article};
 use crate::error::HelpError;
@@ -154,6 +155,20 @@ impl Recommender {
             vocabularies.insert(locale, Vocabulary::new(terms, config.typo_tolerance));
         }
 
+        let mut expansions = HashMap::new();
+        if config.query_expansion {
+            for locale in LANGUAGES {
+                if let (Some(analyzer), Some(vocabulary)) =
+                    (analyzers.get(&locale), vocabularies.get(&locale))
+                {
+                    let table = Expansions::new(locale, analyzer, |term| {
+                        vocabulary.doc_freq(term).is_some()
+                    });
+                    expansions.insert(locale, table);
+                }
+            }
+        }
+
         let entries = articles
             .iter()
             .map(|a| Entry {
@@ -174,6 +189,7 @@ impl Recommender {
             fields,
             analyzers,
             vocabularies,
+            expansions,
             doc_entries,
             entries,
         })

@@ -7,6 +7,7 @@
 //! articles, while articles in the query's language are preferred.
 
 mod config;
+mod expand;
 mod index;
 mod query;
 mod scoring;
@@ -48,6 +49,11 @@ pub struct Recommendation {
     /// each word is; typo corrections and boilerplate matches count partly.
     #[serde(skip)]
     pub confidence: f32,
+    /// The article is not in the query's language: shown because no article in that language
+    /// fits (see [`SearchConfig::cross_language_fallback`]), or ranked below those that do. The
+    /// help pane can say "only available in English".
+    #[serde(skip)]
+    pub cross_language: bool,
 }
 
 fn serialize_locale<S: Serializer>(locale: &Locale, serializer: S) -> Result<S::Ok, S::Error> {
@@ -102,6 +108,8 @@ pub struct Recommender {
     fields: HashMap<Locale, LanguageFields>,
     analyzers: HashMap<Locale, TextAnalyzer>,
     vocabularies: HashMap<Locale, Vocabulary>,
+    /// Query expansion per language (empty when [`SearchConfig::query_expansion`] is off).
+    expansions: HashMap<Locale, expand::Expansions>,
     /// `[segment][doc]` → index into `entries`.
     doc_entries: Vec<Vec<u32>>,
     entries: Vec<Entry>,

@@ -15,6 +15,8 @@ use tantivy::{DocAddress, Term};
 
 /// A corrected word scores this much of an exact one.
 const TYPO_WEIGHT: f32 = 0.7;
+/// A word's expansion (see `expand.rs`) scores this much of the word itself.
+pub(super) const EXPANSION_WEIGHT: f32 = 0.4;
 /// Once the best hit is confident, others are listed if their confidence reaches this share of
 /// the threshold and their score this share of the best score.
 const FOLLOWER_CONFIDENCE: f32 = 0.5;
@@ -37,6 +39,8 @@ pub(super) struct QueryWord {
     pub(super) idf: f32,
     pub(super) known: bool,
     pub(super) kind: WordKind,
+    /// `terms[expanded_from..]` come from query expansion, not from the word itself.
+    pub(super) expanded_from: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +48,8 @@ pub(super) enum WordKind {
     Exact,
     Corrected,
     Compound,
+    /// Not in the index itself; found only through its expansion.
+    Expanded,
     Unknown,
 }
 
@@ -120,7 +126,10 @@ impl Recommender {
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
 
-        let confidences = self.confidences(&ranked, &words)?;
+        let mut confidences = self.confidences(&ranked, &words)?;
+        if let Some(query_locale) = query_locale.filter(|_| self.config.cross_language_fallback) {
+            self.fall_back_across_languages(query_locale, &mut ranked, &mut confidences);
+        }
         // The threshold decides whether anything fits at all; the ranking itself stays BM25's.
         // Once something fits, weaker hits may follow it if they are not far behind.
         let best = confidences.iter().copied().fold(0.0f32, f32::max);
@@ -145,9 +154,48 @@ impl Recommender {
                     locale: entry.article.locale,
                     score,
                     confidence,
+                    cross_language: query_locale.is_some_and(|q| q != entry.article.locale),
                 }
             })
             .collect())
+    }
+
+    /// When no hit in the query's language reaches the threshold but one in the other language
+    /// does, the other language's hits lose their score penalty and the ranking is redone, so
+    /// the article that fits comes first.
+    fn fall_back_across_languages(
+        &self,
+        query_locale: Locale,
+        ranked: &mut Vec<(f32, DocAddress, usize)>,
+        confidences: &mut Vec<f32>,
+    ) {
+        let best = |same: bool| {
+            ranked
+                .iter()
+                .zip(confidences.iter())
+                .filter(|((_, _, entry), _)| {
+                    (self.entries[*entry].article.locale == query_locale) == same
+                })
+                .map(|(_, &c)| c)
+                .fold(0.0f32, f32::max)
+        };
+        let threshold = self.config.min_confidence;
+        if best(true) >= threshold || best(false) < threshold {
+            return;
+        }
+        let factor = self.config.other_locale_factor.max(f32::EPSILON);
+        let mut both: Vec<((f32, DocAddress, usize), f32)> =
+            ranked.drain(..).zip(confidences.drain(..)).collect();
+        for ((score, _, entry), _) in &mut both {
+            if self.entries[*entry].article.locale != query_locale {
+                *score /= factor;
+            }
+        }
+        both.sort_by(|a, b| b.0 .0.total_cmp(&a.0 .0).then(a.0 .2.cmp(&b.0 .2)));
+        for (hit, confidence) in both {
+            ranked.push(hit);
+            confidences.push(confidence);
+        }
     }
 
     /// The query as the index sees it, per language: `word(idf)` or `~correction(idf)` or
@@ -187,8 +235,13 @@ impl Recommender {
         let mut stream = analyzer.token_stream(text);
         let mut seen = HashSet::new();
         let mut words = Vec::new();
+        let expansions = self.expansions.get(&language);
         while stream.advance() {
             let token = stream.token().text.clone();
+            let typed = text
+                .get(stream.token().offset_from..stream.token().offset_to)
+                .unwrap_or("")
+                .to_lowercase();
             if words.len() >= MAX_QUERY_TERMS || !seen.insert(token.clone()) {
                 continue;
             }
@@ -196,12 +249,13 @@ impl Recommender {
             if !token.chars().any(char::is_alphabetic) {
                 continue;
             }
-            let word = if let Some(doc_freq) = vocabulary.doc_freq(&token) {
+            let mut word = if let Some(doc_freq) = vocabulary.doc_freq(&token) {
                 QueryWord {
                     terms: vec![(token, 1.0)],
                     idf: self.idf(doc_freq),
                     known: true,
                     kind: WordKind::Exact,
+                    expanded_from: 0,
                 }
             } else {
                 let corrections =
@@ -226,6 +280,7 @@ impl Recommender {
                         idf: self.idf(rarest),
                         known: true,
                         kind: WordKind::Corrected,
+                        expanded_from: 0,
                     }
                 } else if !parts.is_empty() {
                     let rarest = parts
@@ -238,6 +293,7 @@ impl Recommender {
                         idf: self.idf(rarest),
                         known: true,
                         kind: WordKind::Compound,
+                        expanded_from: 0,
                     }
                 } else {
                     QueryWord {
@@ -245,9 +301,31 @@ impl Recommender {
                         idf: self.idf(0),
                         known: false,
                         kind: WordKind::Unknown,
+                        expanded_from: 0,
                     }
                 }
             };
+            word.expanded_from = word.terms.len();
+            let extra: Vec<String> = expansions
+                .map(|e| e.for_word(&typed))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| !word.terms.iter().any(|(own, _)| own == t))
+                .collect();
+            if !extra.is_empty() {
+                if !word.known {
+                    let rarest = extra
+                        .iter()
+                        .filter_map(|t| vocabulary.doc_freq(t))
+                        .min()
+                        .unwrap_or(0);
+                    word.idf = self.idf(rarest);
+                    word.known = true;
+                    word.kind = WordKind::Expanded;
+                }
+                word.terms
+                    .extend(extra.into_iter().map(|t| (t, EXPANSION_WEIGHT)));
+            }
             words.push(word);
         }
         words

@@ -1,7 +1,7 @@
 //! Scoring: the confidence that a hit fits the query, and BM25 statistics shared across a
 //! language's fields.
 
-use super::query::{QueryWord, WordKind, COMPOUND_WEIGHT};
+use super::query::{QueryWord, WordKind, COMPOUND_WEIGHT, EXPANSION_WEIGHT};
 use super::Recommender;
 use crate::error::HelpError;
 use faktura_domain::Locale;
@@ -83,21 +83,25 @@ impl Recommender {
                             }
                         }
                     }
+                    let (own, expanded) = found.split_at(word.expanded_from.min(found.len()));
                     for (i, m) in matched.iter_mut().enumerate() {
                         let credit = match word.kind {
-                            WordKind::Exact => found[0][i],
+                            WordKind::Exact => own.first().map_or(0.0, |f| f[i]),
                             // Any one correction will do; it is still a guess.
                             WordKind::Corrected => {
-                                TYPO_CREDIT * found.iter().map(|f| f[i]).fold(0.0, f32::max)
+                                TYPO_CREDIT * own.iter().map(|f| f[i]).fold(0.0, f32::max)
                             }
                             // A compound needs all its parts.
                             WordKind::Compound => {
-                                COMPOUND_WEIGHT * found.iter().map(|f| f[i]).sum::<f32>()
-                                    / found.len().max(1) as f32
+                                COMPOUND_WEIGHT * own.iter().map(|f| f[i]).sum::<f32>()
+                                    / own.len().max(1) as f32
                             }
-                            WordKind::Unknown => 0.0,
+                            WordKind::Expanded | WordKind::Unknown => 0.0,
                         };
-                        *m += credit * word.weight();
+                        // Any one expansion will do, for part of the credit.
+                        let via_expansion =
+                            EXPANSION_WEIGHT * expanded.iter().map(|f| f[i]).fold(0.0, f32::max);
+                        *m += credit.max(via_expansion) * word.weight();
                     }
                 }
                 for (i, &(_, position)) in docs.iter().enumerate() {

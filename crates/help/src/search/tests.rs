@@ -97,6 +97,7 @@ fn recommendation_json_shape() {
         locale: Locale::DaDk,
         score: 1.234_567,
         confidence: 0.9,
+        cross_language: true,
     };
     let json = serde_json::to_value(&recommendation).unwrap();
     assert_eq!(

@@ -29,6 +29,23 @@ pub fn corpus() -> Option<PathBuf> {
     None
 }
 
+/// The larger shared corpus (515 MicrosoftDocs articles, Danish and English). Under CI it must
+/// exist; elsewhere a test may skip.
+pub fn large_corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/help-corpus-large");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("the large help corpus is missing at {}", dir.display());
+    }
+    eprintln!(
+        "skipping: the large help corpus is not at {} (it is required when CI=true)",
+        dir.display()
+    );
+    None
+}
+
 /// A query-set file under `articles/`, required under CI.
 pub fn query_set(name: &str) -> Option<PathBuf> {
     let path = articles().join(name);
