@@ -17,6 +17,12 @@ if [ -z "${FAKTURA_TEST_DATABASE_URL:-}" ]; then
   echo "      e.g. FAKTURA_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test scripts/test.sh"
 fi
 
+# A real SMTP server (aiosmtpd) for the mail tests, from the tests' Python environment.
+if command -v python3 >/dev/null; then
+  FAKTURA_TEST_PYTHON="$(scripts/python-env.sh)"
+  export FAKTURA_TEST_PYTHON
+fi
+
 cargo test --workspace --all-targets
 # The long reliability tests (two nodes on PostgreSQL, SIGKILL crashes, gateway faults), one at a
 # time: each starts its own `faktura serve` and `faktura sandbox-gateway` processes on loopback.

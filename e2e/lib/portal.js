@@ -83,6 +83,23 @@ export async function signIn(page, baseUrl, email, { submit = "Sign in" } = {}) 
 }
 
 /** The messages Faktura wrote to its mail folder (one .eml file each), oldest first. */
+/** A message's text with a quoted-printable body decoded (soft line breaks and =XX bytes). */
+function decodedMail(raw) {
+  if (!/Content-Transfer-Encoding: quoted-printable/i.test(raw)) return raw;
+  const joined = raw.replace(/=\r?\n/g, "");
+  const bytes = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === "=" && /^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], "utf8"));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
 export function mailsTo(mailDir, address) {
   let names = [];
   try {
@@ -91,6 +108,17 @@ export function mailsTo(mailDir, address) {
     return [];
   }
   return names
-    .map((n) => readFileSync(join(mailDir, n), "utf8"))
+    .map((n) => decodedMail(readFileSync(join(mailDir, n), "utf8")))
     .filter((text) => text.split(/\r?\n/).some((line) => line.toLowerCase().startsWith("to:") && line.includes(address)));
+}
+
+/** Waits (up to `ms`) for a message to `address` whose text contains `text`; the message. */
+export async function waitForMail(mailDir, address, text, ms = 15000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const found = mailsTo(mailDir, address).find((m) => m.includes(text));
+    if (found) return found;
+    if (Date.now() > until) throw new Error(`no mail to ${address} containing ${text} in ${mailDir}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -4,12 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$1"
-venv="${FAKTURA_PY_VENV:-$HOME/.cache/faktura/pyvenv}"
-
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import azure.mgmt.billing, pytest" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
-fi
+python="$("$here/../../scripts/python-env.sh")"
 
 work="$(mktemp -d)"
 db="sqlite://$work/client.db"
@@ -35,4 +30,4 @@ if [ -z "$url" ]; then
 fi
 token="$("$bin" token create --database-url "$db" --user admin@nordlys.example --name python-client 2>/dev/null)"
 cd "$here"
-FAKTURA_URL="$url" FAKTURA_TOKEN="$token" "$venv/bin/python" -m pytest -q -p no:cacheprovider test_billing_client.py
+FAKTURA_URL="$url" FAKTURA_TOKEN="$token" "$python" -m pytest -q -p no:cacheprovider test_billing_client.py

@@ -1,7 +1,7 @@
 // The six steps of the source article, literally, in a real browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withPortal, signIn, shot } from "../lib/portal.js";
+import { withPortal, signIn, shot, waitForMail } from "../lib/portal.js";
 
 // Labels as the article names them, per language.
 const WORDS = {
@@ -63,7 +63,7 @@ for (const locale of ["en-US", "da-DK"]) {
   const w = WORDS[locale];
 
   test(`${locale}: pay the Due invoice with the saved card`, async () => {
-    await withPortal({ locale }, async ({ page, baseUrl }) => {
+    await withPortal({ locale }, async ({ page, baseUrl, mailDir }) => {
       const prefix = `${locale}-saved-card`;
       const number = await openPayPane(page, baseUrl, w, prefix, w.due);
       await page.getByRole("radio", { name: /4242/ }).check();
@@ -71,6 +71,13 @@ for (const locale of ["en-US", "da-DK"]) {
       await page.getByRole("heading", { name: w.succeeded }).waitFor();
       await shot(page, `${prefix}-5-outcome`);
       await expectPaidInList(page, w, number, prefix);
+      // The receipt reaches the payer's mailbox, with the receipt PDF; the profile's invoice
+      // recipient (a Danish address) gets it in Danish.
+      const receipt = await waitForMail(mailDir, "admin@nordlys.example", number);
+      assert.match(receipt, /Content-Type: application\/pdf/);
+      assert.match(receipt, new RegExp(`filename="[^"]*-${number}\\.pdf"`));
+      const danish = await waitForMail(mailDir, "faktura@nordlys.example", number);
+      assert.ok(danish.includes("Vi har modtaget"), danish);
     });
   });
 

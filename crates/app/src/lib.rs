@@ -19,6 +19,7 @@ pub mod import;
 pub mod invoices;
 pub mod janitor;
 pub mod mail;
+pub mod notify;
 pub mod operations;
 pub mod operator;
 pub mod paying;

@@ -586,7 +586,7 @@ pub async fn issue_invoice(
         credits_minor: minor(request.credits.as_deref(), currency, InvoiceField::Credits)?,
     };
     let invoice = draft.issue(app.now()).map_err(IssueError::Invalid)?;
-    match app.store.insert_invoice(&invoice).await {
+    match app.store.issue_invoice(&invoice, None).await {
         Ok(()) => Ok((invoice, profile)),
         Err(StoreError::Conflict(reason)) => {
             match app

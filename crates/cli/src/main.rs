@@ -70,10 +70,26 @@ enum Command {
             value_delimiter = ','
         )]
         articles: Vec<PathBuf>,
-        /// Where outgoing mail (invitations) is written, one .eml file per message. Default: a
-        /// `mail` folder next to the SQLite database (in the working directory for PostgreSQL).
+        /// Where outgoing mail (invitations, receipts, invoices) is written, one .eml file per
+        /// message, when no --smtp-url is given. Default: a `mail` folder next to the SQLite
+        /// database (in the working directory for PostgreSQL).
         #[arg(long, value_name = "DIR", env = "FAKTURA_MAIL_DIR")]
         mail_dir: Option<PathBuf>,
+        /// Send mail over SMTP instead: smtp://host:port (add ?tls=required for STARTTLS),
+        /// smtps://host:port for TLS, credentials as smtp://user:password@host.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "FAKTURA_SMTP_URL",
+            hide_env_values = true
+        )]
+        smtp_url: Option<String>,
+        /// The From address of outgoing mail.
+        #[arg(long, value_name = "ADDRESS", env = "FAKTURA_MAIL_FROM")]
+        mail_from: Option<String>,
+        /// Do not run the notification worker on this node (others deliver the outbox).
+        #[arg(long, env = "FAKTURA_NO_NOTIFICATIONS")]
+        no_notifications: bool,
         #[command(flatten)]
         gateway: reliability::GatewayArgs,
     },
@@ -369,6 +385,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             metrics_token,
             articles,
             mail_dir,
+            smtp_url,
+            mail_from,
+            no_notifications,
             gateway,
         } => {
             let store = open_store(&database).await?;
@@ -381,11 +400,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
             let address = listener.local_addr().unwrap_or(listen);
-            let mail_dir = mail_dir.unwrap_or_else(|| default_mail_dir(&database.database_url));
-            tracing::info!(dir = %mail_dir.display(), "invitations are written to this folder");
+            let mailer: Arc<dyn faktura_app::mail::Mailer> = match smtp_url
+                .filter(|u| !u.trim().is_empty())
+            {
+                Some(url) => {
+                    let smtp = faktura_app::mail::SmtpMailer::from_url(&url)?;
+                    tracing::info!(server = ?smtp, "mail is sent over SMTP");
+                    Arc::new(smtp)
+                }
+                None => {
+                    let dir = mail_dir.unwrap_or_else(|| default_mail_dir(&database.database_url));
+                    tracing::info!(dir = %dir.display(), "mail is written to this folder");
+                    println!("Outgoing mail is written to {}", dir.display());
+                    Arc::new(faktura_app::mail::FileMailer::new(dir))
+                }
+            };
+            let defaults = Config::default();
             let config = Config {
                 janitor: gateway.janitor()?,
-                mailer: Arc::new(faktura_app::mail::FileMailer::new(mail_dir)),
+                mailer,
+                mail_from: mail_from
+                    .filter(|m| !m.trim().is_empty())
+                    .unwrap_or(defaults.mail_from),
                 // Links in mail point at the configured public address, else where this server
                 // listens (never at a request's Host header).
                 public_url: gateway
@@ -398,7 +434,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             if secure_cookies { "https" } else { "http" }
                         )
                     }),
-                ..Config::default()
+                ..defaults
             };
             let state = AppState::new(
                 store,
@@ -423,10 +459,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     janitor_stop,
                 ))
             });
+            // The notification worker carries the outbox to mailboxes, on every node.
+            let notifier = (!no_notifications).then(|| {
+                let composer = Arc::new(faktura_web::mails::MailComposer::new(
+                    state.i18n.clone(),
+                    state.app.config.clone(),
+                ));
+                tokio::spawn(faktura_app::notify::run(
+                    state.app.clone(),
+                    composer,
+                    std::time::Duration::from_secs(1),
+                    stop_janitor.subscribe(),
+                ))
+            });
             let served = faktura_web::serve(listener, state).await;
             let _ = stop_janitor.send(true);
             if let Some(janitor) = janitor {
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(30), janitor).await;
+            }
+            if let Some(notifier) = notifier {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(30), notifier).await;
             }
             served.context("the server stopped with an error")?;
         }

@@ -24,30 +24,34 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
-pub(crate) async fn insert<'c, E>(executor: E, event: &NewAuditEvent) -> Result<()>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
+/// Appends the event; one the outbox carries ([`crate::outbox::NOTIFIED`]) is queued for the
+/// notification worker in the same transaction, under the same id.
+pub(crate) async fn insert(conn: &mut sqlx::AnyConnection, event: &NewAuditEvent) -> Result<()> {
+    let id = AuditEventId::generate();
+    let now = crate::rows::now();
     sqlx::query(
         "INSERT INTO audit_events (id, billing_account_id, actor_user_id, kind, target, detail, ip, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(AuditEventId::generate().as_str())
+    .bind(id.as_str())
     .bind(event.billing_account_id.as_ref().map(|a| a.as_str()))
     .bind(event.actor.as_ref().map(|a| a.as_str()))
     .bind(&event.kind)
     .bind(&event.target)
     .bind(event.detail.to_string())
     .bind(event.ip.as_deref())
-    .bind(millis(crate::rows::now()))
-    .execute(executor)
+    .bind(millis(now))
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::outbox::enqueue(conn, &id, event, now).await
 }
 
 impl Store {
     pub async fn record_audit(&self, event: &NewAuditEvent) -> Result<()> {
-        insert(self.pool(), event).await
+        let mut tx = self.begin_write().await?;
+        insert(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The account's events, newest first.

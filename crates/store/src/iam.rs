@@ -408,7 +408,7 @@ impl Store {
                 .await?;
         }
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: Some(actor.user.clone()),
@@ -497,7 +497,7 @@ impl Store {
             .await?;
         let user = rows::user(&user_row)?;
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account),
                 actor: Some(user.id.clone()),
@@ -553,7 +553,7 @@ impl Store {
         after.bill_to = bill_to.clone();
         after.invoice_email = invoice_email.to_owned();
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: Some(actor.user.clone()),

@@ -77,6 +77,32 @@ impl Store {
         Ok(())
     }
 
+    /// Issues an invoice: stored with the activity-log entry `invoice.issued` (which the
+    /// outbox carries to its recipients) in one transaction.
+    pub async fn issue_invoice(&self, invoice: &Invoice, actor: Option<&UserId>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        insert_invoice(&mut tx, invoice).await?;
+        crate::audit::insert(
+            &mut tx,
+            &crate::NewAuditEvent {
+                billing_account_id: Some(invoice.billing_account_id.clone()),
+                actor: actor.cloned(),
+                kind: "invoice.issued".into(),
+                target: invoice.number.clone(),
+                detail: serde_json::json!({
+                    "invoice": invoice.id.as_str(),
+                    "profile": invoice.billing_profile_id.as_str(),
+                    "total_minor": invoice.total.minor(),
+                    "currency": invoice.total.currency().code(),
+                }),
+                ip: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// One invoice of the account, with its lines.
     pub async fn invoice(
         &self,
@@ -362,7 +388,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         crate::audit::insert(
-            &mut *tx,
+            &mut tx,
             &crate::NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: None,

@@ -14,6 +14,7 @@ mod idempotency;
 mod invoices;
 mod janitor;
 mod methods;
+pub mod outbox;
 mod payments;
 mod rows;
 pub mod scale;

@@ -146,7 +146,7 @@ impl Store {
             detail["default_after"] = serde_json::json!(method.id.as_str());
         }
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: Some(actor.user.clone()),
@@ -260,7 +260,7 @@ impl Store {
         let mut detail = card_detail(&card);
         detail["three_d_secure"] = serde_json::json!(if passed { "passed" } else { "failed" });
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: Some(actor.user.clone()),
@@ -298,7 +298,7 @@ impl Store {
         detail["default_before"] = serde_json::json!(before);
         detail["default_after"] = serde_json::json!(method.as_str());
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: Some(actor.user.clone()),
@@ -395,7 +395,7 @@ impl Store {
         detail["status_before"] = serde_json::json!("active");
         detail["status_after"] = serde_json::json!("inactive");
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: Some(actor.user.clone()),

@@ -174,7 +174,7 @@ impl Store {
             return Err(error);
         }
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(request.account.clone()),
                 actor: Some(request.created_by.clone()),
@@ -375,7 +375,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: actor.cloned(),

@@ -234,7 +234,7 @@ impl Store {
         }
         let numbers: Vec<&str> = invoices.iter().map(|i| i.number.as_str()).collect();
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: Some(request.created_by.clone()),
@@ -345,7 +345,7 @@ impl Store {
             }
         }
         audit::insert(
-            &mut *tx,
+            &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
                 actor: actor.cloned(),

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod i18n;
+pub mod mails;
 pub mod observability;
 pub mod pages;
 pub mod pdf;

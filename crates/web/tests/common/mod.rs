@@ -54,6 +54,32 @@ impl TestApp {
         gateway: Arc<dyn faktura_gateway::PaymentGateway>,
         sandbox: Arc<SandboxGateway>,
     ) -> TestApp {
+        Self::configured(store, gateway, sandbox, Config::default())
+            .await
+            .0
+    }
+
+    /// The demo with outgoing mail going to `mailer` and links pointing at
+    /// `https://faktura.example`; the state too, for the workers a test runs itself.
+    pub async fn with_mailer(
+        store: Store,
+        mailer: Arc<dyn faktura_app::mail::Mailer>,
+    ) -> (TestApp, AppState) {
+        let sandbox = Arc::new(SandboxGateway::new());
+        let config = Config {
+            mailer,
+            public_url: "https://faktura.example".into(),
+            ..Config::default()
+        };
+        Self::configured(store, sandbox.clone(), sandbox, config).await
+    }
+
+    async fn configured(
+        store: Store,
+        gateway: Arc<dyn faktura_gateway::PaymentGateway>,
+        sandbox: Arc<SandboxGateway>,
+        config: Config,
+    ) -> (TestApp, AppState) {
         store
             .load_demo(&DemoInput {
                 password_hash: password_hash(),
@@ -67,14 +93,15 @@ impl TestApp {
             gateway,
             Some(sandbox.clone()),
             I18n::load().unwrap(),
-            Config::default(),
+            config,
             help_library(),
         );
-        TestApp {
-            router: faktura_web::app(state),
+        let app = TestApp {
+            router: faktura_web::app(state.clone()),
             store,
             sandbox,
-        }
+        };
+        (app, state)
     }
 
     pub fn browser(&self) -> Browser {
