@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${FAKTURA_PY_VENV:-$HOME/.cache/faktura/pyvenv}"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import azure.mgmt.billing, pytest, aiosmtpd" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import azure.mgmt.billing, pytest, aiosmtpd, standardwebhooks" 2>/dev/null; then
   python3 -m venv "$venv" >&2
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/e2e/python/requirements.txt" >&2
 fi

@@ -38,6 +38,9 @@ pub struct Config {
     /// The console's address as its users reach it, for links in mail. Configured, never taken
     /// from a request's Host header: whoever sends the request chooses that.
     pub public_url: String,
+    /// Whether webhook endpoints may be on loopback, private or link-local addresses (off: a
+    /// webhook could otherwise reach the deployment's own network).
+    pub webhooks_allow_internal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +92,7 @@ impl Default for Config {
             mailer: Arc::new(FileMailer::new(std::env::temp_dir().join("faktura-mail"))),
             mail_from: "Faktura <faktura@localhost>".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            webhooks_allow_internal: false,
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod settling;
 pub mod support;
 pub mod tokens;
+pub mod webhooks;
 
 pub use config::{default_card_limits, Config, WireDetails};
 pub use error::{AppError, AppResult, Resource};

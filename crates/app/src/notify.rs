@@ -17,6 +17,8 @@ use rand::Rng;
 
 /// The channel of e-mail deliveries.
 pub const EMAIL: &str = "email";
+/// The channel of webhook deliveries (the recipient is the endpoint's id).
+pub const WEBHOOK: &str = "webhook";
 
 /// How long after each failed attempt the next one is made (then the delivery fails).
 pub const RETRY_AFTER: &[i64] = &[
@@ -248,6 +250,19 @@ pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<Ne
     // One message per address, in the language of its first mention (the payer's own).
     let mut seen = std::collections::HashSet::new();
     found.retain(|d| seen.insert(d.recipient.to_lowercase()));
+    if crate::webhooks::EVENT_TYPES.contains(&event.kind.as_str()) {
+        for endpoint in app
+            .store
+            .webhook_endpoints_for(Some(account), &event.kind)
+            .await?
+        {
+            found.push(NewDelivery {
+                channel: WEBHOOK,
+                recipient: endpoint.id,
+                locale: Locale::default(),
+            });
+        }
+    }
     Ok(found)
 }
 
@@ -258,6 +273,56 @@ pub struct Round {
     pub delivered: usize,
     pub retrying: usize,
     pub failed: usize,
+}
+
+/// Why an attempt did not deliver: `retry_after` is `None` when trying again cannot help,
+/// `Some(None)` to retry on the schedule, `Some(Some(d))` to retry after `d` (the receiver's).
+struct Failure {
+    retry_after: Option<Option<Duration>>,
+    reason: String,
+}
+
+async fn email(
+    app: &Services,
+    composer: &dyn Composer,
+    delivery: &Delivery,
+) -> AppResult<Result<(), Failure>> {
+    // What it was about is gone: nothing to tell any more.
+    let Some(subject) = subject(app, &delivery.event).await? else {
+        return Ok(Ok(()));
+    };
+    let message = match composer.compose(delivery, &subject) {
+        Ok(message) => message,
+        Err(reason) => {
+            return Ok(Err(Failure {
+                retry_after: None,
+                reason,
+            }))
+        }
+    };
+    Ok(app.config.mailer.send(&message).await.map_err(|e| Failure {
+        retry_after: e.is_transient().then_some(None),
+        reason: e.to_string(),
+    }))
+}
+
+async fn webhook(app: &Services, delivery: &Delivery) -> AppResult<Result<(), Failure>> {
+    use crate::webhooks::Sent;
+    Ok(match crate::webhooks::attempt(app, delivery).await? {
+        Sent::Delivered => Ok(()),
+        Sent::Gone => Err(Failure {
+            retry_after: None,
+            reason: "HTTP 410: the endpoint is disabled".into(),
+        }),
+        Sent::Retry { reason, after } => Err(Failure {
+            retry_after: Some(after),
+            reason,
+        }),
+        Sent::Refused(reason) => Err(Failure {
+            retry_after: None,
+            reason,
+        }),
+    })
 }
 
 /// How many events and deliveries one round takes, and how long it holds them.
@@ -279,18 +344,10 @@ pub async fn run_once(app: &Services, composer: &dyn Composer) -> AppResult<Roun
     }
     let due = app.store.claim_deliveries(BATCH, app.now(), lease).await?;
     for delivery in &due {
-        let sent = match subject(app, &delivery.event).await? {
-            // What it was about is gone: nothing to tell any more.
-            None => Ok(()),
-            Some(subject) => match composer.compose(delivery, &subject) {
-                Ok(message) => app
-                    .config
-                    .mailer
-                    .send(&message)
-                    .await
-                    .map_err(|e| (e.is_transient(), e.to_string())),
-                Err(reason) => Err((false, reason)),
-            },
+        let sent = if delivery.channel == WEBHOOK {
+            webhook(app, delivery).await?
+        } else {
+            email(app, composer, delivery).await?
         };
         match sent {
             Ok(()) => {
@@ -299,13 +356,17 @@ pub async fn run_once(app: &Services, composer: &dyn Composer) -> AppResult<Roun
                     .await?;
                 round.delivered += 1;
             }
-            Err((transient, reason)) => {
-                let retry = transient
-                    .then(|| retry_delay(delivery.attempts))
-                    .flatten()
+            Err(Failure {
+                retry_after,
+                reason,
+            }) => {
+                let retry = retry_after
+                    .and_then(|after| after.or_else(|| retry_delay(delivery.attempts)))
+                    .filter(|_| delivery.attempts <= RETRY_AFTER.len() as i64)
                     .map(|delay| app.now() + delay);
                 tracing::warn!(
                     delivery = %delivery.id,
+                    channel = %delivery.channel,
                     kind = %delivery.event.kind,
                     attempts = delivery.attempts,
                     retry = retry.is_some(),

@@ -90,6 +90,10 @@ enum Command {
         /// Do not run the notification worker on this node (others deliver the outbox).
         #[arg(long, env = "FAKTURA_NO_NOTIFICATIONS")]
         no_notifications: bool,
+        /// Let webhook endpoints be on loopback, private or link-local addresses (refused by
+        /// default, so that a webhook cannot reach into this deployment's network).
+        #[arg(long, env = "FAKTURA_WEBHOOKS_ALLOW_INTERNAL")]
+        webhooks_allow_internal: bool,
         #[command(flatten)]
         gateway: reliability::GatewayArgs,
     },
@@ -388,6 +392,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             smtp_url,
             mail_from,
             no_notifications,
+            webhooks_allow_internal,
             gateway,
         } => {
             let store = open_store(&database).await?;
@@ -419,6 +424,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config {
                 janitor: gateway.janitor()?,
                 mailer,
+                webhooks_allow_internal,
                 mail_from: mail_from
                     .filter(|m| !m.trim().is_empty())
                     .unwrap_or(defaults.mail_from),

@@ -27,6 +27,7 @@ pub mod test_support;
 pub mod throttle;
 mod tokens;
 mod users;
+pub mod webhooks;
 
 pub use accounts::NewProfile;
 pub use activity::{ActivityEntry, ActivityPage, ActivityQuery};

@@ -19,6 +19,7 @@ use sqlx::Row;
 /// The activity-log kinds that are also notifications.
 pub const NOTIFIED: &[&str] = &[
     "invoice.issued",
+    "invoice.paid",
     "payment.succeeded",
     "payment.failed",
     "role.granted",

@@ -392,6 +392,17 @@ impl Store {
             },
         )
         .await?;
+        if state == PaymentState::Succeeded {
+            record_invoice_paid(
+                &mut tx,
+                account,
+                payment.invoice_id.as_str(),
+                serde_json::json!({"payment": payment.id.as_str()}),
+                actor,
+                ip,
+            )
+            .await?;
+        }
         tx.commit().await?;
         payment.state = state;
         payment.failure_reason = reason;
@@ -494,7 +505,65 @@ async fn late_success(
         },
     )
     .await?;
+    if late == LateCharge::Applied {
+        record_invoice_paid(
+            &mut *tx,
+            &account,
+            payment.invoice_id.as_str(),
+            serde_json::json!({"payment": payment.id.as_str()}),
+            actor,
+            ip,
+        )
+        .await?;
+    }
     Ok(late)
+}
+
+/// Logs `invoice.paid` (which the outbox carries to webhooks) when the change just made in this
+/// transaction left the invoice Paid; `via` names the payment or settlement that paid it.
+pub(crate) async fn record_invoice_paid(
+    conn: &mut sqlx::AnyConnection,
+    account: &BillingAccountId,
+    invoice: &str,
+    via: serde_json::Value,
+    actor: Option<&UserId>,
+    ip: Option<&str>,
+) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT number, status, billing_profile_id, total_minor, currency FROM invoices \
+         WHERE billing_account_id = $1 AND id = $2",
+    )
+    .bind(account.as_str())
+    .bind(invoice)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    if rows::text(&row, "status")? != "Paid" {
+        return Ok(());
+    }
+    let mut detail = serde_json::json!({
+        "invoice": invoice,
+        "profile": rows::text(&row, "billing_profile_id")?,
+        "total_minor": rows::int(&row, "total_minor")?,
+        "currency": rows::text(&row, "currency")?,
+    });
+    if let (Some(detail), Some(via)) = (detail.as_object_mut(), via.as_object()) {
+        detail.extend(via.clone());
+    }
+    audit::insert(
+        &mut *conn,
+        &NewAuditEvent {
+            billing_account_id: Some(account.clone()),
+            actor: actor.cloned(),
+            kind: "invoice.paid".into(),
+            target: rows::text(&row, "number")?,
+            detail,
+            ip: ip.map(str::to_owned),
+        },
+    )
+    .await
 }
 
 async fn open_payment(

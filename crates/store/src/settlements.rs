@@ -363,6 +363,19 @@ impl Store {
             },
         )
         .await?;
+        if state == PaymentState::Succeeded {
+            for payment in &payments {
+                crate::payments::record_invoice_paid(
+                    &mut tx,
+                    account,
+                    &rows::text(payment, "invoice_id")?,
+                    serde_json::json!({"settlement": id.as_str()}),
+                    actor,
+                    ip,
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         current.state = state;
         current.failure_reason = reason;

@@ -38,15 +38,18 @@ async fn an_event_comes_with_its_change_and_only_with_it(store: Store) {
         .claim_outbox_events(10, now, Duration::minutes(2))
         .await
         .unwrap();
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, "payment.succeeded");
+    // The payment, and the invoice it paid, in that order.
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["payment.succeeded", "invoice.paid"]);
     assert_eq!(events[0].detail["payment"], payment.id.as_str());
+    assert_eq!(events[1].detail["payment"], payment.id.as_str());
+    assert_eq!(events[1].detail["invoice"], payment.invoice_id.as_str());
     // Settling again changes nothing and queues nothing.
     store
         .settle_payment(&account.id, &payment.id, &succeeded("ch_1"), None, None)
         .await
         .unwrap();
-    assert_eq!(store.outbox_backlog().await.unwrap(), (1, 0));
+    assert_eq!(store.outbox_backlog().await.unwrap(), (2, 0));
 
     // A change that rolls back (a failed write in the same transaction) leaves no event: a
     // duplicate invoice number makes issuing fail after nothing else was written.
@@ -57,10 +60,10 @@ async fn an_event_comes_with_its_change_and_only_with_it(store: Store) {
         .unwrap();
     copy.id = InvoiceId::generate();
     assert!(store.issue_invoice(&copy, None).await.is_err());
-    assert_eq!(store.outbox_backlog().await.unwrap(), (1, 0));
+    assert_eq!(store.outbox_backlog().await.unwrap(), (2, 0));
     copy.number = format!("{}-B", copy.number);
     store.issue_invoice(&copy, None).await.unwrap();
-    assert_eq!(store.outbox_backlog().await.unwrap(), (2, 0));
+    assert_eq!(store.outbox_backlog().await.unwrap(), (3, 0));
 }
 
 async fn claims_are_leased_and_fan_out_is_idempotent(store: Store) {
@@ -71,8 +74,13 @@ async fn claims_are_leased_and_fan_out_is_idempotent(store: Store) {
         .unwrap();
     let now = Utc::now();
     let lease = Duration::minutes(2);
-    let first = store.claim_outbox_events(10, now, lease).await.unwrap();
+    let first = store.claim_outbox_events(1, now, lease).await.unwrap();
     assert_eq!(first.len(), 1);
+    assert_eq!(first[0].kind, "payment.succeeded");
+    // The other event (invoice.paid) is left for another claim; this test follows the first.
+    let second = store.claim_outbox_events(10, now, lease).await.unwrap();
+    assert_eq!(second.len(), 1);
+    store.fan_out(&second[0].id, &[], now).await.unwrap();
     // Another worker sees nothing while the lease runs, and takes it up once it has run out.
     assert!(store
         .claim_outbox_events(10, now, lease)

@@ -72,6 +72,15 @@ fn expectations() -> BTreeMap<&'static str, &'static str> {
         ("Operator_VoidInvoice", operator),
         ("Operator_ListPayments", operator),
         ("Operator_ListSupportRequests", operator),
+        // Webhooks are for account owners; an unknown endpoint is 404 to them.
+        ("WebhookEndpoints_Create", "ADDDDDDANUD"),
+        ("WebhookEndpoints_List", "ADDDDDDANUD"),
+        ("WebhookEndpoints_Delete", "NDDDDDDNNUD"),
+        ("WebhookEndpoints_RotateSecret", "NDDDDDDNNUD"),
+        ("WebhookEndpoints_ListAttempts", "NDDDDDDNNUD"),
+        ("WebhookEndpoints_Resend", "NDDDDDDNNUD"),
+        ("Operator_CreateWebhookEndpoint", operator),
+        ("Operator_ListWebhookEndpoints", operator),
     ])
 }
 
@@ -225,7 +234,9 @@ async fn every_operation_and_caller(store: Store) {
             )
             .replace("{pm}", method.as_str())
             .replace("{payment}", payment.as_str())
-            .replace("{token}", &"0".repeat(64));
+            .replace("{token}", &"0".repeat(64))
+            .replace("{webhook}", "we_none")
+            .replace("{delivery}", "dlv_none");
         let separator = if path.contains('?') { '&' } else { '?' };
         let uri = if path.starts_with("/providers/") {
             format!("{path}{separator}api-version=2024-04-01")
@@ -234,6 +245,8 @@ async fn every_operation_and_caller(store: Store) {
         };
         let body = match operation.id {
             "Invoices_Pay" => Some(serde_json::json!({"paymentMethodId": method.as_str()})),
+            // Refused after the access check (an internal address), so nothing is created.
+            "WebhookEndpoints_Create" => Some(serde_json::json!({"url": "http://127.0.0.1:9/x"})),
             // Bodies that pass authorization but create nothing.
             id if id.starts_with("Operator_")
                 && operation.method == "post"

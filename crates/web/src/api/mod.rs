@@ -10,13 +10,14 @@ mod openapi;
 mod operator;
 mod pay;
 mod resources;
+mod webhooks;
 
 pub use envelope::{json_errors, ArmError, API_VERSION};
 
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use faktura_app::tokens::{self, ApiToken, BearerRefusal};
 use faktura_domain::User;
@@ -213,14 +214,36 @@ pub fn operations() -> Vec<Operation> {
         op("post", "/operator/v1/billingAccounts/{ba}/invoices/{invoice}/void".into(), "Operator_VoidInvoice", "Operator", "Void an unpaid invoice with no payment in flight", &[(200, "Voided"), (403, "Not an operator token"), (404, "Not found"), (409, "Paid, void or being paid")], post(operator::void_invoice)),
         Operation { query: &["limit"], ..op("get", "/operator/v1/payments".into(), "Operator_ListPayments", "Operator", "The newest payments across accounts", &[(200, "A list"), (403, "Not an operator token")], get(operator::list_payments)) },
         Operation { query: &["limit"], ..op("get", "/operator/v1/supportRequests".into(), "Operator_ListSupportRequests", "Operator", "All support requests", &[(200, "A list"), (403, "Not an operator token")], get(operator::list_support_requests)) },
+        Operation {
+            request_example: Some(json!({"url": "https://erp.example.com/faktura-hooks", "eventTypes": ["invoice.paid", "payment.succeeded"]})),
+            ..op("post", format!("{BA}/{{ba}}/webhookEndpoints"), "WebhookEndpoints_Create", "Webhooks (Faktura extension)", "Register an endpoint (account owners): the answer carries its signing secret, shown this once. Event types: invoice.issued, invoice.paid, payment.succeeded, payment.failed (none or \"*\": all). Internal addresses are refused.", &[(201, "Created, with secret"), (400, "Bad URL, internal address or unknown event type"), (403, "Not an owner"), (404, "Not visible"), (409, "Too many endpoints")], post(webhooks::create))
+        },
+        op("get", format!("{BA}/{{ba}}/webhookEndpoints"), "WebhookEndpoints_List", "Webhooks (Faktura extension)", "The account's endpoints (without secrets)", &[(200, "A list"), (403, "Not an owner"), (404, "Not visible")], get(webhooks::list)),
+        op("delete", format!("{BA}/{{ba}}/webhookEndpoints/{{webhook}}"), "WebhookEndpoints_Delete", "Webhooks (Faktura extension)", "Remove an endpoint; its pending deliveries stop", &[(204, "Removed"), (403, "Not an owner"), (404, "Not found")], delete(webhooks::delete)),
+        op("post", format!("{BA}/{{ba}}/webhookEndpoints/{{webhook}}/rotateSecret"), "WebhookEndpoints_RotateSecret", "Webhooks (Faktura extension)", "A new signing secret (in the answer, this once); the old one also signs for 24 hours", &[(200, "Rotated, with the new secret"), (403, "Not an owner"), (404, "Not found")], post(webhooks::rotate)),
+        op("get", format!("{BA}/{{ba}}/webhookEndpoints/{{webhook}}/deliveryAttempts"), "WebhookEndpoints_ListAttempts", "Webhooks (Faktura extension)", "The endpoint's delivery log, newest first: event, attempt, HTTP status, latency, the start of the answer", &[(200, "A list"), (403, "Not an owner"), (404, "Not found")], get(webhooks::attempts)),
+        op("post", format!("{BA}/{{ba}}/webhookEndpoints/{{webhook}}/deliveries/{{delivery}}/resend"), "WebhookEndpoints_Resend", "Webhooks (Faktura extension)", "Send one delivery again (same webhook-id)", &[(202, "Queued"), (403, "Not an owner"), (404, "Not found")], post(webhooks::resend)),
+        Operation {
+            request_example: Some(json!({"url": "https://erp.example.com/faktura-hooks", "eventTypes": ["*"]})),
+            ..op("post", "/operator/v1/webhookEndpoints".into(), "Operator_CreateWebhookEndpoint", "Operator", "Register an endpoint for every account's events (the answer carries its secret, this once)", &[(201, "Created"), (400, "Invalid"), (403, "Not an operator token")], post(webhooks::operator_create))
+        },
+        op("get", "/operator/v1/webhookEndpoints".into(), "Operator_ListWebhookEndpoints", "Operator", "The operator's endpoints", &[(200, "A list"), (403, "Not an operator token")], get(webhooks::operator_list)),
     ]
 }
 
 pub fn router() -> Router<AppState> {
-    operations()
+    // Operations on one path (a list and a create, say) share its route.
+    let mut by_path: Vec<(String, MethodRouter<AppState>)> = Vec::new();
+    for operation in operations() {
+        match by_path.iter_mut().find(|(path, _)| *path == operation.path) {
+            Some((_, handler)) => *handler = std::mem::take(handler).merge(operation.handler),
+            None => by_path.push((operation.path, operation.handler)),
+        }
+    }
+    by_path
         .into_iter()
-        .fold(Router::new(), |router, operation| {
-            router.route(&operation.path, operation.handler)
+        .fold(Router::new(), |router, (path, handler)| {
+            router.route(&path, handler)
         })
         // Unknown operations under the API's prefixes answer in the API's error shape.
         .route(

@@ -1,0 +1,387 @@
+//! Webhooks end to end, on SQLite and PostgreSQL: an owner registers an endpoint through the
+//! API, a payment reaches a real HTTP receiver on loopback as `payment.succeeded` and
+//! `invoice.paid`, signed so that the `standardwebhooks` package (PyPI, an independent
+//! implementation) verifies it; a failing receiver is retried with the same `webhook-id`, a
+//! 410 disables the endpoint, the delivery log shows every attempt, resend sends again, a
+//! rotated secret keeps the old one signing, and internal addresses are refused by default.
+
+mod common;
+
+use axum::http::{HeaderMap, StatusCode};
+use common::api::{ba, overdue_with_card, Api, V};
+use common::TestApp;
+use faktura_app::mail::FileMailer;
+use faktura_app::notify;
+use faktura_store::demo::{NORDLYS_ADMIN, NORDLYS_READER};
+use faktura_store::Store;
+use faktura_web::mails::MailComposer;
+use faktura_web::state::AppState;
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+/// What the receiver got, and the statuses it answers with next (200 when none is queued).
+#[derive(Default)]
+struct Receiver {
+    received: Mutex<Vec<(HeaderMap, String)>>,
+    answers: Mutex<VecDeque<u16>>,
+}
+
+async fn start_receiver() -> (Arc<Receiver>, String) {
+    let receiver = Arc::new(Receiver::default());
+    let shared = receiver.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let shared = shared.clone();
+            async move {
+                shared.received.lock().unwrap().push((headers, body));
+                let status = shared.answers.lock().unwrap().pop_front().unwrap_or(200);
+                (StatusCode::from_u16(status).unwrap(), "thanks")
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (receiver, url)
+}
+
+struct Setup {
+    api: Api,
+    state: AppState,
+    composer: MailComposer,
+    mail: std::path::PathBuf,
+}
+
+async fn setup(store: Store, allow_internal: bool) -> Setup {
+    let mail =
+        std::env::temp_dir().join(format!("faktura-hooks-{}", faktura_store::random_token()));
+    let (app, state) = TestApp::with_mailer(store, Arc::new(FileMailer::new(&mail))).await;
+    let mut config = (*state.app.config).clone();
+    config.webhooks_allow_internal = allow_internal;
+    let mut state = state;
+    state.app.config = Arc::new(config);
+    let app = TestApp {
+        router: faktura_web::app(state.clone()),
+        ..app
+    };
+    let composer = MailComposer::new(state.i18n.clone(), state.app.config.clone());
+    Setup {
+        api: Api { app },
+        state,
+        composer,
+        mail,
+    }
+}
+
+impl Setup {
+    async fn round(&self) -> notify::Round {
+        notify::run_once(&self.state.app, &self.composer)
+            .await
+            .unwrap()
+    }
+}
+
+/// `standardwebhooks`' own verification of one request, when the tests' Python has it.
+fn verified_by_standardwebhooks(secret: &str, headers: &HeaderMap, body: &str) -> Option<bool> {
+    let python = std::env::var("FAKTURA_TEST_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let Some(python) = python else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must verify with standardwebhooks: set FAKTURA_TEST_PYTHON (scripts/test.sh does)"
+        );
+        return None;
+    };
+    let header = |name: &str| headers.get(name).unwrap().to_str().unwrap().to_owned();
+    let script = "import sys, json\n\
+        from standardwebhooks.webhooks import Webhook\n\
+        secret, wid, ts, sig, body = sys.argv[1:6]\n\
+        Webhook(secret).verify(body, {'webhook-id': wid, 'webhook-timestamp': ts, 'webhook-signature': sig})\n\
+        print('verified')\n";
+    let output = std::process::Command::new(python)
+        .args(["-c", script, secret])
+        .arg(header("webhook-id"))
+        .arg(header("webhook-timestamp"))
+        .arg(header("webhook-signature"))
+        .arg(body)
+        .output()
+        .unwrap();
+    Some(output.status.success() && String::from_utf8_lossy(&output.stdout).contains("verified"))
+}
+
+async fn create(api: &Api, token: &str, account: &str, body: Value) -> common::api::Reply {
+    api.call(
+        "POST",
+        &format!("{account}/webhookEndpoints?{V}"),
+        Some(token),
+        Some(body),
+        None,
+    )
+    .await
+}
+
+async fn payments_reach_a_verified_receiver(store: Store) {
+    let setup = setup(store, true).await;
+    let (receiver, url) = start_receiver().await;
+    let (account, invoice, card) = overdue_with_card(&setup.api.app).await;
+    let account_path = ba(&account);
+    let admin = setup.api.token(NORDLYS_ADMIN).await;
+    let reader = setup.api.token(NORDLYS_READER).await;
+
+    let refused = create(&setup.api, &reader, &account_path, json!({"url": url})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.json);
+    let unknown = create(
+        &setup.api,
+        &admin,
+        &account_path,
+        json!({"url": url, "eventTypes": ["invoice.eaten"]}),
+    )
+    .await;
+    assert_eq!(unknown.json["error"]["code"], "UnknownEventType");
+    let created = create(
+        &setup.api,
+        &admin,
+        &account_path,
+        json!({"url": url, "eventTypes": ["payment.succeeded", "invoice.paid"]}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let secret = created.json["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    let endpoint = created.json["id"].as_str().unwrap().to_owned();
+    let listed = setup
+        .api
+        .get(&format!("{account_path}/webhookEndpoints?{V}"), &admin)
+        .await;
+    assert_eq!(listed.json["value"][0]["id"], endpoint.as_str());
+    assert!(
+        listed.json["value"][0].get("secret").is_none(),
+        "the secret is shown once"
+    );
+
+    // The receiver fails once: the first round retries, the next (when due) delivers.
+    receiver.answers.lock().unwrap().push_back(503);
+    let paid = setup
+        .api
+        .call(
+            "POST",
+            &format!("{account_path}/invoices/{}/pay?{V}", invoice.id),
+            Some(&admin),
+            Some(json!({"paymentMethodId": card.as_str()})),
+            None,
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.json);
+    let first = setup.round().await;
+    // Receipt mails (2) delivered; of the two webhooks the first answered 503.
+    assert_eq!((first.events, first.retrying), (2, 1), "{first:?}");
+    sqlx::query("UPDATE deliveries SET next_attempt_at = 0 WHERE state = 'pending'")
+        .execute(setup.api.app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(setup.round().await.delivered, 1);
+    let received = receiver.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 3);
+    let types: Vec<String> = received
+        .iter()
+        .map(|(_, body)| {
+            serde_json::from_str::<Value>(body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(types.contains(&"payment.succeeded".to_owned()), "{types:?}");
+    assert!(types.contains(&"invoice.paid".to_owned()), "{types:?}");
+    // The retry carried the same webhook-id as the failed attempt.
+    let ids: Vec<&str> = received
+        .iter()
+        .map(|(h, _)| h.get("webhook-id").unwrap().to_str().unwrap())
+        .collect();
+    assert_eq!(ids[0], ids[2], "{ids:?}");
+    for (headers, body) in &received {
+        let data: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(data["data"]["billingAccountId"], account.as_str());
+        assert_eq!(data["data"]["object"], invoice.number.as_str());
+        assert!(headers
+            .get("webhook-signature")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("v1,"));
+        if let Some(ok) = verified_by_standardwebhooks(&secret, headers, body) {
+            assert!(ok, "standardwebhooks rejected {body}");
+            assert_eq!(
+                verified_by_standardwebhooks(
+                    "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                    headers,
+                    body
+                ),
+                Some(false)
+            );
+        }
+    }
+
+    // The delivery log: three attempts, one 503, newest first.
+    let log = setup
+        .api
+        .get(
+            &format!("{account_path}/webhookEndpoints/{endpoint}/deliveryAttempts?{V}"),
+            &admin,
+        )
+        .await;
+    let attempts = log.json["value"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "{}", log.json);
+    assert_eq!(
+        attempts.iter().filter(|a| a["httpStatus"] == 503).count(),
+        1
+    );
+    assert!(attempts.iter().all(|a| a["latencyMs"].is_i64()));
+    // Resend one: the same webhook-id arrives again.
+    let delivery = attempts[0]["deliveryId"].as_str().unwrap();
+    let resent = setup
+        .api
+        .call(
+            "POST",
+            &format!("{account_path}/webhookEndpoints/{endpoint}/deliveries/{delivery}/resend?{V}"),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(resent.status, StatusCode::ACCEPTED, "{}", resent.json);
+    assert_eq!(setup.round().await.delivered, 1);
+    let again = receiver.received.lock().unwrap().last().unwrap().0.clone();
+    assert_eq!(again.get("webhook-id").unwrap(), delivery);
+
+    // Rotation: the new secret is returned once and both secrets sign for a while.
+    let rotated = setup
+        .api
+        .call(
+            "POST",
+            &format!("{account_path}/webhookEndpoints/{endpoint}/rotateSecret?{V}"),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    let new_secret = rotated.json["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, secret);
+    assert!(rotated.json["previousSecretValidUntil"].is_string());
+    setup
+        .api
+        .call(
+            "POST",
+            &format!("{account_path}/webhookEndpoints/{endpoint}/deliveries/{delivery}/resend?{V}"),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    // This time the receiver answers 410 Gone: the endpoint is disabled, nothing is retried.
+    receiver.answers.lock().unwrap().push_back(410);
+    let gone = setup.round().await;
+    assert_eq!(gone.failed, 1, "{gone:?}");
+    let (headers, body) = receiver.received.lock().unwrap().last().unwrap().clone();
+    assert_eq!(
+        headers
+            .get("webhook-signature")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(' ')
+            .count(),
+        2
+    );
+    for key in [&secret, &new_secret] {
+        if let Some(ok) = verified_by_standardwebhooks(key, &headers, &body) {
+            assert!(ok, "both secrets verify during the rotation");
+        }
+    }
+    let listed = setup
+        .api
+        .get(&format!("{account_path}/webhookEndpoints?{V}"), &admin)
+        .await;
+    assert_eq!(listed.json["value"][0]["enabled"], false);
+    assert!(listed.json["value"][0]["disabledReason"]
+        .as_str()
+        .unwrap()
+        .contains("410"));
+
+    // Another account cannot see or touch the endpoint.
+    let outsider = setup.api.token(faktura_store::demo::PRAIRIE_OWNER).await;
+    let hidden = setup
+        .api
+        .call(
+            "DELETE",
+            &format!("{account_path}/webhookEndpoints/{endpoint}?{V}"),
+            Some(&outsider),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let removed = setup
+        .api
+        .call(
+            "DELETE",
+            &format!("{account_path}/webhookEndpoints/{endpoint}?{V}"),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let _ = std::fs::remove_dir_all(&setup.mail);
+}
+
+async fn internal_addresses_are_refused_by_default(store: Store) {
+    let setup = setup(store, false).await;
+    let (account, _, _) = overdue_with_card(&setup.api.app).await;
+    let admin = setup.api.token(NORDLYS_ADMIN).await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "http://10.0.0.5/hook",
+    ] {
+        let refused = create(&setup.api, &admin, &ba(&account), json!({"url": url})).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{url}");
+        assert_eq!(
+            refused.json["error"]["code"], "InternalAddress",
+            "{url}: {}",
+            refused.json
+        );
+    }
+    let bad = create(
+        &setup.api,
+        &admin,
+        &ba(&account),
+        json!({"url": "file:///etc/passwd"}),
+    )
+    .await;
+    assert_eq!(bad.json["error"]["code"], "InvalidUrl");
+    // The operator's endpoint is checked the same way.
+    let ops = setup.api.operator_token().await;
+    let operator = setup
+        .api
+        .call(
+            "POST",
+            "/operator/v1/webhookEndpoints",
+            Some(&ops),
+            Some(json!({"url": "http://127.0.0.1:1/x"})),
+            None,
+        )
+        .await;
+    assert_eq!(operator.json["error"]["code"], "InternalAddress");
+    let _ = std::fs::remove_dir_all(&setup.mail);
+}
+
+faktura_store::on_both_backends!(
+    payments_reach_a_verified_receiver,
+    internal_addresses_are_refused_by_default,
+);
