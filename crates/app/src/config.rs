@@ -41,6 +41,9 @@ pub struct Config {
     /// Whether webhook endpoints may be on loopback, private or link-local addresses (off: a
     /// webhook could otherwise reach the deployment's own network).
     pub webhooks_allow_internal: bool,
+    /// How long a worker holds the outbox events and deliveries it claimed; after a crash,
+    /// another worker takes them up once this has passed.
+    pub notify_lease: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +96,7 @@ impl Default for Config {
             mail_from: "Faktura <faktura@localhost>".into(),
             public_url: "http://127.0.0.1:8080".into(),
             webhooks_allow_internal: false,
+            notify_lease: std::time::Duration::from_secs(120),
         }
     }
 }

@@ -325,14 +325,13 @@ async fn webhook(app: &Services, delivery: &Delivery) -> AppResult<Result<(), Fa
     })
 }
 
-/// How many events and deliveries one round takes, and how long it holds them.
+/// How many events and deliveries one round takes.
 const BATCH: u32 = 50;
-const LEASE_SECONDS: i64 = 120;
 
 /// One round: fan out open events, then attempt due deliveries.
 pub async fn run_once(app: &Services, composer: &dyn Composer) -> AppResult<Round> {
     let mut round = Round::default();
-    let lease = Duration::seconds(LEASE_SECONDS);
+    let lease = Duration::from_std(app.config.notify_lease).unwrap_or(Duration::minutes(2));
     let events = app
         .store
         .claim_outbox_events(BATCH, app.now(), lease)

@@ -94,6 +94,10 @@ enum Command {
         /// default, so that a webhook cannot reach into this deployment's network).
         #[arg(long, env = "FAKTURA_WEBHOOKS_ALLOW_INTERNAL")]
         webhooks_allow_internal: bool,
+        /// How long a node holds the notifications it claimed (after a crash, others wait this
+        /// long before taking them up).
+        #[arg(long, default_value_t = 120_000, value_name = "MS")]
+        notifications_lease_ms: u64,
         #[command(flatten)]
         gateway: reliability::GatewayArgs,
     },
@@ -393,6 +397,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             mail_from,
             no_notifications,
             webhooks_allow_internal,
+            notifications_lease_ms,
             gateway,
         } => {
             let store = open_store(&database).await?;
@@ -425,6 +430,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 janitor: gateway.janitor()?,
                 mailer,
                 webhooks_allow_internal,
+                notify_lease: std::time::Duration::from_millis(notifications_lease_ms.max(1_000)),
                 mail_from: mail_from
                     .filter(|m| !m.trim().is_empty())
                     .unwrap_or(defaults.mail_from),

@@ -25,6 +25,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/outbox.rs"]
+mod outbox;
+
 const BIN: &str = env!("CARGO_BIN_EXE_faktura");
 const API: &str = "api-version=2024-04-01";
 
@@ -160,6 +163,8 @@ async fn start_node(
         "--janitor-max-retry-ms",
         "1000",
         "--janitor-abandon-after-ms",
+        "3000",
+        "--notifications-lease-ms",
         "3000",
     ]
     .iter()
@@ -649,6 +654,9 @@ async fn crash_with_sigkill_then_janitor_keeps_the_books() {
     let node = start_node(&http, &dir, "node", &url, &sandbox.url).await;
     wait_definite(&books, Duration::from_secs(60)).await;
     let audit = check_books(&http, &sandbox.url, &books).await;
+    // Every committed payment's notifications went out, none for what did not happen.
+    let mail = outbox::check(&books.store, &dir.join("mail"), Duration::from_secs(90)).await;
+    println!("crash test: {mail}");
     drop(node);
     println!(
         "crash test: {rounds} SIGKILLs; {} pay requests ({} answered, {} cut off by a kill); \

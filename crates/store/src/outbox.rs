@@ -320,4 +320,70 @@ impl Store {
                 .await?;
         Ok((events, deliveries))
     }
+
+    /// A consistency check of the outbox against the activity log (for tests and operators):
+    /// every notified log entry has its event and every event its log entry, and how the
+    /// deliveries stand.
+    pub async fn outbox_audit(&self) -> Result<OutboxAudit> {
+        let kinds = NOTIFIED
+            .iter()
+            .map(|k| format!("'{k}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let log_without_event: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM audit_events a WHERE a.kind IN ({kinds}) \
+             AND NOT EXISTS (SELECT 1 FROM outbox_events e WHERE e.id = a.id)"
+        ))
+        .fetch_one(self.pool())
+        .await?;
+        let event_without_log: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox_events e \
+             WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.id = e.id)",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_events")
+            .fetch_one(self.pool())
+            .await?;
+        let states = sqlx::query(
+            "SELECT channel, state, COUNT(*) AS n FROM deliveries GROUP BY channel, state",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut deliveries = Vec::new();
+        for row in &states {
+            deliveries.push((
+                rows::text(row, "channel")?,
+                rows::text(row, "state")?,
+                row.try_get::<i64, _>("n")?,
+            ));
+        }
+        deliveries.sort();
+        let delivered_email: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM deliveries WHERE channel = 'email' AND state = 'delivered' ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(OutboxAudit {
+            events,
+            log_without_event,
+            event_without_log,
+            deliveries,
+            delivered_email,
+        })
+    }
+}
+
+/// What [`Store::outbox_audit`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxAudit {
+    pub events: i64,
+    /// Notified activity-log entries with no outbox event (must be 0).
+    pub log_without_event: i64,
+    /// Outbox events with no activity-log entry (must be 0).
+    pub event_without_log: i64,
+    /// (channel, state, count), sorted.
+    pub deliveries: Vec<(String, String, i64)>,
+    /// The ids of delivered e-mail deliveries (each message's `Message-ID` carries one).
+    pub delivered_email: Vec<String>,
 }
