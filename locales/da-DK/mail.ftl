@@ -19,3 +19,43 @@ mail-granted-subject = Du har fået en rolle på { $account }
 mail-granted-text = Du har fået rollen { $role } på faktureringskontoen { $account } i Faktura.
 
 mail-open-link = Åbn den i Faktura: { $link }
+
+## Webhooks (Indstillinger › Webhooks)
+
+nav-webhooks = Webhooks
+action-manage-webhooks = administrere webhooks (det kræver rollen som ejer af faktureringskontoen)
+webhooks-intro = Faktura fortæller jeres andre systemer, hvad der er sket: hver hændelse, I vælger, sendes til jeres adresse, signeret efter Standard Webhooks-specifikationen, og der prøves igen, når systemet ikke svarer med 2xx.
+webhooks-new = Tilføj et endpoint
+webhooks-url = Endpointets URL
+webhooks-events = Hændelser
+webhooks-events-hint = Vælg ingen for at modtage alle hændelser.
+webhooks-create = Tilføj endpoint
+webhooks-yours = Endpoints
+webhooks-none = Ingen endpoints endnu.
+webhooks-all-events = Alle hændelser
+webhooks-enabled = Aktiv
+webhooks-disabled = Slået fra: { $reason }
+webhooks-secret-once = Signeringsnøglen, vist kun nu: kopiér den til det modtagende system, så det kan kontrollere signaturerne.
+webhooks-rotated = En ny signeringsnøgle, vist kun nu. Den forrige signerer også i 24 timer endnu.
+webhooks-endpoint = Webhook-endpoint
+webhooks-back = Tilbage til webhooks
+webhooks-rotate = Skift nøgle
+webhooks-delete = Fjern endpoint
+webhooks-log = Leveringslog
+webhooks-log-empty = Der er ikke sendt noget til dette endpoint endnu.
+webhooks-attempt = Forsøg
+webhooks-http-status = HTTP-status
+webhooks-latency = Tid
+webhooks-response = Svar
+webhooks-resend = Send igen
+webhooks-no-answer = intet svar
+webhooks-delivery-pending = Prøves igen
+webhooks-delivery-delivered = Leveret
+webhooks-delivery-failed = Mislykket
+webhooks-error-url = Angiv en http://- eller https://-adresse med et værtsnavn.
+webhooks-error-unresolvable = Værtsnavnet kan ikke slås op.
+webhooks-error-internal = Adressen ligger i dette netværk (loopback, privat eller link-local), som webhooks ikke må nå.
+webhooks-error-event = Vælg hændelser fra listen.
+webhooks-error-too-many = Kontoen har det højeste antal endpoints (20). Fjern et først.
+event-invoice-issued = Faktura udstedt
+event-invoice-paid = Faktura betalt

@@ -19,3 +19,43 @@ mail-granted-subject = You have a role on { $account }
 mail-granted-text = You were given the role { $role } on the billing account { $account } in Faktura.
 
 mail-open-link = Open it in Faktura: { $link }
+
+## Webhooks (Settings › Webhooks)
+
+nav-webhooks = Webhooks
+action-manage-webhooks = manage webhooks (it needs the billing account owner role)
+webhooks-intro = Faktura tells your other systems what happened: it posts each event you choose to your address, signed after the Standard Webhooks specification, and tries again when your system does not answer with 2xx.
+webhooks-new = Add an endpoint
+webhooks-url = Endpoint URL
+webhooks-events = Events
+webhooks-events-hint = Choose none to receive every event.
+webhooks-create = Add endpoint
+webhooks-yours = Endpoints
+webhooks-none = No endpoints yet.
+webhooks-all-events = All events
+webhooks-enabled = Enabled
+webhooks-disabled = Disabled: { $reason }
+webhooks-secret-once = The signing secret, shown only now: copy it into the receiving system to verify the signatures.
+webhooks-rotated = A new signing secret, shown only now. The previous one keeps signing beside it for 24 hours.
+webhooks-endpoint = Webhook endpoint
+webhooks-back = Back to webhooks
+webhooks-rotate = Rotate secret
+webhooks-delete = Remove endpoint
+webhooks-log = Delivery log
+webhooks-log-empty = Nothing has been sent to this endpoint yet.
+webhooks-attempt = Attempt
+webhooks-http-status = HTTP status
+webhooks-latency = Time
+webhooks-response = Answer
+webhooks-resend = Send again
+webhooks-no-answer = no answer
+webhooks-delivery-pending = Will be tried again
+webhooks-delivery-delivered = Delivered
+webhooks-delivery-failed = Failed
+webhooks-error-url = Enter an http:// or https:// address with a host name.
+webhooks-error-unresolvable = That host name does not resolve.
+webhooks-error-internal = That address is inside this network (loopback, private or link-local), which webhooks may not reach.
+webhooks-error-event = Choose events from the list.
+webhooks-error-too-many = This account has the most endpoints it may have (20). Remove one first.
+event-invoice-issued = Invoice issued
+event-invoice-paid = Invoice paid

@@ -144,6 +144,27 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/invite/{token}"), everyone),
         (("POST", "/invite/{token}"), everyone),
         (("GET", "/billing/{account}/activity"), managers),
+        (("GET", "/billing/{account}/webhooks"), account_owners),
+        (("POST", "/billing/{account}/webhooks"), account_owners),
+        (
+            ("GET", "/billing/{account}/webhooks/{webhook}"),
+            account_owners,
+        ),
+        (
+            ("POST", "/billing/{account}/webhooks/{webhook}/rotate"),
+            account_owners,
+        ),
+        (
+            ("POST", "/billing/{account}/webhooks/{webhook}/delete"),
+            account_owners,
+        ),
+        (
+            (
+                "POST",
+                "/billing/{account}/webhooks/{webhook}/deliveries/{delivery}/resend",
+            ),
+            account_owners,
+        ),
         (("GET", "/help"), signed_in),
         (("POST", "/help/feedback"), signed_in),
         (("GET", "/help/articles/{locale}/{slug}"), signed_in),
@@ -353,7 +374,9 @@ fn request_for(pattern: &str, side: &Side) -> (String, Vec<(String, String)>) {
         .replace("{locale}", "en-US")
         .replace("{slug}", "pay-an-invoice")
         .replace("{id}", "sr_none")
-        .replace("{token_id}", "tok_none");
+        .replace("{token_id}", "tok_none")
+        .replace("{webhook}", "we_none")
+        .replace("{delivery}", "dlv_none");
     let path = if pattern.ends_with("/payment-methods") || pattern.ends_with("/properties") {
         format!("{path}?profile={}", side.profile)
     } else {
@@ -532,7 +555,9 @@ async fn declared_methods_are_the_real_ones(store: Store) {
             .replace("{locale}", "en-US")
             .replace("{slug}", "pay-an-invoice")
             .replace("{id}", "sr_none")
-            .replace("{token_id}", "tok_none");
+            .replace("{token_id}", "tok_none")
+            .replace("{webhook}", "we_none")
+            .replace("{delivery}", "dlv_none");
         if !route.methods.contains(&"GET") {
             let page = admin.get(&path).await;
             assert_eq!(

@@ -381,7 +381,108 @@ async fn internal_addresses_are_refused_by_default(store: Store) {
     let _ = std::fs::remove_dir_all(&setup.mail);
 }
 
+/// The portal's Webhooks page: an owner registers an endpoint (the secret shown once), the
+/// endpoint's log shows the deliveries after a payment, a reader is refused inside the service.
+async fn owners_manage_webhooks_in_the_portal(store: Store) {
+    let setup = setup(store, true).await;
+    let (receiver, url) = start_receiver().await;
+    let (account, invoice, card) = overdue_with_card(&setup.api.app).await;
+    let mut owner = setup.api.app.signed_in(NORDLYS_ADMIN).await;
+    let page = owner.get(&format!("/billing/{account}/webhooks")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("data-test-id=\"no-webhooks\""),
+        "{}",
+        page.body
+    );
+    let bad = owner
+        .post_form(
+            &format!("/billing/{account}/webhooks"),
+            &[("url", "gopher://x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    let created = owner
+        .post_form(
+            &format!("/billing/{account}/webhooks"),
+            &[("url", url.as_str()), ("event", "invoice.paid")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert!(created
+        .body
+        .contains("data-test-id=\"webhook-secret-value\">whsec_"));
+    assert!(created.body.contains("Invoice paid"));
+    let endpoint = setup
+        .api
+        .app
+        .store
+        .webhook_endpoints(Some(&account))
+        .await
+        .unwrap()[0]
+        .clone();
+    assert_eq!(endpoint.event_types, ["invoice.paid"]);
+    let listed = owner.get(&format!("/billing/{account}/webhooks")).await;
+    assert!(
+        !listed.body.contains("whsec_"),
+        "the secret is not shown again"
+    );
+
+    let token = setup.api.token(NORDLYS_ADMIN).await;
+    setup
+        .api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/pay?{V}", ba(&account), invoice.id),
+            Some(&token),
+            Some(json!({"paymentMethodId": card.as_str()})),
+            None,
+        )
+        .await;
+    setup.round().await;
+    assert_eq!(
+        receiver.received.lock().unwrap().len(),
+        1,
+        "only invoice.paid was asked for"
+    );
+    let log = owner
+        .get(&format!("/billing/{account}/webhooks/{}", endpoint.id))
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert_eq!(
+        log.body.matches("data-test-id=\"attempt-row\"").count(),
+        1,
+        "{}",
+        log.body
+    );
+    assert!(log.body.contains("<td>200</td>"), "{}", log.body);
+    assert!(log.body.contains("Delivered"));
+
+    let mut reader = setup.api.app.signed_in(NORDLYS_READER).await;
+    let refused = reader.get(&format!("/billing/{account}/webhooks")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("manage webhooks"), "{}", refused.body);
+    let removed = owner
+        .post_form(
+            &format!("/billing/{account}/webhooks/{}/delete", endpoint.id),
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(setup
+        .api
+        .app
+        .store
+        .webhook_endpoints(Some(&account))
+        .await
+        .unwrap()
+        .is_empty());
+    let _ = std::fs::remove_dir_all(&setup.mail);
+}
+
 faktura_store::on_both_backends!(
     payments_reach_a_verified_receiver,
     internal_addresses_are_refused_by_default,
+    owners_manage_webhooks_in_the_portal,
 );

@@ -10,7 +10,6 @@ use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 use faktura_app::activity::{self, ActivityRequest, KINDS, PERIODS};
 use faktura_app::AppError as Refusal;
 use faktura_domain::*;
@@ -65,10 +64,6 @@ fn kind_label(tr: &Tr, kind: &str) -> String {
     } else {
         kind.to_owned()
     }
-}
-
-pub fn time_text(tr: &Tr, at: DateTime<Utc>) -> String {
-    format!("{} {} UTC", tr.date(at.date_naive()), at.format("%H:%M:%S"))
 }
 
 /// Flattens nested JSON into `a.b: value` pairs.

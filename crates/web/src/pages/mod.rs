@@ -14,6 +14,7 @@ mod properties;
 mod settle;
 mod signin;
 mod tokens;
+mod webhooks;
 
 use crate::state::AppState;
 use axum::routing::{get, post, MethodRouter};
@@ -151,6 +152,31 @@ pub fn route_table() -> Vec<PageRoute> {
             get(iam::invite_page).post(iam::invite_submit),
         ),
         page("/billing/{account}/activity", GET, get(activity::show)),
+        page(
+            "/billing/{account}/webhooks",
+            GET_POST,
+            get(webhooks::list).post(webhooks::create),
+        ),
+        page(
+            "/billing/{account}/webhooks/{webhook}",
+            GET,
+            get(webhooks::show),
+        ),
+        page(
+            "/billing/{account}/webhooks/{webhook}/rotate",
+            POST,
+            post(webhooks::rotate),
+        ),
+        page(
+            "/billing/{account}/webhooks/{webhook}/delete",
+            POST,
+            post(webhooks::delete),
+        ),
+        page(
+            "/billing/{account}/webhooks/{webhook}/deliveries/{delivery}/resend",
+            POST,
+            post(webhooks::resend),
+        ),
         page("/help", GET, get(help::pane)),
         page("/help/feedback", POST, post(help::feedback)),
         page("/help/articles/{locale}/{slug}", GET, get(help::article)),

@@ -114,3 +114,8 @@ pub fn quantity_text(tr: &Tr, quantity_milli: i64) -> String {
     let mark = if tr.locale == Locale::DaDk { ',' } else { '.' };
     format!("{whole}{mark}{}", digits.trim_end_matches('0'))
 }
+
+/// A moment as the portal shows it: the locale's date, the time, UTC.
+pub fn time_text(tr: &Tr, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{} {} UTC", tr.date(at.date_naive()), at.format("%H:%M:%S"))
+}
