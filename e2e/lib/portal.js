@@ -23,7 +23,7 @@ function fakturaBinary() {
 async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), "faktura-e2e-"));
   const mailDir = join(dir, "mail");
-  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, "--mail-dir", mailDir], {
+  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, "--mail-dir", mailDir, "--webhooks-allow-internal"], {
     env: { ...process.env, FAKTURA_DEMO_PASSWORD: PASSWORD, FAKTURA_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
