@@ -59,3 +59,10 @@ webhooks-error-event = Vælg hændelser fra listen.
 webhooks-error-too-many = Kontoen har det højeste antal endpoints (20). Fjern et først.
 event-invoice-issued = Faktura udstedt
 event-invoice-paid = Faktura betalt
+event-invoice-past-due = Faktura overskredet
+event-payment-method-expiring = Kort udløber
+
+mail-past-due-subject = Faktura { $number } er ikke betalt til tiden
+mail-past-due-text = Faktura { $number } fra { $account } på { $amount } skulle være betalt { $due } og er ikke betalt. Du kan betale den med kort i Faktura.
+mail-expiring-subject = Et kort på { $profile } udløber snart
+mail-expiring-text = Kortet { $card } på faktureringsprofilen { $profile } for { $account } gælder til og med { $expiry }. Tilføj et nyt kort, eller erstat det, så fakturaer stadig kan betales med kort.

@@ -59,3 +59,10 @@ webhooks-error-event = Choose events from the list.
 webhooks-error-too-many = This account has the most endpoints it may have (20). Remove one first.
 event-invoice-issued = Invoice issued
 event-invoice-paid = Invoice paid
+event-invoice-past-due = Invoice past due
+event-payment-method-expiring = Card expiring
+
+mail-past-due-subject = Invoice { $number } is past due
+mail-past-due-text = Invoice { $number } of { $account } for { $amount } was due on { $due } and has not been paid. You can pay it with a card in Faktura.
+mail-expiring-subject = A card on { $profile } expires soon
+mail-expiring-text = The card { $card } on the billing profile { $profile } of { $account } is valid through { $expiry }. Add a new card, or replace it, so that invoices can still be paid with it.

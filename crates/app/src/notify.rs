@@ -69,6 +69,17 @@ pub enum Subject {
     },
     /// The recipient was given a role on an account.
     Granted { account: BillingAccount, role: Role },
+    /// An unpaid invoice went past its due date.
+    PastDue {
+        account: BillingAccount,
+        invoice: Invoice,
+    },
+    /// A card of the profile expires soon (or has expired).
+    Expiring {
+        account: BillingAccount,
+        profile: BillingProfile,
+        method: PaymentMethod,
+    },
 }
 
 /// Writes the message for one delivery (the web adapter: localized text, PDFs, links). An
@@ -119,6 +130,38 @@ pub async fn subject(app: &Services, event: &OutboxEvent) -> AppResult<Option<Su
                 profile,
                 invoice,
                 payment,
+                method,
+            }
+        }
+        "invoice.past_due" => {
+            let Some(id) = detail_id(event, "invoice", InvoiceId::parse) else {
+                return Ok(None);
+            };
+            match app.store.invoice(account_id, &id).await? {
+                // Paid in the meantime: nothing to remind of.
+                Some(invoice) if invoice.status != InvoiceStatus::Paid => {
+                    Subject::PastDue { account, invoice }
+                }
+                _ => return Ok(None),
+            }
+        }
+        "payment_method.expiring" => {
+            let Some(id) = detail_id(event, "payment_method", PaymentMethodId::parse) else {
+                return Ok(None);
+            };
+            let Some(method) = app.store.payment_method(account_id, &id).await? else {
+                return Ok(None);
+            };
+            let Some(profile) = app
+                .store
+                .profile(account_id, &method.billing_profile_id)
+                .await?
+            else {
+                return Ok(None);
+            };
+            Subject::Expiring {
+                account,
+                profile,
                 method,
             }
         }
@@ -226,7 +269,7 @@ pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<Ne
                 }
             }
         }
-        "invoice.issued" => {
+        "invoice.issued" | "invoice.past_due" | "payment_method.expiring" => {
             if let Some(id) = detail_id(event, "profile", BillingProfileId::parse) {
                 if let Some(profile) = app.store.profile(account, &id).await? {
                     found.push(NewDelivery {
@@ -332,6 +375,7 @@ const BATCH: u32 = 50;
 pub async fn run_once(app: &Services, composer: &dyn Composer) -> AppResult<Round> {
     let mut round = Round::default();
     let lease = Duration::from_std(app.config.notify_lease).unwrap_or(Duration::minutes(2));
+    app.store.queue_reminders(app.today(), app.now()).await?;
     let events = app
         .store
         .claim_outbox_events(BATCH, app.now(), lease)

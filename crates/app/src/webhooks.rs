@@ -26,8 +26,10 @@ pub use faktura_store::webhooks::{DeliveryAttempt as Attempt, WebhookEndpoint as
 pub const EVENT_TYPES: &[&str] = &[
     "invoice.issued",
     "invoice.paid",
+    "invoice.past_due",
     "payment.succeeded",
     "payment.failed",
+    "payment_method.expiring",
 ];
 /// How long a rotated-out secret keeps signing.
 pub const ROTATION_HOURS: i64 = 24;

@@ -53,7 +53,10 @@ impl Store {
             return Ok(DemoLoad::RefusedOtherData);
         }
         let mut tx = self.begin_write().await?;
-        let loaded = load(&mut tx, input).await;
+        let mut loaded = load(&mut tx, input).await;
+        if loaded.is_ok() {
+            loaded = crate::reminders::mark_announced(&mut tx).await;
+        }
         match loaded {
             Ok(()) => {
                 tx.commit().await?;

@@ -16,6 +16,7 @@ mod janitor;
 mod methods;
 pub mod outbox;
 mod payments;
+mod reminders;
 mod rows;
 pub mod scale;
 mod secrets;

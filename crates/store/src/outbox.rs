@@ -20,9 +20,11 @@ use sqlx::Row;
 pub const NOTIFIED: &[&str] = &[
     "invoice.issued",
     "invoice.paid",
+    "invoice.past_due",
     "payment.succeeded",
     "payment.failed",
     "role.granted",
+    "payment_method.expiring",
 ];
 
 pub(crate) async fn enqueue(

@@ -292,6 +292,8 @@ impl Store {
         }
         tx.commit().await?;
         progress(written);
+        // Generated data is a load-test fixture, not news.
+        crate::reminders::mark_announced(&mut conn).await?;
         // Fresh statistics, so the planners see the real table sizes (sampled on SQLite, where a
         // full ANALYZE would read every index).
         if self.backend() == Backend::Sqlite {

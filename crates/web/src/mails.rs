@@ -162,6 +162,51 @@ impl MailComposer {
                     )),
                 }
             }
+            Subject::PastDue { account, invoice } => {
+                let args = [
+                    ("number", invoice.number.clone()),
+                    (
+                        "amount",
+                        tr.money(invoice.amount_due().map_err(|e| e.to_string())?),
+                    ),
+                    ("due", tr.date(invoice.due_date)),
+                    ("account", account.display_name.clone()),
+                ];
+                Draft {
+                    subject: tr.tn("mail-past-due-subject", &args),
+                    paragraphs: vec![tr.tn("mail-past-due-text", &args)],
+                    link: self.invoice_link(invoice),
+                    account: account.display_name.clone(),
+                    attachment: None,
+                }
+            }
+            Subject::Expiring {
+                account,
+                profile,
+                method,
+            } => {
+                let args = [
+                    ("card", card_text(tr, method)),
+                    (
+                        "expiry",
+                        format!("{:02}/{}", method.exp_month, method.exp_year),
+                    ),
+                    ("profile", profile.display_name.clone()),
+                    ("account", account.display_name.clone()),
+                ];
+                Draft {
+                    subject: tr.tn("mail-expiring-subject", &args),
+                    paragraphs: vec![tr.tn("mail-expiring-text", &args)],
+                    link: format!(
+                        "{}/billing/{}/payment-methods?profile={}",
+                        self.config.public_url.trim_end_matches('/'),
+                        account.id,
+                        profile.id
+                    ),
+                    account: account.display_name.clone(),
+                    attachment: None,
+                }
+            }
             Subject::Granted { account, role } => {
                 let args = [
                     ("account", account.display_name.clone()),

@@ -334,10 +334,62 @@ async fn failed_deliveries_are_retried_or_given_up(store: Store) {
         .all(|d| d.state == "failed"));
 }
 
+/// An invoice that goes past due and a card about to expire are announced once each, to the
+/// profile's invoice recipient (the demo's own history is not news).
+async fn past_due_invoices_and_expiring_cards_are_announced_once(store: Store) {
+    let dir = temp_dir("notify-reminders");
+    let setup = with_mailer(store.clone(), Arc::new(FileMailer::new(&dir))).await;
+    assert_eq!(setup.round().await, Round::default());
+    let (_, overdue, card) = overdue_with_card(&setup.api.app).await;
+    let today = chrono::Utc::now().date_naive();
+    sqlx::query("UPDATE invoices SET past_due_notified_at = NULL WHERE id = $1")
+        .bind(overdue.id.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE payment_methods SET expiry_notified_at = NULL, exp_month = $1, exp_year = $2 WHERE id = $3",
+    )
+    .bind(i64::from(chrono::Datelike::month(&today)))
+    .bind(i64::from(chrono::Datelike::year(&today)))
+    .bind(card.as_str())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let round = setup.round().await;
+    assert_eq!((round.events, round.delivered), (2, 2), "{round:?}");
+    let mails: Vec<Mail> = read_mail(&dir).iter().map(|m| parse(m)).collect();
+    let past_due = mails
+        .iter()
+        .find(|m| m.subject == format!("Faktura {} er ikke betalt til tiden", overdue.number))
+        .expect("the past-due reminder, in Danish for the Danish profile");
+    assert_eq!(past_due.to, "faktura@nordlys.example");
+    assert!(
+        past_due.text.contains("Du kan betale den"),
+        "{}",
+        past_due.text
+    );
+    let expiring = mails
+        .iter()
+        .find(|m| m.subject.starts_with("Et kort på"))
+        .expect("the expiry notice");
+    assert!(expiring.text.contains("4242"), "{}", expiring.text);
+    assert!(
+        expiring.text.contains("/payment-methods?profile="),
+        "{}",
+        expiring.text
+    );
+    // Once each: later rounds (on any node) find nothing new.
+    assert_eq!(setup.round().await, Round::default());
+    assert_eq!(read_mail(&dir).len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 faktura_store::on_both_backends!(
     a_payment_mails_receipts_with_the_pdf,
     an_issued_invoice_is_mailed_to_the_invoice_recipient,
     failed_deliveries_are_retried_or_given_up,
+    past_due_invoices_and_expiring_cards_are_announced_once,
 );
 
 /// A real SMTP server on a free loopback port, writing what it receives into a Maildir.
