@@ -52,6 +52,7 @@ scope-label = Omfang
 scope-account = Faktureringskonto: { $name }
 scope-profile = Faktureringsprofil: { $name }
 scope-apply = Anvend
+menu-toggle = Menu
 nav-overview = Oversigt
 nav-section-billing = Fakturering
 nav-invoices = Fakturaer

@@ -52,6 +52,7 @@ scope-label = Scope
 scope-account = Billing account: { $name }
 scope-profile = Billing profile: { $name }
 scope-apply = Apply
+menu-toggle = Menu
 nav-overview = Overview
 nav-section-billing = Billing
 nav-invoices = Invoices

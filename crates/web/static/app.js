@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // Phones fold the service's left menu behind the Menu button (CSS keys off the js class).
+  document.documentElement.classList.add("js");
+  document.querySelectorAll("[data-menu-button]").forEach(function (button) {
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) return;
+    button.addEventListener("click", function () {
+      var open = !menu.classList.contains("open");
+      menu.classList.toggle("open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+
   // Selects marked data-autosubmit submit their form on change; their button is then redundant.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     var button = select.form && select.form.querySelector("button[type=submit]");
