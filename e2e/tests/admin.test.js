@@ -126,8 +126,8 @@ test("en-US: IAM add an unknown user (invitation mailed to them), they set a pas
     await page.locator("[data-test-id=my-access]").waitFor();
     await shot(page, `${prefix}-1-access`);
     await page.locator("#grant-email").fill("new.colleague@nordlys.example");
-    await page.locator("#grant-role").selectOption("BillingProfileContributor");
     await page.locator("#grant-scope").selectOption({ label: "Billing profile: Nordlys Drift" });
+    await page.locator("#grant-role").selectOption("BillingProfileContributor");
     await page.locator("[data-test-id=grant-submit]").click();
     // The link goes to the invited mailbox only: the inviter's page says it was sent.
     await page.locator("[data-test-id=invite-sent]").waitFor();

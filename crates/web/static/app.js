@@ -42,6 +42,25 @@
     sync();
   }
 
+  // The add-role form offers only the roles that fit the chosen scope (the server checks too).
+  var scopeSelect = document.querySelector("[data-scope-select]");
+  var roleSelect = document.querySelector("[data-role-select]");
+  if (scopeSelect && roleSelect) {
+    var fitRoles = function () {
+      var chosen = scopeSelect.options[scopeSelect.selectedIndex];
+      var kind = chosen ? chosen.dataset.kind : "";
+      roleSelect.querySelectorAll("optgroup").forEach(function (group) {
+        var fits = group.dataset.kind === kind;
+        group.disabled = !fits;
+        group.hidden = !fits;
+      });
+      var role = roleSelect.options[roleSelect.selectedIndex];
+      if (role && role.parentNode.disabled) roleSelect.value = "";
+    };
+    scopeSelect.addEventListener("change", fitRoles);
+    fitRoles();
+  }
+
   // The global search box: a combobox with suggestions, usable with the keyboard.
   var input = document.getElementById("global-search-input");
   var list = document.getElementById("global-search-suggestions");
