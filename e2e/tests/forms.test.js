@@ -32,3 +32,48 @@ test("en-US: the add-role form starts with no role and offers only roles that fi
     await shot(page, "forms-add-role-refused");
   });
 });
+
+test("en-US: a new token has a Copy button, and revoking it asks first", async () => {
+  await withPortal({}, async ({ page, baseUrl }) => {
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+    await signIn(page, baseUrl, "admin@nordlys.example");
+    await page.goto(`${baseUrl}/account/tokens`);
+    await page.getByLabel("Name").fill("ci");
+    await page.locator("[data-test-id=token-create]").click();
+    const token = (await page.locator("[data-test-id=token-value]").innerText()).trim();
+    assert.match(token, /^fkt_/);
+    await page.getByRole("button", { name: "Copy" }).click();
+    await page.locator("[data-test-id=token-copy-status]").filter({ hasText: "Copied" }).waitFor();
+    assert.equal(await page.locator("[data-test-id=token-copy-status]").getAttribute("role"), "status");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
+    await shot(page, "forms-token-copied");
+
+    // Revoke, from the keyboard: the confirmation page says what will happen; nothing yet.
+    await page.locator("[data-test-id=revoke]").focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Revoke the token “ci”?" }).waitFor();
+    await shot(page, "forms-token-confirm-revoke");
+    await page.locator("[data-test-id=confirm-cancel]").click();
+    await page.waitForURL(/\/account\/tokens$/);
+    assert.ok((await page.locator("[data-test-id=tokens]").innerText()).includes("Active"));
+    await page.locator("[data-test-id=revoke]").click();
+    await page.locator("[data-test-id=confirm-submit]").click();
+    await page.waitForURL(/\/account\/tokens$/);
+    assert.ok((await page.locator("[data-test-id=tokens]").innerText()).includes("Revoked"));
+  });
+});
+
+test("en-US: Escape in the search box closes the suggestions and keeps what was typed", async () => {
+  await withPortal({}, async ({ page, baseUrl }) => {
+    await signIn(page, baseUrl, "admin@nordlys.example");
+    const search = page.locator("#global-search-input");
+    await search.click();
+    await search.pressSequentially("G01234");
+    await page.locator("#global-search-suggestions [role=option]").first().waitFor();
+    await search.press("Escape");
+    assert.equal(await page.locator("#global-search-suggestions").isHidden(), true);
+    assert.equal(await search.inputValue(), "G01234");
+    await search.press("Escape");
+    assert.equal(await search.inputValue(), "G01234", "a second Escape keeps it too");
+  });
+});

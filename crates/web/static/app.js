@@ -42,6 +42,26 @@
     sync();
   }
 
+  // A Copy button beside a value shown once (the new API token); without script, select and copy.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        if (status) status.textContent = button.dataset.copied;
+      }, function () {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        if (status) status.textContent = button.dataset.copyFailed;
+      });
+    });
+  });
+
   // The add-role form offers only the roles that fit the chosen scope (the server checks too).
   var scopeSelect = document.querySelector("[data-scope-select]");
   var roleSelect = document.querySelector("[data-role-select]");
@@ -122,11 +142,12 @@
   });
 
   input.addEventListener("keydown", function (event) {
+    // Escape closes the suggestions; it never wipes what was typed (a search field's default).
+    if (event.key === "Escape") { event.preventDefault(); close(); return; }
     if (list.hidden) return;
     if (event.key === "ArrowDown") { event.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
     else if (event.key === "ArrowUp") { event.preventDefault(); highlight(Math.max(active - 1, 0)); }
     else if (event.key === "Enter" && active >= 0 && items[active]) { event.preventDefault(); window.location.href = items[active].href; }
-    else if (event.key === "Escape") { close(); }
   });
   input.addEventListener("blur", function () { setTimeout(close, 100); });
 })();
