@@ -57,8 +57,8 @@ detach-refused-in-use = Kortet kan ikke frakobles, mens en betaling med det beha
 ## Udlign saldo
 settle-balance = Udlign saldo
 settle-banner = Du har { $n ->
-        [one] en forfalden faktura
-       *[other] { $count } forfaldne fakturaer
+        [one] en faktura med overskredet forfaldsdato
+       *[other] { $count } fakturaer med overskredet forfaldsdato
     }. Udlign saldoen på { $amount } for at betale alle udestående fakturaer på én gang.
 settle-explained = Alle kontoens udestående fakturaer betales med én betaling. Enten bliver de alle betalt, eller ingen af dem.
 settle-total = I alt at betale
@@ -110,7 +110,7 @@ profile-status-Disabled = Deaktiveret
 profile-status-Warned = Advaret
 profile-status-UnderReview = Under gennemgang
 profile-status-with-reason = { $status } ({ $reason })
-profile-reason-PastDue = Forfalden
+profile-reason-PastDue = Overskredet
 profile-reason-UnusualActivity = Usædvanlig aktivitet
 profile-reason-SpendingLimitReached = Forbrugsgrænsen er nået
 

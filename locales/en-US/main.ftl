@@ -135,6 +135,7 @@ failure-PrepaidCardRefused = prepaid and virtual cards aren't accepted.
 
 pay-title = Pay now
 pay-amount = Amount to pay
+amount-paid = Amount paid
 select-payment-method = Select a payment method
 card-default = Default
 card-expired = Expired
