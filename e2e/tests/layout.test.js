@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { withServer, signIn, shot } from "../lib/portal.js";
+import { seriousViolations } from "../lib/axe.js";
 
 export const VIEWPORTS = [
   { name: "1280", width: 1280, height: 800 },
@@ -46,16 +47,18 @@ export async function portalPages(page, baseUrl) {
 
 /** Signs the admin in within a fresh context of this locale and size; the page. */
 export async function adminPage(browser, baseUrl, { locale, signIn: submit }, viewport) {
-  const context = await browser.newContext({ locale, viewport: { width: viewport.width, height: viewport.height } });
+  // bypassCSP: the page's policy would refuse the injected axe-core script.
+  const context = await browser.newContext({ locale, viewport: { width: viewport.width, height: viewport.height }, bypassCSP: true });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   await signIn(page, baseUrl, "admin@nordlys.example", { submit });
   return page;
 }
 
-test("no portal page scrolls sideways, at 1280 and 390 px, in both languages", async () => {
+test("no portal page scrolls sideways or has a serious axe violation, at 1280 and 390 px, in both languages", async () => {
   await withServer(async ({ browser, baseUrl }) => {
     const wide = [];
+    const axe = [];
     for (const lang of LOCALES) {
       for (const viewport of VIEWPORTS) {
         const page = await adminPage(browser, baseUrl, lang, viewport);
@@ -78,11 +81,12 @@ test("no portal page scrolls sideways, at 1280 and 390 px, in both languages", a
             })
             .map((el) => el.textContent.trim()));
           for (const value of broken) wide.push(`${lang.locale} ${viewport.name}: ${name} wraps "${value}"`);
+          for (const v of await seriousViolations(page)) axe.push(`${lang.locale} ${viewport.name} ${name}: ${v}`);
           await shot(page, `layout-${lang.locale}-${viewport.name}-${name}`);
         }
         await page.context().close();
         // Settle balance is for pay-as-you-go accounts: its owner's pane too.
-        const owner = await browser.newContext({ locale: lang.locale, viewport: { width: viewport.width, height: viewport.height } });
+        const owner = await browser.newContext({ locale: lang.locale, viewport: { width: viewport.width, height: viewport.height }, bypassCSP: true });
         const settle = await owner.newPage();
         await signIn(settle, baseUrl, "owner@prairie.example", { submit: lang.signIn });
         await settle.goto(`${baseUrl}/billing`);
@@ -90,11 +94,13 @@ test("no portal page scrolls sideways, at 1280 and 390 px, in both languages", a
         await settle.goto(`${settle.url()}/settle`);
         const { scroll, inner } = await settle.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
         if (scroll > inner) wide.push(`${lang.locale} ${viewport.name}: settle is ${scroll} px wide`);
+        for (const v of await seriousViolations(settle)) axe.push(`${lang.locale} ${viewport.name} settle: ${v}`);
         await shot(settle, `layout-${lang.locale}-${viewport.name}-settle`);
         await owner.close();
       }
     }
     assert.deepEqual(wide, [], wide.join("\n"));
+    assert.deepEqual(axe, [], axe.join("\n"));
   });
 });
 

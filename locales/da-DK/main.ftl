@@ -48,6 +48,7 @@ search-invoice-label = Faktura { $number }
 search-kind-service = Tjeneste
 
 breadcrumb-home = Forside
+breadcrumb-label = Brødkrummesti
 scope-label = Omfang
 scope-account = Faktureringskonto: { $name }
 scope-profile = Faktureringsprofil: { $name }

@@ -48,6 +48,7 @@ search-invoice-label = Invoice { $number }
 search-kind-service = Service
 
 breadcrumb-home = Home
+breadcrumb-label = Breadcrumb
 scope-label = Scope
 scope-account = Billing account: { $name }
 scope-profile = Billing profile: { $name }
