@@ -70,6 +70,19 @@ export async function withPortal({ locale = "en-US" } = {}, body) {
   }
 }
 
+/** Runs `body` with one fresh server and one browser; the body opens its own contexts. */
+export async function withServer(body) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  try {
+    await body({ browser, baseUrl: server.baseUrl, mailDir: server.mailDir });
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+
 export async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

@@ -62,11 +62,20 @@ for (const locale of ["en-US", "da-DK"]) {
 
       // The default of a profile with unpaid invoices cannot be detached: the reason is shown.
       await row(page, "4444").getByRole("button", { name: w.detach }).click();
+      await page.locator("[data-test-id=confirm]").waitFor();
+      await page.locator("[data-test-id=confirm-submit]").click();
       await page.locator("[data-test-id=methods-problem]").waitFor();
       await shot(page, `${prefix}-4-detach-refused`);
       assert.equal(await page.locator("[data-test-id=card-row]").count(), 2);
 
       await row(page, "4242").getByRole("button", { name: w.detach }).click();
+      // The confirmation names the card; Cancel goes back with nothing changed.
+      await page.getByRole("heading", { name: new RegExp(`•••• 4242\\?$`) }).waitFor();
+      await shot(page, `${prefix}-5a-confirm-detach`);
+      await page.locator("[data-test-id=confirm-cancel]").click();
+      await row(page, "4242").waitFor();
+      await row(page, "4242").getByRole("button", { name: w.detach }).click();
+      await page.locator("[data-test-id=confirm-submit]").click();
       await page.locator("[data-test-id=methods-notice]").waitFor();
       assert.equal(await row(page, "4242").count(), 0);
       await shot(page, `${prefix}-5-detached`);
@@ -126,8 +135,8 @@ test("en-US: IAM add an unknown user (invitation mailed to them), they set a pas
     await page.locator("[data-test-id=my-access]").waitFor();
     await shot(page, `${prefix}-1-access`);
     await page.locator("#grant-email").fill("new.colleague@nordlys.example");
-    await page.locator("#grant-role").selectOption("BillingProfileContributor");
     await page.locator("#grant-scope").selectOption({ label: "Billing profile: Nordlys Drift" });
+    await page.locator("#grant-role").selectOption("BillingProfileContributor");
     await page.locator("[data-test-id=grant-submit]").click();
     // The link goes to the invited mailbox only: the inviter's page says it was sent.
     await page.locator("[data-test-id=invite-sent]").waitFor();

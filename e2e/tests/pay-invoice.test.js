@@ -10,14 +10,14 @@ const WORDS = {
     invoices: "Invoices", due: "Due", pastDue: "Past due", payNow: "Pay now", select: "Select a payment method",
     newCard: "Add a new card", holder: "Cardholder name", number: "Card number", expiry: "Expiration date (MM/YY)",
     cvc: "CVC", paid: "Paid", succeeded: "Payment succeeded", failed: "Payment failed", back: "Back to invoices",
-    complete: "Complete",
+    complete: "Complete", amountPaid: "Amount paid",
   },
   "da-DK": {
     signIn: "Log på", search: "Søg", service: "Cost Management + Fakturering", billing: "Fakturering",
-    invoices: "Fakturaer", due: "Forfalder", pastDue: "Forfalden", payNow: "Betal nu", select: "Vælg en betalingsmetode",
+    invoices: "Fakturaer", due: "Forfalder", pastDue: "Overskredet", payNow: "Betal nu", select: "Vælg en betalingsmetode",
     newCard: "Tilføj et nyt kort", holder: "Kortholders navn", number: "Kortnummer", expiry: "Udløbsdato (MM/ÅÅ)",
     cvc: "CVC", paid: "Betalt", succeeded: "Betalingen er gennemført", failed: "Betalingen mislykkedes", back: "Tilbage til fakturaer",
-    complete: "Gennemfør",
+    complete: "Gennemfør", amountPaid: "Betalt beløb",
   },
 };
 
@@ -93,6 +93,10 @@ for (const locale of ["en-US", "da-DK"]) {
       await shot(page, `${prefix}-5-filled`);
       await page.getByRole("button", { name: w.payNow }).click();
       await page.getByRole("heading", { name: w.succeeded }).waitFor();
+      // After payment the amount is what was paid, not what is to pay; no "kr.." in Danish.
+      const outcome = await page.locator("[data-test-id=payment-outcome]").innerText();
+      assert.ok(outcome.includes(w.amountPaid), outcome);
+      assert.ok(!outcome.includes("kr.."), outcome);
       await expectPaidInList(page, w, number, prefix);
     });
   });

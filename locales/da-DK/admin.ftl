@@ -33,6 +33,8 @@ methods-expiring-soon = Udløber snart
 methods-set-default = Angiv som standard
 methods-replace = Erstat
 methods-detach = Frakobl
+methods-detach-confirm-heading = Frakobl { $card }?
+methods-detach-confirm-text = { $card } fjernes fra { $profile } og kan ikke længere betale dens fakturaer.
 methods-add = Tilføj
 methods-replace-heading = Erstat { $card }
 methods-replace-explained = Det nye kort bliver standardbetalingsmetode i samme trin. Det gamle kort bliver, indtil du frakobler det.
@@ -55,8 +57,8 @@ detach-refused-in-use = Kortet kan ikke frakobles, mens en betaling med det beha
 ## Udlign saldo
 settle-balance = Udlign saldo
 settle-banner = Du har { $n ->
-        [one] en forfalden faktura
-       *[other] { $count } forfaldne fakturaer
+        [one] en faktura med overskredet forfaldsdato
+       *[other] { $count } fakturaer med overskredet forfaldsdato
     }. Udlign saldoen på { $amount } for at betale alle udestående fakturaer på én gang.
 settle-explained = Alle kontoens udestående fakturaer betales med én betaling. Enten bliver de alle betalt, eller ingen af dem.
 settle-total = I alt at betale
@@ -108,7 +110,7 @@ profile-status-Disabled = Deaktiveret
 profile-status-Warned = Advaret
 profile-status-UnderReview = Under gennemgang
 profile-status-with-reason = { $status } ({ $reason })
-profile-reason-PastDue = Forfalden
+profile-reason-PastDue = Overskredet
 profile-reason-UnusualActivity = Usædvanlig aktivitet
 profile-reason-SpendingLimitReached = Forbrugsgrænsen er nået
 
@@ -131,6 +133,9 @@ iam-pay-note-choose-profile = Dine roller gælder faktureringsprofiler: vælg en
 iam-assignments = Rolletildelinger
 iam-col-user = Bruger
 iam-col-role = Rolle
+iam-choose-role = Vælg en rolle
+iam-roles-account = Roller på faktureringskontoen
+iam-roles-profile = Roller på faktureringsprofilen
 iam-col-scope = Omfang
 iam-admin-keeps = Beholder kontoen
 iam-remove = Fjern

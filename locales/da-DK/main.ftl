@@ -48,10 +48,12 @@ search-invoice-label = Faktura { $number }
 search-kind-service = Tjeneste
 
 breadcrumb-home = Forside
+breadcrumb-label = Brødkrummesti
 scope-label = Omfang
 scope-account = Faktureringskonto: { $name }
 scope-profile = Faktureringsprofil: { $name }
 scope-apply = Anvend
+menu-toggle = Menu
 nav-overview = Oversigt
 nav-section-billing = Fakturering
 nav-invoices = Fakturaer
@@ -71,14 +73,14 @@ filter-status = Status
 filter-period = Fakturadato
 filter-apply = Anvend
 filter-status-all = Alle statusser
-filter-status-open = Forfalder eller forfalden
+filter-status-open = Forfalder eller overskredet
 filter-period-all = Hele perioden
 filter-period-3m = Seneste 3 måneder
 filter-period-6m = Seneste 6 måneder
 filter-period-12m = Seneste 12 måneder
 
 status-Due = Forfalder
-status-OverDue = Forfalden
+status-OverDue = Overskredet
 status-Paid = Betalt
 status-Void = Annulleret
 
@@ -134,6 +136,7 @@ failure-PrepaidCardRefused = forudbetalte og virtuelle kort accepteres ikke.
 
 pay-title = Betal nu
 pay-amount = Beløb til betaling
+amount-paid = Betalt beløb
 select-payment-method = Vælg en betalingsmetode
 card-default = Standard
 card-expired = Udløbet
@@ -176,7 +179,7 @@ card-error-cvc-wrong-length = CVC har 3 cifre (4 på American Express).
 card-error-prepaid = Forudbetalte og virtuelle kort accepteres ikke. Brug et kredit- eller debetkort.
 
 outcome-succeeded-title = Betalingen er gennemført
-outcome-succeeded-text = Vi har modtaget din betaling på { $amount }. Faktura { $number } er nu betalt.
+outcome-succeeded-text = Vi har modtaget din betaling på { $amount }, og faktura { $number } er nu betalt.
 outcome-failed-title = Betalingen mislykkedes
 outcome-action-title = Godkendelse påkrævet
 outcome-action-text = Din bank beder dig bekræfte betalingen. Gennemfør 3-D Secure-kontrollen for at fortsætte.
@@ -187,7 +190,7 @@ pay-check-again = Tjek igen
 
 challenge-title = 3-D Secure-bekræftelse
 challenge-bank = Sandkassebank
-challenge-explain = Bekræft betalingen på { $amount }. Dette er testsiden i sandkassens betalingsgateway: vælg resultatet.
+challenge-explain = Dette er testsiden i sandkassens betalingsgateway: bekræft betalingen på { $amount } ved at vælge resultatet.
 challenge-complete = Gennemfør
 challenge-fail = Afvis
 
@@ -211,6 +214,12 @@ tokens-yours = Dine tokens
 tokens-none = Du har ingen tokens endnu.
 tokens-created-on = Oprettet
 tokens-revoke = Tilbagekald
+tokens-revoke-confirm-heading = Tilbagekald tokenet »{ $name }«?
+tokens-revoke-confirm-text = Programmer, der bruger det, bliver afvist fra da af. Det kan ikke fortrydes.
+confirm-cancel = Annuller
+tokens-copy = Kopiér
+tokens-copied = Kopieret
+tokens-copy-failed = Markér tokenet, og kopiér det selv.
 tokens-state-active = Aktivt
 tokens-state-revoked = Tilbagekaldt
 tokens-state-expired = Udløbet

@@ -197,7 +197,7 @@ mod tests {
         let da = Tr::new(i18n, Locale::DaDk);
         assert_eq!(en.t("nav-invoices"), "Invoices");
         assert_eq!(da.t("nav-invoices"), "Fakturaer");
-        assert_eq!(da.t("status-OverDue"), "Forfalden");
+        assert_eq!(da.t("status-OverDue"), "Overskredet");
         assert_eq!(en.t("no-such-key"), "no-such-key");
     }
 

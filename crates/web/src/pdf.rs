@@ -383,7 +383,7 @@ pub fn receipt_pdf(doc: &ReceiptDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
         ),
         (tr.t("pdf-customer"), doc.customer.to_owned()),
         (tr.t("col-invoice-number"), doc.invoice.number.clone()),
-        (tr.t("pay-amount"), tr.money(doc.payment.amount)),
+        (tr.t("amount-paid"), tr.money(doc.payment.amount)),
         (
             tr.t("col-payment-method"),
             doc.method

@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // Phones fold the service's left menu behind the Menu button (CSS keys off the js class).
+  document.documentElement.classList.add("js");
+  document.querySelectorAll("[data-menu-button]").forEach(function (button) {
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) return;
+    button.addEventListener("click", function () {
+      var open = !menu.classList.contains("open");
+      menu.classList.toggle("open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+
   // Selects marked data-autosubmit submit their form on change; their button is then redundant.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     var button = select.form && select.form.querySelector("button[type=submit]");
@@ -28,6 +40,45 @@
     };
     radios.forEach(function (r) { r.addEventListener("change", sync); });
     sync();
+  }
+
+  // A Copy button beside a value shown once (the new API token); without script, select and copy.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        if (status) status.textContent = button.dataset.copied;
+      }, function () {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        if (status) status.textContent = button.dataset.copyFailed;
+      });
+    });
+  });
+
+  // The add-role form offers only the roles that fit the chosen scope (the server checks too).
+  var scopeSelect = document.querySelector("[data-scope-select]");
+  var roleSelect = document.querySelector("[data-role-select]");
+  if (scopeSelect && roleSelect) {
+    var fitRoles = function () {
+      var chosen = scopeSelect.options[scopeSelect.selectedIndex];
+      var kind = chosen ? chosen.dataset.kind : "";
+      roleSelect.querySelectorAll("optgroup").forEach(function (group) {
+        var fits = group.dataset.kind === kind;
+        group.disabled = !fits;
+        group.hidden = !fits;
+      });
+      var role = roleSelect.options[roleSelect.selectedIndex];
+      if (role && role.parentNode.disabled) roleSelect.value = "";
+    };
+    scopeSelect.addEventListener("change", fitRoles);
+    fitRoles();
   }
 
   // The global search box: a combobox with suggestions, usable with the keyboard.
@@ -91,11 +142,12 @@
   });
 
   input.addEventListener("keydown", function (event) {
+    // Escape closes the suggestions; it never wipes what was typed (a search field's default).
+    if (event.key === "Escape") { event.preventDefault(); close(); return; }
     if (list.hidden) return;
     if (event.key === "ArrowDown") { event.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
     else if (event.key === "ArrowUp") { event.preventDefault(); highlight(Math.max(active - 1, 0)); }
     else if (event.key === "Enter" && active >= 0 && items[active]) { event.preventDefault(); window.location.href = items[active].href; }
-    else if (event.key === "Escape") { close(); }
   });
   input.addEventListener("blur", function () { setTimeout(close, 100); });
 })();

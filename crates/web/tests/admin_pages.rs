@@ -394,7 +394,7 @@ async fn invoice_and_receipt_pdfs_read_back(store: Store) {
     let text = pdf_text(&bytes);
     for expected in [
         "Faktura",
-        "Forfalden",
+        "Overskredet",
         "Betalingsreference",
         "Sælger",
         " kr.",

@@ -67,7 +67,7 @@ async fn payment_methods_add_default_replace_detach(store: Store) {
     let refused = admin
         .post_form(
             &format!("/billing/{}/payment-methods/{}/detach", nordlys.id, mc.id),
-            &[("profile", drift.id.as_str())],
+            &[("profile", drift.id.as_str()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
@@ -76,7 +76,7 @@ async fn payment_methods_add_default_replace_detach(store: Store) {
     let detached = admin
         .post_form(
             &format!("/billing/{}/payment-methods/{}/detach", nordlys.id, visa.id),
-            &[("profile", drift.id.as_str())],
+            &[("profile", drift.id.as_str()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(detached.status, StatusCode::SEE_OTHER);
@@ -421,7 +421,7 @@ async fn settle_balance_with_three_d_secure_and_expiring_cards(store: Store) {
     let detached = owner
         .post_form(
             &format!("/billing/{}/payment-methods/{}/detach", prairie.id, card.id),
-            &[("profile", profile.id.as_str())],
+            &[("profile", profile.id.as_str()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(detached.status, StatusCode::SEE_OTHER);

@@ -154,7 +154,7 @@ async fn danish_and_english_follow_the_user(store: Store) {
         "Fakturering",
         "Fakturaer",
         "Forfalder",
-        "Forfalden",
+        "Overskredet",
         "Betalt",
         "Betal nu",
     ] {

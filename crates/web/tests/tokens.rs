@@ -64,7 +64,10 @@ async fn create_use_and_revoke_a_token(store: Store) {
         .id
         .clone();
     let revoked = admin
-        .post_form(&format!("/account/tokens/{id}/revoke"), &[])
+        .post_form(
+            &format!("/account/tokens/{id}/revoke"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
     assert_eq!(api_status(&app, &token).await, StatusCode::UNAUTHORIZED);
@@ -72,7 +75,10 @@ async fn create_use_and_revoke_a_token(store: Store) {
 
     let mut other = app.signed_in(faktura_store::demo::NORDLYS_READER).await;
     let foreign = other
-        .post_form(&format!("/account/tokens/{id}/revoke"), &[])
+        .post_form(
+            &format!("/account/tokens/{id}/revoke"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(
         foreign.status,

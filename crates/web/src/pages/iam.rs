@@ -39,7 +39,28 @@ pub struct AssignmentRow {
 pub struct Choice {
     pub value: String,
     pub label: String,
+    /// `account` or `profile`: which roles fit this scope, or where this role applies.
+    pub kind: &'static str,
+    pub selected: bool,
 }
+
+/// The roles of one kind, weakest first, under one heading of the role select.
+pub struct RoleGroup {
+    pub label: String,
+    pub kind: &'static str,
+    pub roles: Vec<Choice>,
+}
+
+/// The roles the add-role form offers, weakest first: a slip of the hand never grants more.
+const ROLES_WEAKEST_FIRST: [Role; 7] = [
+    Role::BillingAccountReader,
+    Role::BillingAccountContributor,
+    Role::BillingAccountOwner,
+    Role::BillingProfileReader,
+    Role::InvoiceManager,
+    Role::BillingProfileContributor,
+    Role::BillingProfileOwner,
+];
 
 #[derive(Template)]
 #[template(path = "access.html")]
@@ -52,7 +73,9 @@ struct AccessTemplate {
     admin_email: String,
     rows: Vec<AssignmentRow>,
     can_grant: bool,
-    role_choices: Vec<Choice>,
+    role_groups: Vec<RoleGroup>,
+    /// No role chosen yet: the empty "Choose a role" option is selected.
+    no_role: bool,
     scope_choices: Vec<Choice>,
     email: String,
     problem: Option<String>,
@@ -107,6 +130,9 @@ fn capability(permission: Permission) -> (&'static str, &'static str) {
 
 struct Extra {
     email: String,
+    /// What the person chose in the add-role form, kept after a refusal.
+    role: String,
+    scope: String,
     problem: Option<String>,
     notice: Option<String>,
     invite: Option<String>,
@@ -152,21 +178,50 @@ async fn access_page(
     let scope_choices: Vec<Choice> = overview
         .grant_scopes
         .iter()
-        .map(|at| Choice {
-            value: match at {
-                Scope::Account => "account".into(),
-                Scope::Profile(p) => p.to_string(),
-            },
-            label: scope_label(&tr, scope, at),
+        .map(|at| {
+            let (value, kind) = match at {
+                Scope::Account => ("account".to_owned(), "account"),
+                Scope::Profile(p) => (p.to_string(), "profile"),
+            };
+            Choice {
+                selected: value == extra.scope,
+                value,
+                label: scope_label(&tr, scope, at),
+                kind,
+            }
         })
         .collect();
-    let role_choices = Role::ALL
+    let role_groups: Vec<RoleGroup> = [
+        ("account", "iam-roles-account"),
+        ("profile", "iam-roles-profile"),
+    ]
+    .into_iter()
+    // Only the kinds of role some offered scope can take.
+    .filter(|(kind, _)| scope_choices.iter().any(|c| c.kind == *kind))
+    .map(|(kind, heading)| RoleGroup {
+        label: tr.t(heading),
+        kind,
+        roles: ROLES_WEAKEST_FIRST
+            .iter()
+            .filter(|r| {
+                (if r.is_account_role() {
+                    "account"
+                } else {
+                    "profile"
+                }) == kind
+            })
+            .map(|r| Choice {
+                value: r.code().to_owned(),
+                label: role_label(&tr, *r),
+                kind,
+                selected: r.code() == extra.role,
+            })
+            .collect(),
+    })
+    .collect();
+    let no_role = !role_groups
         .iter()
-        .map(|r| Choice {
-            value: r.code().to_owned(),
-            label: role_label(&tr, *r),
-        })
-        .collect();
+        .any(|g| g.roles.iter().any(|r| r.selected));
     let scope_label = match selected {
         Some(p) => tr.t1("scope-profile", "name", &p.display_name),
         None => tr.t1("scope-account", "name", &scope.account.display_name),
@@ -189,7 +244,8 @@ async fn access_page(
         admin_email: overview.admin_email,
         rows,
         can_grant: !scope_choices.is_empty(),
-        role_choices,
+        role_groups,
+        no_role,
         scope_choices,
         email: extra.email,
         problem: extra.problem,
@@ -215,6 +271,8 @@ pub async fn show(
     };
     let extra = Extra {
         email: String::new(),
+        role: String::new(),
+        scope: String::new(),
         problem: None,
         notice,
         invite: None,
@@ -246,6 +304,8 @@ pub async fn grant(
     let email = form.email.trim().chars().take(300).collect::<String>();
     let problem = |key: &str| Extra {
         email: email.clone(),
+        role: form.role.chars().take(40).collect(),
+        scope: form.scope.chars().take(60).collect(),
         problem: Some(tr.t(key)),
         notice: None,
         invite: None,
@@ -287,6 +347,8 @@ pub async fn grant(
         Err(GrantError::NotSent { email, .. }) => {
             let extra = Extra {
                 email: String::new(),
+                role: String::new(),
+                scope: String::new(),
                 problem: Some(tr.t1("iam-invite-not-sent", "email", email)),
                 notice: Some(tr.t("iam-done-added")),
                 invite: None,
@@ -299,6 +361,8 @@ pub async fn grant(
         Some(expires) => {
             let extra = Extra {
                 email: String::new(),
+                role: String::new(),
+                scope: String::new(),
                 problem: None,
                 notice: Some(tr.t("iam-done-added")),
                 invite: Some(tr.tn(
@@ -336,6 +400,8 @@ pub async fn remove(
             let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
             let extra = Extra {
                 email: String::new(),
+                role: String::new(),
+                scope: String::new(),
                 problem: Some(tr.t("iam-error-last-owner")),
                 notice: None,
                 invite: None,

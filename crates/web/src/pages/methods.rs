@@ -423,6 +423,23 @@ pub async fn setup_returned(
 pub struct MethodForm {
     #[serde(default)]
     profile: String,
+    /// `yes` once the person confirmed on the confirmation page (detach only).
+    #[serde(default)]
+    confirm: String,
+}
+
+/// "Detach Visa •••• 4242?": the page between the Detach button and the detach.
+#[derive(Template)]
+#[template(path = "confirm_detach.html")]
+struct ConfirmDetachTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    heading: String,
+    text: String,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    confirm_label: String,
+    cancel: String,
 }
 
 pub async fn make_default(
@@ -459,6 +476,9 @@ pub async fn detach(
         Err(page) => return Ok(page),
     };
     let method = PaymentMethodId::parse(&method).map_err(|_| AppError::NotFound)?;
+    if form.confirm != "yes" {
+        return confirm_detach(&state, &signed_in, &scope, &profile, &method).await;
+    }
     let actor = signed_in.actor();
     match cards::detach(&state.app, &actor, &scope, &profile.id, &method).await {
         Ok(_) => Ok(done(&scope.account.id, &profile.id, "detached")),
@@ -467,6 +487,54 @@ pub async fn detach(
             refused_page(&state, &signed_in, &scope, &profile, page, error).await
         }
     }
+}
+
+/// Asks before a card goes: a page of its own, so it works without script and a keyboard or
+/// screen-reader user hears what will happen before anything does.
+async fn confirm_detach(
+    state: &AppState,
+    signed_in: &SignedIn,
+    scope: &AccountScope,
+    profile: &BillingProfile,
+    method: &PaymentMethodId,
+) -> Result<Response, AppError> {
+    let listed = cards::profile_cards(&state.app, scope, &profile.id).await?;
+    let card = listed
+        .cards
+        .iter()
+        .find(|c| &c.method.id == method)
+        .ok_or(AppError::NotFound)?;
+    let chrome = Chrome::new(
+        state,
+        &signed_in.ctx,
+        &methods_path(&scope.account.id, &profile.id),
+    );
+    let tr = chrome.tr.clone();
+    let card_label = card_text(&tr, &card.method);
+    let page = ConfirmDetachTemplate {
+        nav: scope.nav(
+            "payment-methods",
+            Some(&profile.id),
+            format!("/billing/{}/payment-methods", scope.account.id),
+        ),
+        heading: tr.t1("methods-detach-confirm-heading", "card", &card_label),
+        text: tr.tn(
+            "methods-detach-confirm-text",
+            &[
+                ("card", card_label.clone()),
+                ("profile", profile.display_name.clone()),
+            ],
+        ),
+        action: format!(
+            "/billing/{}/payment-methods/{}/detach",
+            scope.account.id, method
+        ),
+        fields: vec![("profile", profile.id.to_string())],
+        confirm_label: tr.t("methods-detach"),
+        cancel: methods_path(&scope.account.id, &profile.id),
+        chrome,
+    };
+    Ok(render(&page))
 }
 
 #[cfg(test)]

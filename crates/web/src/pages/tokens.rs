@@ -136,11 +136,53 @@ pub async fn create(
     .await
 }
 
+#[derive(Deserialize, Default)]
+pub struct RevokeForm {
+    /// `yes` once the person confirmed on the confirmation page.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// "Revoke the token “ci”?": the page between the Revoke button and the revocation.
+#[derive(Template)]
+#[template(path = "confirm_revoke.html")]
+struct ConfirmRevokeTemplate {
+    chrome: Chrome,
+    heading: String,
+    text: String,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    confirm_label: String,
+    cancel: String,
+}
+
 pub async fn revoke(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
+    Form(form): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
+    if form.confirm != "yes" {
+        // Only the person's own active tokens: another user's id is not found, as on revoke.
+        let name = tokens::list(&state.app, &signed_in.actor())
+            .await?
+            .into_iter()
+            .find(|(t, token_state)| t.id == id && *token_state == TokenState::Active)
+            .map(|(t, _)| t.name)
+            .ok_or(AppError::NotFound)?;
+        let chrome = Chrome::new(&state, &signed_in.ctx, "/account/tokens");
+        let tr = chrome.tr.clone();
+        let page = ConfirmRevokeTemplate {
+            heading: tr.t1("tokens-revoke-confirm-heading", "name", &name),
+            text: tr.t("tokens-revoke-confirm-text"),
+            action: format!("/account/tokens/{id}/revoke"),
+            fields: Vec::new(),
+            confirm_label: tr.t("tokens-revoke"),
+            cancel: "/account/tokens".to_owned(),
+            chrome,
+        };
+        return Ok(render(&page));
+    }
     tokens::revoke(&state.app, &signed_in.actor(), &id).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }
