@@ -66,3 +66,6 @@ mail-past-due-subject = Faktura { $number } er ikke betalt til tiden
 mail-past-due-text = Faktura { $number } fra { $account } på { $amount } skulle være betalt { $due } og er ikke betalt. Du kan betale den med kort i Faktura.
 mail-expiring-subject = Et kort på { $profile } udløber snart
 mail-expiring-text = Kortet { $card } på faktureringsprofilen { $profile } for { $account } gælder til og med { $expiry }. Tilføj et nyt kort, eller erstat det, så fakturaer stadig kan betales med kort.
+mail-webhook-disabled-subject = En webhook for { $account } er slået fra
+mail-webhook-disabled-text = Alle leveringer til { $url } mislykkedes i tre dage, så Faktura er holdt op med at sende dertil. Se endpointets leveringslog, ret modtageren, og tilføj derefter endpointet igen.
+event-webhook-disabled = Webhook slået fra

@@ -69,6 +69,11 @@ pub enum Subject {
     },
     /// The recipient was given a role on an account.
     Granted { account: BillingAccount, role: Role },
+    /// A webhook endpoint kept failing and was turned off.
+    WebhookDisabled {
+        account: BillingAccount,
+        url: String,
+    },
     /// An unpaid invoice went past its due date.
     PastDue {
         account: BillingAccount,
@@ -133,6 +138,10 @@ pub async fn subject(app: &Services, event: &OutboxEvent) -> AppResult<Option<Su
                 method,
             }
         }
+        "webhook.disabled" => Subject::WebhookDisabled {
+            account,
+            url: event.target.clone(),
+        },
         "invoice.past_due" => {
             let Some(id) = detail_id(event, "invoice", InvoiceId::parse) else {
                 return Ok(None);
@@ -280,6 +289,18 @@ pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<Ne
                 }
             }
         }
+        "webhook.disabled" => {
+            // The account's owners: they manage its webhooks.
+            for (assignment, email) in app.store.role_assignments(account).await? {
+                if assignment.role == Role::BillingAccountOwner
+                    && assignment.scope == Scope::Account
+                {
+                    if let Some(user) = app.store.user_by_email(&email).await? {
+                        found.push(person(&user));
+                    }
+                }
+            }
+        }
         "role.granted" => {
             let invited = event.detail.get("invited").and_then(|v| v.as_bool()) == Some(true);
             if !invited {
@@ -420,6 +441,16 @@ pub async fn run_once(app: &Services, composer: &dyn Composer) -> AppResult<Roun
                     round.retrying += 1;
                 } else {
                     round.failed += 1;
+                }
+                // Failing through the whole schedule (about three days): the endpoint is off
+                // and its owners hear of it.
+                if delivery.channel == WEBHOOK && retry_after.is_some() && retry.is_none() {
+                    app.store
+                        .disable_failing_webhook_endpoint(
+                            &delivery.recipient,
+                            "every attempt failed for three days",
+                        )
+                        .await?;
                 }
                 app.store
                     .delivery_failed(&delivery.id, &reason, retry, app.now())

@@ -25,6 +25,7 @@ pub const NOTIFIED: &[&str] = &[
     "payment.failed",
     "role.granted",
     "payment_method.expiring",
+    "webhook.disabled",
 ];
 
 pub(crate) async fn enqueue(

@@ -139,6 +139,45 @@ impl Store {
         Ok(())
     }
 
+    /// Turns off an endpoint whose deliveries kept failing, and logs `webhook.disabled` (which
+    /// the outbox carries to the account's owners) in the same transaction; false when it was
+    /// already off.
+    pub async fn disable_failing_webhook_endpoint(&self, id: &str, reason: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "SELECT billing_account_id, url FROM webhook_endpoints WHERE id = $1 AND enabled = 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $1 WHERE id = $2")
+            .bind(reason)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        crate::audit::insert(
+            &mut tx,
+            &crate::NewAuditEvent {
+                billing_account_id: rows::opt_id(
+                    &row,
+                    "billing_account_id",
+                    BillingAccountId::parse,
+                )?,
+                actor: None,
+                kind: "webhook.disabled".into(),
+                target: rows::text(&row, "url")?,
+                detail: serde_json::json!({"endpoint": id, "reason": reason}),
+                ip: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// A new secret; the current one keeps signing (as a second signature) until `keep_until`.
     pub async fn rotate_webhook_secret(
         &self,

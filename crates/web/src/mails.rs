@@ -162,6 +162,23 @@ impl MailComposer {
                     )),
                 }
             }
+            Subject::WebhookDisabled { account, url } => {
+                let args = [
+                    ("url", url.clone()),
+                    ("account", account.display_name.clone()),
+                ];
+                Draft {
+                    subject: tr.tn("mail-webhook-disabled-subject", &args),
+                    paragraphs: vec![tr.tn("mail-webhook-disabled-text", &args)],
+                    link: format!(
+                        "{}/billing/{}/webhooks",
+                        self.config.public_url.trim_end_matches('/'),
+                        account.id
+                    ),
+                    account: account.display_name.clone(),
+                    attachment: None,
+                }
+            }
             Subject::PastDue { account, invoice } => {
                 let args = [
                     ("number", invoice.number.clone()),

@@ -481,8 +481,76 @@ async fn owners_manage_webhooks_in_the_portal(store: Store) {
     let _ = std::fs::remove_dir_all(&setup.mail);
 }
 
+/// A receiver that fails through the whole retry schedule: the endpoint is turned off and the
+/// account's owners are mailed.
+async fn an_endpoint_failing_for_days_is_turned_off_and_its_owners_told(store: Store) {
+    let setup = setup(store.clone(), true).await;
+    let (receiver, url) = start_receiver().await;
+    receiver.answers.lock().unwrap().extend([500, 500]);
+    let (account, invoice, card) = overdue_with_card(&setup.api.app).await;
+    let admin = setup.api.token(NORDLYS_ADMIN).await;
+    let created = create(
+        &setup.api,
+        &admin,
+        &ba(&account),
+        json!({"url": url, "eventTypes": ["payment.succeeded"]}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    setup
+        .api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/pay?{V}", ba(&account), invoice.id),
+            Some(&admin),
+            Some(json!({"paymentMethodId": card.as_str()})),
+            None,
+        )
+        .await;
+    assert_eq!(setup.round().await.retrying, 1);
+    // Three days later: the last attempt of the schedule fails too.
+    sqlx::query(
+        "UPDATE deliveries SET attempts = 9, next_attempt_at = 0 WHERE channel = 'webhook'",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let last = setup.round().await;
+    assert_eq!(last.failed, 1, "{last:?}");
+    let listed = setup
+        .api
+        .get(&format!("{}/webhookEndpoints?{V}", ba(&account)), &admin)
+        .await;
+    assert_eq!(listed.json["value"][0]["enabled"], false, "{}", listed.json);
+    assert!(listed.json["value"][0]["disabledReason"]
+        .as_str()
+        .unwrap()
+        .contains("three days"));
+    // The next round mails the owner (the account administrator holds the owner role).
+    setup.round().await;
+    let mails: Vec<String> = std::fs::read_dir(&setup.mail)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let told = mails
+        .iter()
+        .filter(|m| m.contains(&format!("To: {NORDLYS_ADMIN}")) && m.contains("was turned off"))
+        .count();
+    assert_eq!(told, 1, "{mails:#?}");
+    // Nothing more is sent to the turned-off endpoint.
+    let before = receiver.received.lock().unwrap().len();
+    sqlx::query("UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE channel = 'webhook'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    setup.round().await;
+    assert_eq!(receiver.received.lock().unwrap().len(), before);
+    let _ = std::fs::remove_dir_all(&setup.mail);
+}
+
 faktura_store::on_both_backends!(
     payments_reach_a_verified_receiver,
     internal_addresses_are_refused_by_default,
     owners_manage_webhooks_in_the_portal,
+    an_endpoint_failing_for_days_is_turned_off_and_its_owners_told,
 );
