@@ -158,8 +158,10 @@ pub async fn subject(app: &Services, event: &OutboxEvent) -> AppResult<Option<Su
             let Some(id) = detail_id(event, "payment_method", PaymentMethodId::parse) else {
                 return Ok(None);
             };
-            let Some(method) = app.store.payment_method(account_id, &id).await? else {
-                return Ok(None);
+            // Detached (or replaced) since: nothing to warn of.
+            let method = match app.store.payment_method(account_id, &id).await? {
+                Some(method) if method.status == PaymentMethodStatus::Active => method,
+                _ => return Ok(None),
             };
             let Some(profile) = app
                 .store
