@@ -385,11 +385,48 @@ async fn past_due_invoices_and_expiring_cards_are_announced_once(store: Store) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A card detached after its expiry notice was queued is not written about.
+async fn no_expiry_notice_for_a_card_detached_meanwhile(store: Store) {
+    let dir = temp_dir("notify-detached");
+    let setup = with_mailer(store.clone(), Arc::new(FileMailer::new(&dir))).await;
+    let (_, _, card) = overdue_with_card(&setup.api.app).await;
+    let today = chrono::Utc::now().date_naive();
+    sqlx::query(
+        "UPDATE payment_methods SET expiry_notified_at = NULL, exp_month = $1, exp_year = $2 WHERE id = $3",
+    )
+    .bind(i64::from(chrono::Datelike::month(&today)))
+    .bind(i64::from(chrono::Datelike::year(&today)))
+    .bind(card.as_str())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .queue_reminders(today, chrono::Utc::now())
+            .await
+            .unwrap(),
+        1
+    );
+    sqlx::query("UPDATE payment_methods SET status = 'inactive' WHERE id = $1")
+        .bind(card.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let round = setup.round().await;
+    assert_eq!(round.events, 1, "{round:?}");
+    assert!(
+        read_mail(&dir).is_empty(),
+        "nothing is said of a detached card"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 faktura_store::on_both_backends!(
     a_payment_mails_receipts_with_the_pdf,
     an_issued_invoice_is_mailed_to_the_invoice_recipient,
     failed_deliveries_are_retried_or_given_up,
     past_due_invoices_and_expiring_cards_are_announced_once,
+    no_expiry_notice_for_a_card_detached_meanwhile,
 );
 
 /// A real SMTP server on a free loopback port, writing what it receives into a Maildir.
