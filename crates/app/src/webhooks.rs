@@ -14,7 +14,7 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use faktura_domain::*;
 use faktura_store::outbox::Delivery;
-use faktura_store::webhooks::{DeliveryAttempt, WebhookEndpoint};
+use faktura_store::webhooks::{DeliveryAttempt, NewAttempt, WebhookEndpoint};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -323,11 +323,8 @@ pub async fn attempt(app: &Services, delivery: &Delivery) -> AppResult<Sent> {
     let (sent, status, detail) = post(app, &endpoint, delivery).await;
     let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     app.store
-        .record_delivery_attempt(&DeliveryAttempt {
+        .record_delivery_attempt(&NewAttempt {
             delivery_id: delivery.id.clone(),
-            event_id: delivery.event.id.to_string(),
-            event_kind: delivery.event.kind.clone(),
-            delivery_state: String::new(),
             attempt: delivery.attempts,
             at: app.now(),
             status,

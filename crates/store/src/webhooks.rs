@@ -43,6 +43,17 @@ pub struct DeliveryAttempt {
     pub detail: String,
 }
 
+/// One attempt as it is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttempt {
+    pub delivery_id: String,
+    pub attempt: i64,
+    pub at: DateTime<Utc>,
+    pub status: Option<i64>,
+    pub latency_ms: i64,
+    pub detail: String,
+}
+
 fn endpoint(row: &sqlx::any::AnyRow) -> Result<WebhookEndpoint> {
     let types = rows::text(row, "event_types")?;
     Ok(WebhookEndpoint {
@@ -218,7 +229,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> Result<()> {
+    pub async fn record_delivery_attempt(&self, attempt: &NewAttempt) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO delivery_attempts (delivery_id, attempt, at, status, latency_ms, detail) \

@@ -34,13 +34,16 @@ impl MailComposer {
         MailComposer { i18n, config }
     }
 
+    /// A portal address at the configured public URL (never a request's Host).
+    fn portal_link(&self, path: &str) -> String {
+        format!("{}{path}", self.config.public_url.trim_end_matches('/'))
+    }
+
     fn invoice_link(&self, invoice: &Invoice) -> String {
-        format!(
-            "{}/billing/{}/invoices/{}",
-            self.config.public_url.trim_end_matches('/'),
-            invoice.billing_account_id,
-            invoice.id
-        )
+        self.portal_link(&format!(
+            "/billing/{}/invoices/{}",
+            invoice.billing_account_id, invoice.id
+        ))
     }
 
     fn pdf(name: String, bytes: Vec<u8>) -> Attachment {
@@ -170,11 +173,7 @@ impl MailComposer {
                 Draft {
                     subject: tr.tn("mail-webhook-disabled-subject", &args),
                     paragraphs: vec![tr.tn("mail-webhook-disabled-text", &args)],
-                    link: format!(
-                        "{}/billing/{}/webhooks",
-                        self.config.public_url.trim_end_matches('/'),
-                        account.id
-                    ),
+                    link: self.portal_link(&format!("/billing/{}/webhooks", account.id)),
                     account: account.display_name.clone(),
                     attachment: None,
                 }
@@ -214,12 +213,10 @@ impl MailComposer {
                 Draft {
                     subject: tr.tn("mail-expiring-subject", &args),
                     paragraphs: vec![tr.tn("mail-expiring-text", &args)],
-                    link: format!(
-                        "{}/billing/{}/payment-methods?profile={}",
-                        self.config.public_url.trim_end_matches('/'),
-                        account.id,
-                        profile.id
-                    ),
+                    link: self.portal_link(&format!(
+                        "/billing/{}/payment-methods?profile={}",
+                        account.id, profile.id
+                    )),
                     account: account.display_name.clone(),
                     attachment: None,
                 }
@@ -232,11 +229,7 @@ impl MailComposer {
                 Draft {
                     subject: tr.tn("mail-granted-subject", &args),
                     paragraphs: vec![tr.tn("mail-granted-text", &args)],
-                    link: format!(
-                        "{}/billing/{}",
-                        self.config.public_url.trim_end_matches('/'),
-                        account.id
-                    ),
+                    link: self.portal_link(&format!("/billing/{}", account.id)),
                     account: account.display_name.clone(),
                     attachment: None,
                 }
