@@ -1,5 +1,6 @@
 // Starts a fresh Faktura (SQLite, demo data) and a headless Debian Chromium for one test.
 import { spawn } from "node:child_process";
+import { createServer, connect } from "node:net";
 import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -20,10 +21,49 @@ function fakturaBinary() {
   throw new Error("set FAKTURA_BIN to the faktura binary (scripts/test.sh does)");
 }
 
+/** A free loopback port (taken and released at once). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real SMTP server (aiosmtpd, from the tests' Python environment) writing what it receives
+ * into the Maildir `maildir`; `null` outside CI when that Python is not there.
+ */
+async function startSmtp(maildir) {
+  const python = process.env.FAKTURA_TEST_PYTHON;
+  if (!python) {
+    if (process.env.CI === "true") throw new Error("CI must mail through SMTP: set FAKTURA_TEST_PYTHON (scripts/test.sh does)");
+    return null;
+  }
+  const port = await freePort();
+  const child = spawn(python, ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], { stdio: "ignore" });
+  for (let tries = 0; tries < 100; tries++) {
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
+      socket.once("error", () => resolve(false));
+    });
+    if (up) return { url: `smtp://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`aiosmtpd did not start on port ${port}`);
+}
+
 async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), "faktura-e2e-"));
   const mailDir = join(dir, "mail");
-  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, "--mail-dir", mailDir, "--webhooks-allow-internal"], {
+  // Mail goes through a real SMTP server into a Maildir when there is one, else to files.
+  const smtp = await startSmtp(mailDir);
+  const mail = smtp ? ["--smtp-url", smtp.url] : ["--mail-dir", mailDir];
+  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, ...mail, "--webhooks-allow-internal"], {
     env: { ...process.env, FAKTURA_DEMO_PASSWORD: PASSWORD, FAKTURA_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -41,13 +81,15 @@ async function startServer() {
       output += chunk.toString();
       appendFileSync(join(dir, "server.log"), chunk);
     });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`faktura exited with ${code}:\n${output}`)); });
+    child.on("exit", (code) => { clearTimeout(timer); smtp?.stop(); reject(new Error(`faktura exited with ${code}:\n${output}`)); });
   });
   return {
     baseUrl,
     mailDir,
+    viaSmtp: Boolean(smtp),
     stop() {
       child.kill("SIGTERM");
+      smtp?.stop();
       // Under scripts/test.sh the database and log stay for the card-data scan at the end.
       if (!process.env.FAKTURA_TEST_ARTIFACTS) rmSync(dir, { recursive: true, force: true });
     },
@@ -63,7 +105,7 @@ export async function withPortal({ locale = "en-US" } = {}, body) {
     const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
-    await body({ page, baseUrl: server.baseUrl, mailDir: server.mailDir });
+    await body({ page, baseUrl: server.baseUrl, mailDir: server.mailDir, viaSmtp: server.viaSmtp });
   } finally {
     await browser.close();
     server.stop();
@@ -113,15 +155,21 @@ function decodedMail(raw) {
   return Buffer.from(bytes).toString("utf8");
 }
 
+/** Every message file: `.eml` files of the file transport, or the Maildir's `new/`. */
+function mailFiles(mailDir) {
+  const list = (folder, keep) => {
+    try {
+      return readdirSync(folder).filter(keep).sort().map((n) => join(folder, n));
+    } catch {
+      return [];
+    }
+  };
+  return [...list(mailDir, (n) => n.endsWith(".eml")), ...list(join(mailDir, "new"), (n) => !n.startsWith("."))];
+}
+
 export function mailsTo(mailDir, address) {
-  let names = [];
-  try {
-    names = readdirSync(mailDir).filter((n) => n.endsWith(".eml")).sort();
-  } catch {
-    return [];
-  }
-  return names
-    .map((n) => decodedMail(readFileSync(join(mailDir, n), "utf8")))
+  return mailFiles(mailDir)
+    .map((file) => decodedMail(readFileSync(file, "utf8")))
     .filter((text) => text.split(/\r?\n/).some((line) => line.toLowerCase().startsWith("to:") && line.includes(address)));
 }
 

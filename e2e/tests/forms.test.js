@@ -77,3 +77,25 @@ test("en-US: Escape in the search box closes the suggestions and keeps what was 
     assert.equal(await search.inputValue(), "G01234", "a second Escape keeps it too");
   });
 });
+
+test("da-DK: notifications are chosen from the user menu and stay chosen", async () => {
+  await withPortal({ locale: "da-DK" }, async ({ page, baseUrl }) => {
+    await signIn(page, baseUrl, "admin@nordlys.example", { submit: "Log på" });
+    await page.locator("[data-test-id=user-menu]").click();
+    await page.getByRole("link", { name: "Notifikationer" }).click();
+    await page.getByRole("heading", { name: "Notifikationer" }).waitFor();
+    const receipts = page.getByLabel("Kvitteringer for betalinger, du foretager");
+    const invoices = page.getByLabel("Nye fakturaer");
+    assert.ok(await receipts.isChecked(), "receipts are on by default");
+    assert.ok(!(await invoices.isChecked()), "new invoices are off by default");
+    assert.ok(await page.getByLabel("Roller, du får").isDisabled(), "the access notice cannot be switched off");
+    await receipts.uncheck();
+    await invoices.check();
+    await page.locator("[data-test-id=notifications-save]").click();
+    await page.locator("[data-test-id=notifications-saved]").waitFor();
+    await page.reload();
+    assert.ok(!(await page.getByLabel("Kvitteringer for betalinger, du foretager").isChecked()));
+    assert.ok(await page.getByLabel("Nye fakturaer").isChecked());
+    await shot(page, "forms-notifications-da");
+  });
+});

@@ -40,6 +40,7 @@ export async function portalPages(page, baseUrl) {
     ["help-answer", "/help?q=pay+an+invoice"],
     ["help-article", article],
     ["help-requests", "/help/requests"],
+    ["notifications", "/account/notifications"],
     ["tokens", "/account/tokens"],
     ["api", "/api"],
   ];

@@ -71,8 +71,9 @@ for (const locale of ["en-US", "da-DK"]) {
       await page.getByRole("heading", { name: w.succeeded }).waitFor();
       await shot(page, `${prefix}-5-outcome`);
       await expectPaidInList(page, w, number, prefix);
-      // The receipt reaches the payer's mailbox, with the receipt PDF; the profile's invoice
-      // recipient (a Danish address) gets it in Danish.
+      // The receipt reaches the payer's mailbox (through a real SMTP server, aiosmtpd, whenever
+      // the tests' Python is there: always under CI), with the receipt PDF; the profile's
+      // invoice recipient (a Danish address) gets it in Danish.
       const receipt = await waitForMail(mailDir, "admin@nordlys.example", number);
       assert.match(receipt, /Content-Type: application\/pdf/);
       assert.match(receipt, new RegExp(`filename="[^"]*-${number}\\.pdf"`));

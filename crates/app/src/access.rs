@@ -4,7 +4,7 @@
 //! and the API's billingPermissions and checkAccess answer, from the same `Access::allows` every
 //! use case checks.
 
-use crate::mail::{invitation_message, InvitationMail, MailError};
+use crate::mail::{InvitationMail, MailError};
 use crate::sessions::hash_password;
 use crate::{AccountScope, Actor, AppError, AppResult, Resource, Services};
 use chrono::{DateTime, Utc};
@@ -295,17 +295,17 @@ pub(crate) async fn mail_invitation(
         return Ok(None);
     };
     let link = app.config.invitation_link(token);
-    let message = invitation_message(
-        &app.config.mail_from,
-        &InvitationMail {
+    let message = app
+        .composer
+        .invitation(&InvitationMail {
             to: &granted.user.email,
             inviter,
             account: account_name,
             link: &link,
             expires,
             locale,
-        },
-    );
+        })
+        .map_err(MailError::Build)?;
     if let Err(cause) = app.config.mailer.send(&message).await {
         tracing::error!(error = %cause, "an invitation mail was not sent");
         return Err(cause);

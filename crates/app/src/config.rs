@@ -44,6 +44,10 @@ pub struct Config {
     /// How long a worker holds the outbox events and deliveries it claimed; after a crash,
     /// another worker takes them up once this has passed.
     pub notify_lease: std::time::Duration,
+    /// How many days before an unpaid invoice's due date its reminder goes out (0: none).
+    pub due_soon_days: u32,
+    /// How long a webhook receiver has to answer before the attempt counts as failed.
+    pub webhook_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +101,8 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             webhooks_allow_internal: false,
             notify_lease: std::time::Duration::from_secs(120),
+            due_soon_days: 7,
+            webhook_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -66,6 +66,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Signing keys, loaded from the store on first use (see [`sessions`]).
     pub keys: Arc<Keys>,
+    /// Writes the mail people get (the web adapter sets its own; see [`Services::with_composer`]).
+    pub composer: Arc<dyn notify::Composer>,
 }
 
 /// The deployment's signing keys, shared by every node through the store and cached here.
@@ -82,7 +84,14 @@ impl Services {
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
             keys: Arc::default(),
+            composer: Arc::new(notify::NoTexts),
         }
+    }
+
+    /// The same services with `composer` writing their mail.
+    pub fn with_composer(mut self, composer: Arc<dyn notify::Composer>) -> Services {
+        self.composer = composer;
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {

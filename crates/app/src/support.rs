@@ -205,7 +205,10 @@ pub async fn set_status(app: &Services, actor: &Actor, id: &str, status: &str) -
     if !SUPPORT_STATUSES.contains(&status) {
         return Err(AppError::Invalid("unknown status"));
     }
-    Ok(app.store.set_support_request_status(id, status).await?)
+    Ok(app
+        .store
+        .set_support_request_status(id, status, &actor.audit())
+        .await?)
 }
 
 #[cfg(test)]

@@ -27,15 +27,17 @@ pub const EVENT_TYPES: &[&str] = &[
     "invoice.issued",
     "invoice.paid",
     "invoice.past_due",
+    "invoice.due_soon",
     "payment.succeeded",
     "payment.failed",
     "payment_method.expiring",
+    "payment_method.added",
+    "payment_method.replaced",
 ];
 /// How long a rotated-out secret keeps signing.
 pub const ROTATION_HOURS: i64 = 24;
 /// The most endpoints one account (or the operator) may register.
 pub const MAX_ENDPOINTS: usize = 20;
-const TIMEOUT_SECONDS: u64 = 10;
 
 /// A fresh signing secret: `whsec_` and 32 random bytes in base64.
 pub fn new_secret() -> String {
@@ -387,7 +389,7 @@ async fn post(
     // Connect only to the addresses checked above; follow no redirect.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(TIMEOUT_SECONDS))
+        .timeout(app.config.webhook_timeout)
         .resolve_to_addrs(&host, &addresses)
         .user_agent("Faktura-Webhooks/1")
         .build();

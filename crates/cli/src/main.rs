@@ -98,6 +98,9 @@ enum Command {
         /// long before taking them up).
         #[arg(long, default_value_t = 120_000, value_name = "MS")]
         notifications_lease_ms: u64,
+        /// How many days before an unpaid invoice's due date a reminder is mailed (0: none).
+        #[arg(long, default_value_t = 7, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=60))]
+        reminder_days: u32,
         #[command(flatten)]
         gateway: reliability::GatewayArgs,
     },
@@ -398,6 +401,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             no_notifications,
             webhooks_allow_internal,
             notifications_lease_ms,
+            reminder_days,
             gateway,
         } => {
             let store = open_store(&database).await?;
@@ -431,6 +435,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 mailer,
                 webhooks_allow_internal,
                 notify_lease: std::time::Duration::from_millis(notifications_lease_ms.max(1_000)),
+                due_soon_days: reminder_days,
                 mail_from: mail_from
                     .filter(|m| !m.trim().is_empty())
                     .unwrap_or(defaults.mail_from),
@@ -473,13 +478,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             // The notification worker carries the outbox to mailboxes, on every node.
             let notifier = (!no_notifications).then(|| {
-                let composer = Arc::new(faktura_web::mails::MailComposer::new(
-                    state.i18n.clone(),
-                    state.app.config.clone(),
-                ));
                 tokio::spawn(faktura_app::notify::run(
                     state.app.clone(),
-                    composer,
                     std::time::Duration::from_secs(1),
                     stop_janitor.subscribe(),
                 ))

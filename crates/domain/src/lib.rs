@@ -10,6 +10,7 @@ pub mod invoice;
 pub mod locale;
 pub mod model;
 pub mod money;
+pub mod notifications;
 pub mod roles;
 
 pub use ids::*;

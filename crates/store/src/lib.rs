@@ -14,6 +14,7 @@ mod idempotency;
 mod invoices;
 mod janitor;
 mod methods;
+mod notifications;
 pub mod outbox;
 mod payments;
 mod reminders;

@@ -21,11 +21,15 @@ pub const NOTIFIED: &[&str] = &[
     "invoice.issued",
     "invoice.paid",
     "invoice.past_due",
+    "invoice.due_soon",
     "payment.succeeded",
     "payment.failed",
     "role.granted",
     "payment_method.expiring",
+    "payment_method.added",
+    "payment_method.replaced",
     "webhook.disabled",
+    "support_request.updated",
 ];
 
 pub(crate) async fn enqueue(

@@ -1,5 +1,6 @@
-//! Time-based events, each queued once: `invoice.past_due` the day after an unpaid invoice's
-//! due date, `payment_method.expiring` when an active card expires within 30 days. A
+//! Time-based events, each queued once: `invoice.due_soon` a configured number of days before
+//! an unpaid invoice's due date, `invoice.past_due` the day after it, `payment_method.expiring`
+//! when an active card expires within 30 days. A
 //! conditional update marks the invoice or card in the same transaction as the activity-log
 //! entry (and so the outbox event), so two workers never announce one twice.
 
@@ -24,6 +25,12 @@ pub(crate) async fn mark_announced(conn: &mut sqlx::AnyConnection) -> Result<()>
     .execute(&mut *conn)
     .await?;
     sqlx::query(
+        "UPDATE invoices SET due_soon_notified_at = 0 WHERE due_soon_notified_at IS NULL \
+         AND status IN ('Due')",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
         "UPDATE payment_methods SET expiry_notified_at = 0 WHERE expiry_notified_at IS NULL \
          AND status = 'active'",
     )
@@ -32,63 +39,44 @@ pub(crate) async fn mark_announced(conn: &mut sqlx::AnyConnection) -> Result<()>
     Ok(())
 }
 
+/// One invoice reminder: its event kind, the column that says it was made, and which invoices
+/// get it.
+struct InvoiceReminder {
+    kind: &'static str,
+    column: &'static str,
+    statuses: &'static str,
+}
+
+const PAST_DUE: InvoiceReminder = InvoiceReminder {
+    kind: "invoice.past_due",
+    column: "past_due_notified_at",
+    statuses: "'Due', 'OverDue'",
+};
+
+const DUE_SOON: InvoiceReminder = InvoiceReminder {
+    kind: "invoice.due_soon",
+    column: "due_soon_notified_at",
+    statuses: "'Due'",
+};
+
 impl Store {
-    /// Queues what has come due by `today`; how many events were queued.
-    pub async fn queue_reminders(&self, today: NaiveDate, now: DateTime<Utc>) -> Result<usize> {
-        let mut queued = 0;
-        let due = sqlx::query(
-            "SELECT id, billing_account_id FROM invoices WHERE past_due_notified_at IS NULL \
-             AND status IN ('Due', 'OverDue') AND due_date < $1 ORDER BY due_date LIMIT $2",
-        )
-        .bind(today.format("%Y-%m-%d").to_string())
-        .bind(BATCH)
-        .fetch_all(self.pool())
-        .await?;
-        for row in &due {
-            let id = rows::text(row, "id")?;
-            let mut tx = self.begin_write().await?;
-            let marked = sqlx::query(
-                "UPDATE invoices SET past_due_notified_at = $1 WHERE id = $2 \
-                 AND past_due_notified_at IS NULL AND status IN ('Due', 'OverDue')",
-            )
-            .bind(millis(now))
-            .bind(&id)
-            .execute(&mut *tx)
+    /// Queues what has come due by `today` (the due-soon reminder `due_soon_days` before the
+    /// due date; 0 sends none); how many events were queued.
+    pub async fn queue_reminders(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        due_soon_days: u32,
+    ) -> Result<usize> {
+        let yesterday = today - Duration::days(1);
+        let mut queued = self
+            .queue_invoice_reminders(&PAST_DUE, None, yesterday, None, now)
             .await?;
-            if marked.rows_affected() != 1 {
-                continue;
-            }
-            let invoice = sqlx::query(
-                "SELECT number, billing_profile_id, due_date, currency, \
-                 total_minor - credits_minor - amount_paid_minor AS due_minor FROM invoices WHERE id = $1",
-            )
-            .bind(&id)
-            .fetch_one(&mut *tx)
-            .await?;
-            audit::insert(
-                &mut tx,
-                &NewAuditEvent {
-                    billing_account_id: Some(rows::id(
-                        row,
-                        "billing_account_id",
-                        BillingAccountId::parse,
-                    )?),
-                    actor: None,
-                    kind: "invoice.past_due".into(),
-                    target: rows::text(&invoice, "number")?,
-                    detail: serde_json::json!({
-                        "invoice": id,
-                        "profile": rows::text(&invoice, "billing_profile_id")?,
-                        "due_date": rows::text(&invoice, "due_date")?,
-                        "amount_due_minor": invoice.try_get::<i64, _>("due_minor")?,
-                        "currency": rows::text(&invoice, "currency")?,
-                    }),
-                    ip: None,
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            queued += 1;
+        if due_soon_days > 0 {
+            let horizon = today + Duration::days(i64::from(due_soon_days));
+            queued += self
+                .queue_invoice_reminders(&DUE_SOON, Some(today), horizon, Some(due_soon_days), now)
+                .await?;
         }
         // A card valid through month M expires when M ends, i.e. when M + 1 begins: it is
         // announced once that beginning is at most EXPIRY_NOTICE_DAYS away, which is when M is
@@ -141,6 +129,93 @@ impl Store {
                         "last4": rows::text(&card, "last4")?,
                         "exp_month": card.try_get::<i64, _>("exp_month")?,
                         "exp_year": card.try_get::<i64, _>("exp_year")?,
+                    }),
+                    ip: None,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            queued += 1;
+        }
+        Ok(queued)
+    }
+
+    /// Queues `reminder` for the invoices due from `from` (any date when `None`) through
+    /// `until`, each in its own transaction with the conditional mark. With `lead_days`, an
+    /// invoice issued less than that many days before its due date is only marked: its own
+    /// mail has just told the due date.
+    async fn queue_invoice_reminders(
+        &self,
+        reminder: &InvoiceReminder,
+        from: Option<NaiveDate>,
+        until: NaiveDate,
+        lead_days: Option<u32>,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let InvoiceReminder {
+            kind,
+            column,
+            statuses,
+        } = reminder;
+        // Dates are stored as YYYY-MM-DD text, after which every date sorts.
+        let from = from.map(rows::date_text).unwrap_or_default();
+        let due = sqlx::query(&format!(
+            "SELECT id, billing_account_id FROM invoices WHERE {column} IS NULL \
+             AND status IN ({statuses}) AND due_date >= $1 AND due_date <= $2 \
+             ORDER BY due_date LIMIT $3"
+        ))
+        .bind(from)
+        .bind(rows::date_text(until))
+        .bind(BATCH)
+        .fetch_all(self.pool())
+        .await?;
+        let mut queued = 0;
+        for row in &due {
+            let id = rows::text(row, "id")?;
+            let mut tx = self.begin_write().await?;
+            let marked = sqlx::query(&format!(
+                "UPDATE invoices SET {column} = $1 WHERE id = $2 \
+                 AND {column} IS NULL AND status IN ({statuses})"
+            ))
+            .bind(millis(now))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            if marked.rows_affected() != 1 {
+                continue;
+            }
+            let invoice = sqlx::query(
+                "SELECT number, billing_profile_id, invoice_date, due_date, currency, \
+                 total_minor - credits_minor - amount_paid_minor AS due_minor FROM invoices WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(days) = lead_days {
+                let issued = rows::date(&invoice, "invoice_date")?;
+                let due = rows::date(&invoice, "due_date")?;
+                if issued + Duration::days(i64::from(days)) >= due {
+                    tx.commit().await?;
+                    continue;
+                }
+            }
+            audit::insert(
+                &mut tx,
+                &NewAuditEvent {
+                    billing_account_id: Some(rows::id(
+                        row,
+                        "billing_account_id",
+                        BillingAccountId::parse,
+                    )?),
+                    actor: None,
+                    kind: (*kind).into(),
+                    target: rows::text(&invoice, "number")?,
+                    detail: serde_json::json!({
+                        "invoice": id,
+                        "profile": rows::text(&invoice, "billing_profile_id")?,
+                        "due_date": rows::text(&invoice, "due_date")?,
+                        "amount_due_minor": invoice.try_get::<i64, _>("due_minor")?,
+                        "currency": rows::text(&invoice, "currency")?,
                     }),
                     ip: None,
                 },

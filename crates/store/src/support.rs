@@ -201,22 +201,63 @@ impl Store {
         rows.iter().map(request).collect()
     }
 
-    pub async fn set_support_request_status(&self, id: &str, status: &str) -> Result<()> {
+    /// Moves a request to `status`; a change (not a repeat of the same status) is logged as
+    /// `support_request.updated` in the same transaction, which tells the requester.
+    pub async fn set_support_request_status(
+        &self,
+        id: &str,
+        status: &str,
+        actor: &crate::AuditActor,
+    ) -> Result<()> {
         if !SUPPORT_STATUSES.contains(&status) {
             return Err(StoreError::Conflict("unknown status"));
         }
-        let _gate = self.write_gate().await;
-        let done =
-            sqlx::query("UPDATE support_requests SET status = $1, updated_at = $2 WHERE id = $3")
-                .bind(status)
-                .bind(millis(now()))
-                .bind(id)
-                .execute(self.pool())
-                .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+        let mut tx = self.begin_write().await?;
+        let before = sqlx::query("SELECT status FROM support_requests WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let previous = rows::text(&before, "status")?;
+        if previous == status {
+            return Ok(());
         }
+        sqlx::query("UPDATE support_requests SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status)
+            .bind(millis(now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        crate::audit::insert(
+            &mut tx,
+            &crate::audit::NewAuditEvent {
+                billing_account_id: None,
+                actor: Some(actor.user.clone()),
+                kind: "support_request.updated".into(),
+                target: id.to_owned(),
+                detail: serde_json::json!({
+                    "support_request": id,
+                    "from": previous,
+                    "status": status,
+                }),
+                ip: actor.ip.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// One support request, by id.
+    pub async fn support_request(&self, id: &str) -> Result<Option<SupportRequest>> {
+        let row = sqlx::query(
+            "SELECT r.*, u.email FROM support_requests r JOIN users u ON u.id = r.user_id \
+             WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(request).transpose()
     }
 }
 

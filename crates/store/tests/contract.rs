@@ -656,21 +656,40 @@ async fn help_feedback_and_support_requests(store: Store) {
         ("open", demo::NORDLYS_ADMIN)
     );
     assert_eq!(store.all_support_requests(100).await.unwrap().len(), 2);
+    let operator = faktura_store::AuditActor {
+        user: admin.id.clone(),
+        ip: None,
+    };
     store
-        .set_support_request_status(&first, "in_progress")
+        .set_support_request_status(&first, "in_progress", &operator)
+        .await
+        .unwrap();
+    // The same status again changes nothing and tells nobody twice.
+    store
+        .set_support_request_status(&first, "in_progress", &operator)
         .await
         .unwrap();
     assert_eq!(
         store.support_requests_for(&admin.id).await.unwrap()[0].status,
         "in_progress"
     );
+    let events = store
+        .claim_outbox_events(100, chrono::Utc::now(), chrono::Duration::minutes(1))
+        .await
+        .unwrap();
+    let updates: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "support_request.updated")
+        .collect();
+    assert_eq!(updates.len(), 1, "one event per change");
+    assert_eq!(updates[0].detail["status"], "in_progress");
     assert!(store
-        .set_support_request_status(&first, "bogus")
+        .set_support_request_status(&first, "bogus", &operator)
         .await
         .is_err());
     assert!(matches!(
         store
-            .set_support_request_status("sr_missing", "closed")
+            .set_support_request_status("sr_missing", "closed", &operator)
             .await,
         Err(StoreError::NotFound)
     ));

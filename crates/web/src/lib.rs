@@ -13,6 +13,7 @@ pub mod server;
 pub mod session;
 pub mod state;
 pub mod view;
+mod wiring;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;

@@ -6,7 +6,7 @@ use crate::i18n::{I18n, Tr};
 use crate::pdf::{invoice_pdf, receipt_pdf, InvoiceDocument, ReceiptDocument};
 use crate::view::card_text;
 use askama::Template;
-use faktura_app::mail::{Attachment, Message};
+use faktura_app::mail::{Attachment, InvitationMail, Message};
 use faktura_app::notify::{Composer, Delivery, Subject};
 use faktura_app::Config;
 use faktura_domain::*;
@@ -46,6 +46,13 @@ impl MailComposer {
         ))
     }
 
+    fn payment_methods_link(&self, account: &BillingAccount, profile: &BillingProfile) -> String {
+        self.portal_link(&format!(
+            "/billing/{}/payment-methods?profile={}",
+            account.id, profile.id
+        ))
+    }
+
     fn pdf(name: String, bytes: Vec<u8>) -> Attachment {
         Attachment {
             filename: name,
@@ -60,8 +67,18 @@ struct Draft {
     subject: String,
     paragraphs: Vec<String>,
     link: String,
-    account: String,
+    /// Why the reader gets it (names the account where there is one).
+    footer: Footer,
     attachment: Option<Attachment>,
+}
+
+enum Footer {
+    /// Their role on the account, or the profile naming them as invoice recipient.
+    Account(String),
+    /// Their own support request.
+    Support,
+    /// An invitation nobody asked them for can be ignored.
+    Invitation,
 }
 
 impl MailComposer {
@@ -98,7 +115,7 @@ impl MailComposer {
                     subject: tr.tn("mail-receipt-subject", &args),
                     paragraphs,
                     link: self.invoice_link(invoice),
-                    account: account.display_name.clone(),
+                    footer: Footer::Account(account.display_name.clone()),
                     attachment: Some(Self::pdf(
                         format!("{}-{}.pdf", tr.t("pdf-receipt-file"), invoice.number),
                         bytes,
@@ -125,7 +142,7 @@ impl MailComposer {
                     subject: tr.tn("mail-declined-subject", &args),
                     paragraphs: vec![tr.tn("mail-declined-text", &args)],
                     link: self.invoice_link(invoice),
-                    account: account.display_name.clone(),
+                    footer: Footer::Account(account.display_name.clone()),
                     attachment: None,
                 }
             }
@@ -158,7 +175,7 @@ impl MailComposer {
                     subject: tr.tn("mail-issued-subject", &args),
                     paragraphs: vec![tr.tn("mail-issued-text", &args)],
                     link: self.invoice_link(invoice),
-                    account: account.display_name.clone(),
+                    footer: Footer::Account(account.display_name.clone()),
                     attachment: Some(Self::pdf(
                         format!("{}-{}.pdf", tr.t("pdf-invoice-file"), invoice.number),
                         bytes,
@@ -174,11 +191,16 @@ impl MailComposer {
                     subject: tr.tn("mail-webhook-disabled-subject", &args),
                     paragraphs: vec![tr.tn("mail-webhook-disabled-text", &args)],
                     link: self.portal_link(&format!("/billing/{}/webhooks", account.id)),
-                    account: account.display_name.clone(),
+                    footer: Footer::Account(account.display_name.clone()),
                     attachment: None,
                 }
             }
-            Subject::PastDue { account, invoice } => {
+            Subject::PastDue { account, invoice } | Subject::DueSoon { account, invoice } => {
+                let key = if matches!(subject, Subject::PastDue { .. }) {
+                    "mail-past-due"
+                } else {
+                    "mail-due-soon"
+                };
                 let args = [
                     ("number", invoice.number.clone()),
                     (
@@ -189,10 +211,10 @@ impl MailComposer {
                     ("account", account.display_name.clone()),
                 ];
                 Draft {
-                    subject: tr.tn("mail-past-due-subject", &args),
-                    paragraphs: vec![tr.tn("mail-past-due-text", &args)],
+                    subject: tr.tn(&format!("{key}-subject"), &args),
+                    paragraphs: vec![tr.tn(&format!("{key}-text"), &args)],
                     link: self.invoice_link(invoice),
-                    account: account.display_name.clone(),
+                    footer: Footer::Account(account.display_name.clone()),
                     attachment: None,
                 }
             }
@@ -213,11 +235,52 @@ impl MailComposer {
                 Draft {
                     subject: tr.tn("mail-expiring-subject", &args),
                     paragraphs: vec![tr.tn("mail-expiring-text", &args)],
-                    link: self.portal_link(&format!(
-                        "/billing/{}/payment-methods?profile={}",
-                        account.id, profile.id
-                    )),
-                    account: account.display_name.clone(),
+                    link: self.payment_methods_link(account, profile),
+                    footer: Footer::Account(account.display_name.clone()),
+                    attachment: None,
+                }
+            }
+            Subject::CardAdded {
+                account,
+                profile,
+                method,
+                by,
+            } => {
+                let who = by
+                    .as_ref()
+                    .map(|user| format!("{} ({})", user.display_name, user.email))
+                    .unwrap_or_else(|| tr.t("mail-card-added-someone"));
+                let args = [
+                    ("card", card_text(tr, method)),
+                    ("profile", profile.display_name.clone()),
+                    ("account", account.display_name.clone()),
+                    ("who", who),
+                ];
+                Draft {
+                    subject: tr.tn("mail-card-added-subject", &args),
+                    paragraphs: vec![
+                        tr.tn("mail-card-added-text", &args),
+                        tr.t("mail-card-added-check"),
+                    ],
+                    link: self.payment_methods_link(account, profile),
+                    footer: Footer::Account(account.display_name.clone()),
+                    attachment: None,
+                }
+            }
+            Subject::SupportUpdated { request } => {
+                let args = [
+                    ("subject", request.subject.clone()),
+                    (
+                        "status",
+                        tr.t(&format!("support-status-{}", request.status)),
+                    ),
+                    ("filed", tr.date(request.created_at.date_naive())),
+                ];
+                Draft {
+                    subject: tr.tn("mail-support-subject", &args),
+                    paragraphs: vec![tr.tn("mail-support-text", &args)],
+                    link: self.portal_link("/help/requests"),
+                    footer: Footer::Support,
                     attachment: None,
                 }
             }
@@ -230,7 +293,7 @@ impl MailComposer {
                     subject: tr.tn("mail-granted-subject", &args),
                     paragraphs: vec![tr.tn("mail-granted-text", &args)],
                     link: self.portal_link(&format!("/billing/{}", account.id)),
-                    account: account.display_name.clone(),
+                    footer: Footer::Account(account.display_name.clone()),
                     attachment: None,
                 }
             }
@@ -248,17 +311,27 @@ fn capitalized(text: &str) -> String {
     }
 }
 
-impl Composer for MailComposer {
-    fn compose(&self, delivery: &Delivery, subject: &Subject) -> Result<Message, String> {
-        let tr = Tr::new(self.i18n.clone(), delivery.locale);
-        let draft = self.draft(&tr, subject)?;
+impl MailComposer {
+    /// The message around a draft: greeting, paragraphs, the link, signature and footer, as
+    /// plain text and as HTML.
+    fn assemble(
+        &self,
+        tr: &Tr,
+        draft: Draft,
+        to: &str,
+        id: Option<String>,
+    ) -> Result<Message, String> {
         let greeting = tr.t("mail-greeting");
         let open = tr.t1("mail-open-link", "link", &draft.link);
         let signature = tr.t1("mail-signature", "seller", &self.config.wire.account_holder);
-        let footer = tr.t1("mail-footer", "account", &draft.account);
+        let footer = match &draft.footer {
+            Footer::Account(account) => tr.t1("mail-footer", "account", account),
+            Footer::Support => tr.t("mail-footer-support"),
+            Footer::Invitation => tr.t("mail-footer-invitation"),
+        };
         let mut text = vec![greeting.clone()];
         text.extend(draft.paragraphs.iter().cloned());
-        text.push(open);
+        text.push(open.clone());
         text.push(signature.clone());
         text.push(footer.clone());
         let mut paragraphs = vec![greeting];
@@ -269,19 +342,96 @@ impl Composer for MailComposer {
             subject: &draft.subject,
             paragraphs: &paragraphs,
             link: &draft.link,
-            link_text: tr.t1("mail-open-link", "link", &draft.link),
+            link_text: open,
             footer: &footer,
         }
         .render()
         .map_err(|e| format!("mail HTML: {e}"))?;
         Ok(Message {
             from: self.config.mail_from.clone(),
-            to: delivery.recipient.clone(),
+            to: to.to_owned(),
             subject: draft.subject,
             body: text.join("\n\n") + "\n",
             html: Some(html),
             attachments: draft.attachment.into_iter().collect(),
-            id: Some(delivery.id.clone()),
+            id,
         })
+    }
+}
+
+impl Composer for MailComposer {
+    fn compose(&self, delivery: &Delivery, subject: &Subject) -> Result<Message, String> {
+        let tr = Tr::new(self.i18n.clone(), delivery.locale);
+        let draft = self.draft(&tr, subject)?;
+        self.assemble(&tr, draft, &delivery.recipient, Some(delivery.id.clone()))
+    }
+
+    fn invitation(&self, mail: &InvitationMail<'_>) -> Result<Message, String> {
+        let tr = Tr::new(self.i18n.clone(), mail.locale);
+        let args = [
+            ("account", mail.account.to_owned()),
+            ("inviter", mail.inviter.to_owned()),
+            ("email", mail.to.to_owned()),
+            ("until", tr.date(mail.expires.date_naive())),
+        ];
+        let draft = Draft {
+            subject: tr.tn("mail-invitation-subject", &args),
+            paragraphs: vec![
+                tr.tn("mail-invitation-text", &args),
+                tr.tn("mail-invitation-link", &args),
+            ],
+            link: mail.link.to_owned(),
+            footer: Footer::Invitation,
+            attachment: None,
+        };
+        self.assemble(&tr, draft, mail.to, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn invitations_in_both_languages_with_the_link_and_its_end() {
+        let composer = MailComposer::new(I18n::load().unwrap(), Arc::new(Config::default()));
+        let expires = chrono::Utc.with_ymd_and_hms(2026, 12, 8, 10, 0, 0).unwrap();
+        for (locale, subject, opening, until) in [
+            (
+                Locale::EnUs,
+                "You are invited to Nordlys Data ApS in Faktura",
+                "Anne (anne@nordlys.example) invited you to the billing account Nordlys Data ApS",
+                "until Dec 8, 2026",
+            ),
+            (
+                Locale::DaDk,
+                "Du er inviteret til Nordlys Data ApS i Faktura",
+                "Anne (anne@nordlys.example) har inviteret dig til faktureringskontoen Nordlys Data ApS",
+                "indtil 08.12.2026",
+            ),
+        ] {
+            let message = composer
+                .invitation(&InvitationMail {
+                    to: "new@nordlys.example",
+                    inviter: "Anne (anne@nordlys.example)",
+                    account: "Nordlys Data ApS",
+                    link: "https://faktura.example/invite/abc",
+                    expires,
+                    locale,
+                })
+                .unwrap();
+            assert_eq!(message.to, "new@nordlys.example");
+            assert_eq!(message.subject, subject);
+            assert!(message.body.contains(opening), "{}", message.body);
+            assert!(message.body.contains(until), "{}", message.body);
+            assert!(
+                message.body.contains("https://faktura.example/invite/abc"),
+                "{}",
+                message.body
+            );
+            let html = message.html.unwrap_or_default();
+            assert!(html.contains(r#"href="https://faktura.example/invite/abc""#), "{html}");
+        }
     }
 }

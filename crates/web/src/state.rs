@@ -3,8 +3,7 @@
 
 use crate::i18n::I18n;
 use faktura_app::{Config, Services};
-use faktura_gateway::{PaymentGateway, SandboxGateway};
-use faktura_store::Store;
+use faktura_gateway::SandboxGateway;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -31,23 +30,6 @@ pub struct WebConfig {
 }
 
 impl AppState {
-    pub fn new(
-        store: Store,
-        gateway: Arc<dyn PaymentGateway>,
-        sandbox: Option<Arc<SandboxGateway>>,
-        i18n: Arc<I18n>,
-        config: Config,
-        help: Arc<faktura_help::HelpLibrary>,
-    ) -> AppState {
-        AppState {
-            app: Services::new(store, gateway, config),
-            sandbox,
-            i18n,
-            web: Arc::new(WebConfig::default()),
-            help,
-        }
-    }
-
     pub fn with_web_config(mut self, web: WebConfig) -> AppState {
         self.web = Arc::new(web);
         self

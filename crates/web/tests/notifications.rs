@@ -9,6 +9,7 @@ mod common;
 use async_trait::async_trait;
 use axum::http::StatusCode;
 use common::api::{ba, overdue_with_card, Api, V};
+use common::mail::{parse, pdf_text, read_mail, temp_dir, Mail};
 use common::TestApp;
 use faktura_app::mail::{FileMailer, MailError, Mailer, Message, SmtpMailer};
 use faktura_app::notify::{self, Round};
@@ -16,35 +17,28 @@ use faktura_gateway::SandboxGateway;
 use faktura_store::demo::NORDLYS_ADMIN;
 use faktura_store::Store;
 use faktura_web::i18n::I18n;
-use faktura_web::mails::MailComposer;
 use faktura_web::state::AppState;
-use mail_parser::MimeHeaders;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 struct Setup {
     api: Api,
     state: AppState,
-    composer: MailComposer,
 }
 
 async fn with_mailer(store: Store, mailer: Arc<dyn Mailer>) -> Setup {
     let (app, state) = TestApp::with_mailer(store, mailer).await;
-    let composer = MailComposer::new(state.i18n.clone(), state.app.config.clone());
     Setup {
         api: Api { app },
         state,
-        composer,
     }
 }
 
 impl Setup {
     async fn round(&self) -> Round {
-        notify::run_once(&self.state.app, &self.composer)
-            .await
-            .unwrap()
+        notify::run_once(&self.state.app).await.unwrap()
     }
 
     /// Pays Nordlys's overdue invoice with its saved card through the API; its number.
@@ -69,70 +63,6 @@ impl Setup {
         );
         invoice.number
     }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("faktura-{name}-{}", faktura_store::random_token()))
-}
-
-/// Every message in a folder (files ending in .eml, or a Maildir's `new`), parsed.
-fn read_mail(dir: &Path) -> Vec<Vec<u8>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-        .collect();
-    files.sort();
-    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
-}
-
-struct Mail {
-    to: String,
-    subject: String,
-    text: String,
-    html: String,
-    message_id: String,
-    attachments: Vec<(String, String, Vec<u8>)>,
-}
-
-fn parse(raw: &[u8]) -> Mail {
-    let message = mail_parser::MessageParser::default()
-        .parse(raw)
-        .expect("a MIME message");
-    Mail {
-        to: message
-            .to()
-            .and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .unwrap_or_default()
-            .to_owned(),
-        subject: message.subject().unwrap_or_default().to_owned(),
-        text: message.body_text(0).unwrap_or_default().into_owned(),
-        html: message.body_html(0).unwrap_or_default().into_owned(),
-        message_id: message.message_id().unwrap_or_default().to_owned(),
-        attachments: message
-            .attachments()
-            .map(|part| {
-                let kind = part
-                    .content_type()
-                    .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or_default()))
-                    .unwrap_or_default();
-                (
-                    part.attachment_name().unwrap_or_default().to_owned(),
-                    kind,
-                    part.contents().to_vec(),
-                )
-            })
-            .collect(),
-    }
-}
-
-fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("a valid PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).expect("extractable text")
 }
 
 /// The receipt goes to the payer (en-US) and to the profile's invoice recipient (Danish, a
@@ -209,6 +139,9 @@ async fn an_issued_invoice_is_mailed_to_the_invoice_recipient(store: Store) {
     let setup = with_mailer(store, Arc::new(FileMailer::new(&dir))).await;
     let (account, overdue, _) = overdue_with_card(&setup.api.app).await;
     let ops = setup.api.operator_token().await;
+    // Due in 30 days: no reminder is due yet, only the invoice itself.
+    let today = chrono::Utc::now().date_naive();
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
     let issued = setup
         .api
         .call(
@@ -218,8 +151,8 @@ async fn an_issued_invoice_is_mailed_to_the_invoice_recipient(store: Store) {
             Some(json!({
                 "billingProfileId": overdue.billing_profile_id.as_str(),
                 "number": "OP-MAIL-1",
-                "invoiceDate": "2026-11-05", "periodStartDate": "2026-10-01",
-                "periodEndDate": "2026-10-31", "dueDate": "2026-12-05",
+                "invoiceDate": day(0), "periodStartDate": day(-31),
+                "periodEndDate": day(-1), "dueDate": day(30),
                 "lines": [{"service": "Support", "description": "Premier support", "quantity": "1", "unitPrice": "1000.00", "amount": "1000.00"}],
                 "tax": "250.00"
             })),
@@ -324,7 +257,7 @@ async fn failed_deliveries_are_retried_or_given_up(store: Store) {
         .execute(store.pool())
         .await
         .unwrap();
-    let round = notify::run_once(&state.app, &setup.composer).await.unwrap();
+    let round = notify::run_once(&state.app).await.unwrap();
     assert_eq!(round.failed, 2, "{round:?}");
     assert!(store
         .deliveries(None)
@@ -335,7 +268,8 @@ async fn failed_deliveries_are_retried_or_given_up(store: Store) {
 }
 
 /// An invoice that goes past due and a card about to expire are announced once each, to the
-/// profile's invoice recipient (the demo's own history is not news).
+/// profile's invoice recipient and to the people who may pay it or manage its cards (the demo's
+/// own history is not news).
 async fn past_due_invoices_and_expiring_cards_are_announced_once(store: Store) {
     let dir = temp_dir("notify-reminders");
     let setup = with_mailer(store.clone(), Arc::new(FileMailer::new(&dir))).await;
@@ -357,8 +291,31 @@ async fn past_due_invoices_and_expiring_cards_are_announced_once(store: Store) {
     .await
     .unwrap();
     let round = setup.round().await;
-    assert_eq!((round.events, round.delivered), (2, 2), "{round:?}");
+    assert_eq!((round.events, round.delivered), (2, 5), "{round:?}");
     let mails: Vec<Mail> = read_mail(&dir).iter().map(|m| parse(m)).collect();
+    let mut told: Vec<(&str, &str)> = mails
+        .iter()
+        .map(|m| {
+            let what = if m.subject.contains(&overdue.number) {
+                "past due"
+            } else {
+                "expiring"
+            };
+            (what, m.to.as_str())
+        })
+        .collect();
+    told.sort();
+    assert_eq!(
+        told,
+        [
+            ("expiring", NORDLYS_ADMIN),
+            ("expiring", "faktura@nordlys.example"),
+            ("past due", NORDLYS_ADMIN),
+            ("past due", "faktura@nordlys.example"),
+            ("past due", faktura_store::demo::NORDLYS_INVOICE_MANAGER),
+        ],
+        "the reader may not pay, the invoice manager may not manage cards"
+    );
     let past_due = mails
         .iter()
         .find(|m| m.subject == format!("Faktura {} er ikke betalt til tiden", overdue.number))
@@ -381,7 +338,7 @@ async fn past_due_invoices_and_expiring_cards_are_announced_once(store: Store) {
     );
     // Once each: later rounds (on any node) find nothing new.
     assert_eq!(setup.round().await, Round::default());
-    assert_eq!(read_mail(&dir).len(), 2);
+    assert_eq!(read_mail(&dir).len(), 5);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -402,7 +359,7 @@ async fn no_expiry_notice_for_a_card_detached_meanwhile(store: Store) {
     .unwrap();
     assert_eq!(
         store
-            .queue_reminders(today, chrono::Utc::now())
+            .queue_reminders(today, chrono::Utc::now(), 0)
             .await
             .unwrap(),
         1

@@ -173,6 +173,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         // Faktura's operators only; no customer role reaches these.
         (("GET", "/operator/support"), "DDDDDDDDDS"),
         (("POST", "/operator/support/{id}"), "DDDDDDDDDS"),
+        (("GET", "/account/notifications"), signed_in),
+        (("POST", "/account/notifications"), signed_in),
         (("GET", "/account/tokens"), signed_in),
         (("POST", "/account/tokens"), signed_in),
         (("POST", "/account/tokens/{token_id}/revoke"), signed_in),

@@ -14,17 +14,18 @@ use faktura_app::mail::FileMailer;
 use faktura_app::notify;
 use faktura_store::demo::{NORDLYS_ADMIN, NORDLYS_READER};
 use faktura_store::Store;
-use faktura_web::mails::MailComposer;
 use faktura_web::state::AppState;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-/// What the receiver got, and the statuses it answers with next (200 when none is queued).
+/// What the receiver got, and the statuses it answers with next (200 when none is queued);
+/// while `hangs` is above 0 it takes a request and never answers it.
 #[derive(Default)]
 struct Receiver {
     received: Mutex<Vec<(HeaderMap, String)>>,
     answers: Mutex<VecDeque<u16>>,
+    hangs: Mutex<usize>,
 }
 
 async fn start_receiver() -> (Arc<Receiver>, String) {
@@ -36,6 +37,15 @@ async fn start_receiver() -> (Arc<Receiver>, String) {
             let shared = shared.clone();
             async move {
                 shared.received.lock().unwrap().push((headers, body));
+                let hang = {
+                    let mut hangs = shared.hangs.lock().unwrap();
+                    let hang = *hangs > 0;
+                    *hangs = hangs.saturating_sub(1);
+                    hang
+                };
+                if hang {
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                }
                 let status = shared.answers.lock().unwrap().pop_front().unwrap_or(200);
                 (StatusCode::from_u16(status).unwrap(), "thanks")
             }
@@ -50,36 +60,40 @@ async fn start_receiver() -> (Arc<Receiver>, String) {
 struct Setup {
     api: Api,
     state: AppState,
-    composer: MailComposer,
     mail: std::path::PathBuf,
 }
 
 async fn setup(store: Store, allow_internal: bool) -> Setup {
+    setup_with(store, allow_internal, std::time::Duration::from_secs(10)).await
+}
+
+async fn setup_with(
+    store: Store,
+    allow_internal: bool,
+    webhook_timeout: std::time::Duration,
+) -> Setup {
     let mail =
         std::env::temp_dir().join(format!("faktura-hooks-{}", faktura_store::random_token()));
     let (app, state) = TestApp::with_mailer(store, Arc::new(FileMailer::new(&mail))).await;
     let mut config = (*state.app.config).clone();
     config.webhooks_allow_internal = allow_internal;
+    config.webhook_timeout = webhook_timeout;
     let mut state = state;
     state.app.config = Arc::new(config);
     let app = TestApp {
         router: faktura_web::app(state.clone()),
         ..app
     };
-    let composer = MailComposer::new(state.i18n.clone(), state.app.config.clone());
     Setup {
         api: Api { app },
         state,
-        composer,
         mail,
     }
 }
 
 impl Setup {
     async fn round(&self) -> notify::Round {
-        notify::run_once(&self.state.app, &self.composer)
-            .await
-            .unwrap()
+        notify::run_once(&self.state.app).await.unwrap()
     }
 }
 
@@ -548,7 +562,74 @@ async fn an_endpoint_failing_for_days_is_turned_off_and_its_owners_told(store: S
     let _ = std::fs::remove_dir_all(&setup.mail);
 }
 
+/// A receiver that takes the request and never answers holds a round up only for the
+/// timeout; the attempt is logged as unanswered and retried with the same `webhook-id`.
+async fn a_hanging_receiver_times_out_and_is_retried(store: Store) {
+    let setup = setup_with(store, true, std::time::Duration::from_millis(300)).await;
+    let (receiver, url) = start_receiver().await;
+    let (account, invoice, card) = overdue_with_card(&setup.api.app).await;
+    let account_path = ba(&account);
+    let admin = setup.api.token(NORDLYS_ADMIN).await;
+    let created = create(
+        &setup.api,
+        &admin,
+        &account_path,
+        json!({"url": url, "eventTypes": ["invoice.paid"]}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let endpoint = created.json["id"].as_str().unwrap().to_owned();
+    *receiver.hangs.lock().unwrap() = 1;
+    let paid = setup
+        .api
+        .call(
+            "POST",
+            &format!("{account_path}/invoices/{}/pay?{V}", invoice.id),
+            Some(&admin),
+            Some(json!({"paymentMethodId": card.as_str()})),
+            None,
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.json);
+    let started = std::time::Instant::now();
+    let first = setup.round().await;
+    assert_eq!(first.retrying, 1, "{first:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "the round waited for the receiver"
+    );
+    let log = setup
+        .api
+        .get(
+            &format!("{account_path}/webhookEndpoints/{endpoint}/deliveryAttempts?{V}"),
+            &admin,
+        )
+        .await;
+    let attempts = log.json["value"].as_array().unwrap().clone();
+    assert_eq!(attempts.len(), 1, "{}", log.json);
+    assert!(attempts[0]["httpStatus"].is_null(), "{}", log.json);
+    assert_eq!(attempts[0]["response"], "no answer within the timeout");
+    assert!(
+        attempts[0]["latencyMs"].as_i64().unwrap() >= 300,
+        "{}",
+        log.json
+    );
+    sqlx::query("UPDATE deliveries SET next_attempt_at = 0 WHERE state = 'pending'")
+        .execute(setup.api.app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(setup.round().await.delivered, 1);
+    let received = receiver.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 2);
+    assert_eq!(
+        received[0].0.get("webhook-id"),
+        received[1].0.get("webhook-id"),
+        "one delivery, tried twice"
+    );
+}
+
 faktura_store::on_both_backends!(
+    a_hanging_receiver_times_out_and_is_retried,
     payments_reach_a_verified_receiver,
     internal_addresses_are_refused_by_default,
     owners_manage_webhooks_in_the_portal,

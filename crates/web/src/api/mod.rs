@@ -6,6 +6,7 @@ mod billing;
 mod download;
 mod envelope;
 mod examples;
+mod notifications;
 mod openapi;
 mod operator;
 mod pay;
@@ -17,7 +18,7 @@ pub use envelope::{json_errors, ArmError, API_VERSION};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, patch, post, MethodRouter};
 use axum::Router;
 use faktura_app::tokens::{self, ApiToken, BearerRefusal};
 use faktura_domain::User;
@@ -137,6 +138,14 @@ const GET_ONE: &[(u16, &str)] = &[
 ];
 const PAGED: &[&str] = &["$top", "$skipToken", "periodStartDate", "periodEndDate"];
 
+impl Operation {
+    /// Whether the operation takes `api-version` (the customer operations; not the operator's,
+    /// nor an opened document link).
+    pub fn takes_api_version(&self) -> bool {
+        self.path.starts_with("/providers/") || self.path.starts_with("/me/")
+    }
+}
+
 fn op(
     method: &'static str,
     path: String,
@@ -216,7 +225,12 @@ pub fn operations() -> Vec<Operation> {
         Operation { query: &["limit"], ..op("get", "/operator/v1/supportRequests".into(), "Operator_ListSupportRequests", "Operator", "All support requests", &[(200, "A list"), (403, "Not an operator token")], get(operator::list_support_requests)) },
         Operation {
             request_example: Some(json!({"url": "https://erp.example.com/faktura-hooks", "eventTypes": ["invoice.paid", "payment.succeeded"]})),
-            ..op("post", format!("{BA}/{{ba}}/webhookEndpoints"), "WebhookEndpoints_Create", "Webhooks (Faktura extension)", "Register an endpoint (account owners): the answer carries its signing secret, shown this once. Event types: invoice.issued, invoice.paid, payment.succeeded, payment.failed (none or \"*\": all). Internal addresses are refused.", &[(201, "Created, with secret"), (400, "Bad URL, internal address or unknown event type"), (403, "Not an owner"), (404, "Not visible"), (409, "Too many endpoints")], post(webhooks::create))
+            ..op("post", format!("{BA}/{{ba}}/webhookEndpoints"), "WebhookEndpoints_Create", "Webhooks (Faktura extension)", "Register an endpoint (account owners): the answer carries its signing secret, shown this once. Event types: invoice.issued, invoice.paid, invoice.due_soon, invoice.past_due, payment.succeeded, payment.failed, payment_method.added, payment_method.replaced, payment_method.expiring (none or \"*\": all). Internal addresses are refused.", &[(201, "Created, with secret"), (400, "Bad URL, internal address or unknown event type"), (403, "Not an owner"), (404, "Not visible"), (409, "Too many endpoints")], post(webhooks::create))
+        },
+        op("get", "/me/notificationSettings".into(), "NotificationSettings_Get", "Notifications (Faktura extension)", "The caller's notification settings: each topic, whether they get it by e-mail, its default, and whether it is always sent", &[(200, "{value: [{topic, email, default, mandatory}]}")], get(notifications::get)),
+        Operation {
+            request_example: Some(json!({"email": {"invoice_issued": true, "receipts": false}})),
+            ..op("patch", "/me/notificationSettings".into(), "NotificationSettings_Update", "Notifications (Faktura extension)", "Change the caller's choice for the topics named (others keep theirs); the settings afterwards", &[(200, "The settings"), (400, "Unknown topic, or switching off one that is always sent")], patch(notifications::update))
         },
         op("get", format!("{BA}/{{ba}}/webhookEndpoints"), "WebhookEndpoints_List", "Webhooks (Faktura extension)", "The account's endpoints (without secrets)", &[(200, "A list"), (403, "Not an owner"), (404, "Not visible")], get(webhooks::list)),
         op("delete", format!("{BA}/{{ba}}/webhookEndpoints/{{webhook}}"), "WebhookEndpoints_Delete", "Webhooks (Faktura extension)", "Remove an endpoint; its pending deliveries stop", &[(204, "Removed"), (403, "Not an owner"), (404, "Not found")], delete(webhooks::delete)),

@@ -41,8 +41,7 @@ fn operation_object(operation: &Operation) -> Value {
         .iter()
         .map(|name| json!({"name": name, "in": "path", "required": true, "description": describe(name), "schema": {"type": "string"}}))
         .collect();
-    let customer = operation.path.starts_with("/providers/");
-    if customer {
+    if operation.takes_api_version() {
         parameters.push(json!({"name": "api-version", "in": "query", "required": true, "schema": {"type": "string", "enum": [API_VERSION]}}));
     }
     for name in operation.query {

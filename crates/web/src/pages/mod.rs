@@ -8,6 +8,7 @@ pub mod documents;
 mod help;
 mod iam;
 mod methods;
+mod notifications;
 mod pay;
 mod portal;
 mod properties;
@@ -190,6 +191,11 @@ pub fn route_table() -> Vec<PageRoute> {
             "/operator/support/{id}",
             POST,
             post(help::operator_set_status),
+        ),
+        page(
+            "/account/notifications",
+            GET_POST,
+            get(notifications::show).post(notifications::save),
         ),
         page(
             "/account/tokens",

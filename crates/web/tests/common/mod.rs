@@ -17,6 +17,7 @@ use tower::ServiceExt;
 
 pub mod admin;
 pub mod api;
+pub mod mail;
 pub mod portal;
 
 pub const PASSWORD: &str = "correct-horse-battery";
