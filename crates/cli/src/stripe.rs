@@ -32,7 +32,7 @@ pub struct StripeArgs {
     /// Stripe's API (tests point it at localstripe).
     #[arg(long, env = "FAKTURA_STRIPE_API_BASE", default_value = DEFAULT_API_BASE)]
     pub stripe_api_base: String,
-    /// Stripe.js v3, loaded by the portal's card pages; the CSP allows exactly its origin.
+    /// Stripe.js v3, handed to the browser with each card setup (tests point it at localstripe's).
     #[arg(long, env = "FAKTURA_STRIPE_JS_URL", default_value = DEFAULT_JS_URL)]
     pub stripe_js_url: String,
 }
