@@ -149,7 +149,10 @@ fn judge(
 }
 
 /// `NotAllowed` unless the actor may manage the profile's cards.
-fn require_manage(scope: &AccountScope, profile: &BillingProfileId) -> Result<(), CardError> {
+pub(crate) fn require_manage(
+    scope: &AccountScope,
+    profile: &BillingProfileId,
+) -> Result<(), CardError> {
     if scope.allows(Permission::ManagePaymentMethods, Some(profile)) {
         Ok(())
     } else {
@@ -177,7 +180,7 @@ pub async fn profile_cards(
 }
 
 /// A refusal at tokenization or setup in the list's words: a prepaid card is its own answer.
-fn refused(reason: FailureReason) -> CardError {
+pub(crate) fn refused(reason: FailureReason) -> CardError {
     if reason == FailureReason::PrepaidCardRefused {
         CardError::Prepaid
     } else {
@@ -362,7 +365,14 @@ pub async fn detach(
         .detach_payment_method(scope.id(), profile, method, &actor.audit())
         .await?
     {
-        Ok(card) => Ok(card),
+        Ok(card) => {
+            // Faktura's detach stands whatever the gateway says: the card is never charged
+            // again from here. A gateway that keeps cards (Stripe) forgets it too.
+            if let Err(error) = app.gateway.detach(&card.gateway_token).await {
+                tracing::warn!(%error, method = %card.id, "the card is detached in Faktura, but not at the gateway");
+            }
+            Ok(card)
+        }
         Err(DetachRefusal::NotFound) => Err(AppError::NotFound(Resource::PaymentMethod).into()),
         Err(refusal) => Err(CardError::Detach(refusal)),
     }

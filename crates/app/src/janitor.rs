@@ -124,15 +124,28 @@ pub(crate) fn outcome_for(
 
 /// Asks the gateway for the charge under `key` (a payment's or settlement's id) and decides
 /// what to record, by [`outcome_for`]. `None`: leave the row as it is.
+/// With the gateway's `reference` for the charge (when Faktura stored one before confirming
+/// it), the gateway is asked about that; a prepared charge given up on (never confirmed, so no
+/// money moved) is cancelled at the gateway before it is recorded failed.
 pub(crate) async fn look_up(
     app: &Services,
     key: &str,
+    reference: Option<&str>,
     state: PaymentState,
     created_at: DateTime<Utc>,
     config: &JanitorConfig,
 ) -> Option<PaymentOutcome> {
-    let answer = app.gateway.lookup(key).await;
-    outcome_for(answer, state, created_at, app.now(), config)
+    let answer = app.gateway.lookup_charge(key, reference).await;
+    let nothing_charged = matches!(answer, Ok(None));
+    let outcome = outcome_for(answer, state, created_at, app.now(), config);
+    if let (true, Some(_), Some(reference)) = (nothing_charged, &outcome, reference) {
+        if let Err(error) = app.gateway.abandon(reference).await {
+            // Perhaps confirmed meanwhile: ask again later rather than record a failure.
+            tracing::warn!(%error, %key, "janitor: cannot cancel an unconfirmed charge; asking again later");
+            return None;
+        }
+    }
+    outcome
 }
 
 /// Money that moved after we had recorded the payment as failed: the store has kept it (on
@@ -170,7 +183,16 @@ pub async fn resolve(
     config: &JanitorConfig,
 ) -> Result<Resolution, StoreError> {
     let now = state.now();
-    let resolution = match look_up(state, &item.id, item.state, item.created_at, config).await {
+    let resolution = match look_up(
+        state,
+        &item.id,
+        item.reference.as_deref(),
+        item.state,
+        item.created_at,
+        config,
+    )
+    .await
+    {
         None => Resolution::StillOpen,
         Some(outcome) => match item.kind {
             DoubtKind::Payment => {
@@ -271,7 +293,16 @@ pub async fn resolve_open_payment(state: &Services, open: &Payment) -> Result<Pa
     if !in_doubt {
         return Ok(open.clone());
     }
-    match look_up(state, open.id.as_str(), open.state, open.created_at, config).await {
+    match look_up(
+        state,
+        open.id.as_str(),
+        open.gateway_reference.as_deref(),
+        open.state,
+        open.created_at,
+        config,
+    )
+    .await
+    {
         Some(outcome) => {
             match state
                 .store

@@ -269,15 +269,24 @@ pub async fn pay_invoice(
         },
         (None, None) => return Err(PayError::MethodNotFound),
     };
-    let charge = app
-        .gateway
-        .charge(&ChargeRequest {
+    let charge = crate::charging::charge(
+        app,
+        faktura_store::DoubtKind::Payment,
+        scope.id(),
+        ChargeRequest {
             idempotency_key: payment.id.to_string(),
             token,
             amount: payment.amount,
             return_url: return_path(scope.id(), &payment.id),
-        })
-        .await;
+            reference: None,
+            metadata: crate::charging::metadata(&[
+                ("faktura_account", scope.id().as_str()),
+                ("faktura_invoice", invoice.id.as_str()),
+                ("faktura_payment", payment.id.as_str()),
+            ]),
+        },
+    )
+    .await;
     let settled = settle(app, actor, &payment, &outcome_of(charge)).await?;
     // Saving the new card comes after the payment is recorded: a failure here loses nothing.
     if let Some(token) = to_save {
@@ -474,6 +483,7 @@ pub async fn payment_returned(
     match look_up(
         app,
         payment.id.as_str(),
+        payment.gateway_reference.as_deref(),
         payment.state,
         payment.created_at,
         config,

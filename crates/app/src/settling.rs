@@ -148,15 +148,23 @@ pub async fn settle_balance(
         Ok(settlement) => settlement,
         Err(refusal) => return Err(SettleError::Refused(refusal)),
     };
-    let charge = app
-        .gateway
-        .charge(&ChargeRequest {
+    let charge = crate::charging::charge(
+        app,
+        faktura_store::DoubtKind::Settlement,
+        scope.id(),
+        ChargeRequest {
             idempotency_key: settlement.id.to_string(),
             token: method.gateway_token.clone(),
             amount: settlement.amount,
             return_url: settlement_return_path(scope.id(), &settlement.id),
-        })
-        .await;
+            reference: None,
+            metadata: crate::charging::metadata(&[
+                ("faktura_account", scope.id().as_str()),
+                ("faktura_settlement", settlement.id.as_str()),
+            ]),
+        },
+    )
+    .await;
     let finished = app
         .store
         .finish_settlement(
@@ -220,6 +228,7 @@ pub async fn settlement_returned(
     let outcome = look_up(
         app,
         settlement.id.as_str(),
+        settlement.gateway_reference.as_deref(),
         settlement.state,
         settlement.created_at,
         config,

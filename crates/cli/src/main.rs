@@ -4,6 +4,7 @@ mod import;
 mod memory;
 mod reliability;
 mod scale;
+mod stripe;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -44,6 +45,8 @@ struct DatabaseArgs {
     database_url: String,
 }
 
+// Parsed once at start-up: the size of `Serve`'s settings does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the web console and API.

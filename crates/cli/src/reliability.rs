@@ -44,6 +44,11 @@ pub type Gateways = (Arc<dyn PaymentGateway>, Option<Arc<SandboxGateway>>);
 
 #[derive(Args, Debug, Clone)]
 pub struct GatewayArgs {
+    /// Which payment gateway to charge: the sandbox (default) or Stripe.
+    #[arg(long = "gateway", env = "FAKTURA_GATEWAY", value_enum, default_value_t)]
+    pub gateway_kind: crate::stripe::GatewayKind,
+    #[command(flatten)]
+    pub stripe: crate::stripe::StripeArgs,
     /// Use the gateway at this URL (e.g. a `faktura sandbox-gateway`) instead of the in-process sandbox.
     #[arg(long, env = "FAKTURA_GATEWAY_URL")]
     pub gateway_url: Option<String>,
@@ -104,6 +109,13 @@ impl GatewayArgs {
 
     /// The gateway to use, and the in-process sandbox when that is it (it serves the 3-D Secure page).
     pub fn gateway(&self, listen: SocketAddr) -> anyhow::Result<Gateways> {
+        if self.gateway_kind == crate::stripe::GatewayKind::Stripe {
+            if self.gateway_url.is_some() {
+                anyhow::bail!("--gateway-url is the sandbox service's; with --gateway stripe use --stripe-api-base");
+            }
+            let timeout = Duration::from_millis(self.gateway_timeout_ms);
+            return Ok((Arc::new(self.stripe.gateway(timeout)?), None));
+        }
         match &self.gateway_url {
             None => {
                 let sandbox = Arc::new(SandboxGateway::new());

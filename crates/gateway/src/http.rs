@@ -290,6 +290,8 @@ mod tests {
             token: token.into(),
             amount: Money::from_minor(12_500, Currency::DKK),
             return_url: "/billing/ba/payments/pay/return".into(),
+            reference: None,
+            metadata: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod http;
 pub mod sandbox;
 pub mod service;
+pub mod stripe;
 
 use async_trait::async_trait;
 use faktura_domain::card::CardInput;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use http::{HttpGateway, HttpOptions};
 pub use sandbox::SandboxGateway;
+pub use stripe::{StripeConfig, StripeGateway, STRIPE_API_VERSION};
 
 /// How a card is funded; prepaid cards are refused, as the flow we follow does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +57,97 @@ pub struct ChargeRequest {
     pub amount: Money,
     /// Where the gateway sends the person back after a 3-D Secure challenge.
     pub return_url: String,
+    /// The gateway's own id for this charge when it was prepared first
+    /// ([`PaymentGateway::prepare`], e.g. a Stripe PaymentIntent); stored with the payment.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Faktura's ids (account, invoice, payment) for the gateway's records; never card data.
+    #[serde(default)]
+    pub metadata: Vec<(String, String)>,
+}
+
+/// What a gateway's customer for one billing profile is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRequest {
+    pub account_id: String,
+    pub profile_id: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
+/// A card setup begun at the gateway for the browser to confirm (Stripe.js
+/// `confirmCardSetup`): Faktura's server sees only these ids, never the card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardSetup {
+    pub reference: String,
+    pub client_secret: String,
+}
+
+/// Where a card setup the browser confirmed stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardSetupStatus {
+    /// Set up: the card, attached to the setup's customer.
+    Succeeded(CardToken),
+    /// The bank asks for 3-D Secure and the browser has not finished it yet.
+    RequiresAction,
+    /// Nothing confirmed yet.
+    Pending,
+    Failed(FailureReason),
+}
+
+/// A card setup as the gateway reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardSetupAnswer {
+    pub reference: String,
+    /// The gateway customer the setup belongs to (checked against the profile's).
+    pub customer: Option<String>,
+    pub status: CardSetupStatus,
+}
+
+/// What the browser needs to collect card details itself (Stripe.js Elements).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserCardEntry {
+    pub publishable_key: String,
+    /// The script's URL; the page's Content-Security-Policy allows exactly its origin.
+    pub js_url: String,
+}
+
+/// An event a gateway sent us (a webhook), verified and reduced to what Faktura needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GatewayEvent {
+    /// A charge reached an answer: `key` is Faktura's idempotency key (payment or settlement id).
+    Charge {
+        event_id: String,
+        key: String,
+        /// Faktura's billing account, from the charge's metadata.
+        account: Option<String>,
+        charge: Charge,
+    },
+    /// A card setup succeeded (Faktura's account, profile and user from its metadata).
+    SetupSucceeded {
+        event_id: String,
+        setup: String,
+        account: Option<String>,
+        profile: Option<String>,
+        user: Option<String>,
+    },
+    /// An event Faktura does not need.
+    Ignored { event_id: String, kind: String },
+}
+
+/// Why an incoming webhook was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookRefusal {
+    #[error("this gateway takes no webhooks")]
+    NotConfigured,
+    #[error("missing or malformed signature header")]
+    MalformedSignature,
+    #[error("no signature matches")]
+    BadSignature,
+    #[error("the signature's timestamp is outside the tolerance")]
+    Stale,
+    #[error("the event cannot be read: {0}")]
+    BadEvent(String),
 }
 
 /// Where a charge stands at the gateway.
@@ -115,5 +208,74 @@ pub trait PaymentGateway: Send + Sync {
             amount: Money::zero(request.currency),
             status: ChargeStatus::Succeeded,
         })
+    }
+
+    /// Gateways that charge in two steps (create, then confirm: Stripe's PaymentIntents)
+    /// create the charge here, moving no money; the answer is stored with the payment and
+    /// passed back as [`ChargeRequest::reference`]. `None`: [`PaymentGateway::charge`] does it
+    /// all.
+    async fn prepare(&self, _request: &ChargeRequest) -> Result<Option<String>, GatewayError> {
+        Ok(None)
+    }
+
+    /// [`PaymentGateway::lookup`], given the gateway's reference when Faktura stored one.
+    async fn lookup_charge(
+        &self,
+        idempotency_key: &str,
+        _reference: Option<&str>,
+    ) -> Result<Option<Charge>, GatewayError> {
+        self.lookup(idempotency_key).await
+    }
+
+    /// Gives up on a prepared charge that was never confirmed (it moved no money), so that it
+    /// can never be confirmed later. An error means: do not record it failed yet.
+    async fn abandon(&self, _reference: &str) -> Result<(), GatewayError> {
+        Ok(())
+    }
+
+    /// Card entry in the browser, when the gateway collects card details itself. `None`: the
+    /// sandbox's own card form (tokenized by [`PaymentGateway::tokenize`]).
+    fn browser_card_entry(&self) -> Option<BrowserCardEntry> {
+        None
+    }
+
+    /// Creates the gateway's customer for a billing profile (Faktura stores the id).
+    async fn create_customer(&self, _request: &CustomerRequest) -> Result<String, GatewayError> {
+        Err(GatewayError::Invalid(
+            "this gateway has no customers".into(),
+        ))
+    }
+
+    /// Begins a card setup for `customer` that the browser confirms.
+    async fn begin_card_setup(
+        &self,
+        _customer: &str,
+        _metadata: &[(String, String)],
+    ) -> Result<CardSetup, GatewayError> {
+        Err(GatewayError::Invalid(
+            "this gateway sets cards up in Faktura's form".into(),
+        ))
+    }
+
+    /// Where a card setup stands; on success, the card (attached to the setup's customer).
+    async fn card_setup(&self, _reference: &str) -> Result<CardSetupAnswer, GatewayError> {
+        Err(GatewayError::Invalid(
+            "this gateway sets cards up in Faktura's form".into(),
+        ))
+    }
+
+    /// Removes a saved card at the gateway (detached in Faktura, or refused after setup).
+    async fn detach(&self, _token: &str) -> Result<(), GatewayError> {
+        Ok(())
+    }
+
+    /// Verifies and reads a webhook the gateway sent.
+    fn webhook_event(
+        &self,
+        _signature: Option<&str>,
+        _body: &[u8],
+        _now: i64,
+    ) -> Result<GatewayEvent, WebhookRefusal> {
+        Err(WebhookRefusal::NotConfigured)
     }
 }

@@ -403,6 +403,8 @@ mod tests {
             token: token.into(),
             amount: Money::from_minor(10_000, Currency::DKK),
             return_url: "/back".into(),
+            reference: None,
+            metadata: Vec::new(),
         }
     }
 

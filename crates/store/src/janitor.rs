@@ -29,6 +29,8 @@ pub struct InDoubt {
     pub id: String,
     pub state: PaymentState,
     pub created_at: DateTime<Utc>,
+    /// The gateway's id for the charge, when Faktura stored one before confirming it.
+    pub reference: Option<String>,
     /// Looks at the gateway so far, this one included.
     pub attempts: i64,
 }
@@ -70,7 +72,7 @@ impl Store {
                 break;
             }
             let found = sqlx::query(&format!(
-                "SELECT id, billing_account_id, state, created_at, check_attempts FROM {table} \
+                "SELECT id, billing_account_id, state, created_at, gateway_reference, check_attempts FROM {table} \
                  WHERE {OPEN}{extra} AND COALESCE(next_check_at, updated_at + $1) <= $2 \
                  ORDER BY COALESCE(next_check_at, updated_at + $1), id LIMIT $3{skip_locked}"
             ))
@@ -86,6 +88,7 @@ impl Store {
                     id: rows::text(row, "id")?,
                     state: rows::coded(row, "state", PaymentState::from_code)?,
                     created_at: rows::timestamp(row, "created_at")?,
+                    reference: rows::opt_text(row, "gateway_reference")?,
                     attempts: rows::int(row, "check_attempts")? + 1,
                 };
                 sqlx::query(&format!(

@@ -9,6 +9,7 @@ mod accounts;
 mod activity;
 mod audit;
 pub mod demo;
+mod gateway;
 mod iam;
 mod idempotency;
 mod invoices;

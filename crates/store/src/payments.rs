@@ -294,7 +294,39 @@ impl Store {
         actor: Option<&UserId>,
         ip: Option<&str>,
     ) -> Result<SettleResult> {
+        self.settle_payment_once(None, account, payment_id, outcome, actor, ip)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a settle without an event was deduplicated".into()))
+    }
+
+    /// [`Store::settle_payment`] for a gateway's webhook event `(id, kind)`: the event is
+    /// recorded in the same transaction, and an event seen before changes nothing (`None`).
+    pub async fn settle_payment_for_event(
+        &self,
+        event: (&str, &str),
+        account: &BillingAccountId,
+        payment_id: &PaymentId,
+        outcome: &PaymentOutcome,
+    ) -> Result<Option<SettleResult>> {
+        self.settle_payment_once(Some(event), account, payment_id, outcome, None, None)
+            .await
+    }
+
+    async fn settle_payment_once(
+        &self,
+        event: Option<(&str, &str)>,
+        account: &BillingAccountId,
+        payment_id: &PaymentId,
+        outcome: &PaymentOutcome,
+        actor: Option<&UserId>,
+        ip: Option<&str>,
+    ) -> Result<Option<SettleResult>> {
         let mut tx = self.begin_write().await?;
+        if let Some((id, kind)) = event {
+            if !crate::gateway::insert_event(&mut tx, id, kind).await? {
+                return Ok(None);
+            }
+        }
         // A payment that is part of a settlement is settled with it, never on its own.
         // The row lock (PostgreSQL) makes two settles of one payment (the person's request and
         // the janitor on another node) take turns: the second sees the first's final state.
@@ -316,20 +348,22 @@ impl Store {
                 if already.is_none() {
                     let late = late_success(&mut tx, &mut payment, reference, actor, ip).await?;
                     tx.commit().await?;
-                    return Ok(SettleResult {
+                    return Ok(Some(SettleResult {
                         payment,
                         changed: true,
                         late_charge: late,
-                    });
+                    }));
                 }
             }
         }
         if payment.state.is_final() {
-            return Ok(SettleResult {
+            // The event is kept as seen even so.
+            tx.commit().await?;
+            return Ok(Some(SettleResult {
                 payment,
                 changed: false,
                 late_charge: LateCharge::None,
-            });
+            }));
         }
         let (state, reason, reference, url) =
             rows::outcome_columns(outcome, payment.gateway_reference.as_ref());
@@ -409,11 +443,11 @@ impl Store {
         payment.gateway_reference = reference;
         payment.next_action_url = url;
         payment.updated_at = now;
-        Ok(SettleResult {
+        Ok(Some(SettleResult {
             payment,
             changed: true,
             late_charge: LateCharge::None,
-        })
+        }))
     }
 }
 

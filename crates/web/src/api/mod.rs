@@ -3,9 +3,11 @@
 
 mod access;
 mod billing;
+mod cards;
 mod download;
 mod envelope;
 mod examples;
+mod gateway_webhook;
 mod notifications;
 mod openapi;
 mod operator;
@@ -181,6 +183,9 @@ pub fn operations() -> Vec<Operation> {
         op("get", format!("{BA}/{{ba}}/invoices/{{invoice}}"), "Invoices_GetByBillingAccount", "Invoices", "One invoice, by id or by invoice number", GET_ONE, get(billing::get_invoice)),
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks"), "PaymentMethods_ListByBillingProfile", "Payment methods", "The profile's cards (token, brand, last four, expiry, holder)", LIST, get(billing::list_payment_method_links)),
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks/{{pm}}"), "PaymentMethods_GetByBillingProfile", "Payment methods", "One card of the profile", GET_ONE, get(billing::get_payment_method_link)),
+        op("post", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodSetups"), "PaymentMethodSetups_Create", "Payment methods", "Begin adding a card with Stripe.js (gateway stripe): {id, clientSecret, publishableKey, stripeJsUrl}; the browser confirms it with confirmCardSetup", &[(201, "Created"), (403, "Role may not manage cards"), (404, "Not visible"), (400, "The gateway takes cards in Faktura's own form"), (503, "Gateway unreachable")], post(cards::begin_setup)),
+        op("post", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodSetups/{{setup}}/complete"), "PaymentMethodSetups_Complete", "Payment methods", "Save the card of a setup the browser confirmed (prepaid cards are refused and detached again)", &[(201, "The saved card"), (202, "3-D Secure not finished yet"), (402, "The card was refused"), (403, "Role may not manage cards"), (404, "No such setup for this profile"), (422, "Prepaid card refused"), (503, "Gateway unreachable")], post(cards::complete_setup)),
+        op("delete", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks/{{pm}}"), "PaymentMethods_Detach", "Payment methods", "Detach a card (at the gateway too)", &[(204, "Detached"), (403, "Role may not manage cards"), (404, "Not found"), (409, "Default with unpaid invoices, last card of pay-as-you-go, or in use")], delete(cards::detach)),
         op("get", format!("{BA}/{{ba}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingAccount", "Access", "Role assignments at account scope and on the profiles the caller may see", LIST, get(access::account_role_assignments)),
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/billingRoleAssignments"), "BillingRoleAssignments_ListByBillingProfile", "Access", "Role assignments on one profile", LIST, get(access::profile_role_assignments)),
         op("get", format!("{BA}/{{ba}}/billingPermissions"), "BillingPermissions_ListByBillingAccount", "Access", "What the caller may do on the account", LIST, get(access::account_permissions)),
@@ -267,6 +272,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/operator/v1/{*rest}",
             axum::routing::any(envelope::not_found_fallback),
+        )
+        // Events from Stripe (signed; no token, no api-version).
+        .route(
+            "/gateway/stripe/webhook",
+            axum::routing::post(gateway_webhook::receive),
         )
         .route("/openapi.json", get(openapi::document))
         .route("/api", get(openapi::page))

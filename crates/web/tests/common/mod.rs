@@ -19,6 +19,7 @@ pub mod admin;
 pub mod api;
 pub mod mail;
 pub mod portal;
+pub mod stripe;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
@@ -58,6 +59,15 @@ impl TestApp {
         Self::configured(store, gateway, sandbox, Config::default())
             .await
             .0
+    }
+
+    /// [`TestApp::with_gateway`], and the state too (for the janitor's rounds a test runs).
+    pub async fn with_gateway_and_state(
+        store: Store,
+        gateway: Arc<dyn faktura_gateway::PaymentGateway>,
+    ) -> (TestApp, AppState) {
+        let sandbox = Arc::new(SandboxGateway::new());
+        Self::configured(store, gateway, sandbox, Config::default()).await
     }
 
     /// The demo with outgoing mail going to `mailer` and links pointing at

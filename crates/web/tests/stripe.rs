@@ -1,0 +1,536 @@
+//! The Stripe connector through the real router, against localstripe (started here on a free
+//! loopback port): a card added through a SetupIntent (3-D Secure included) that the test
+//! confirms as Stripe.js would, paying an invoice with it (a PaymentIntent created with our ids,
+//! its id stored, then confirmed), declines, prepaid refusal and detach — on SQLite and
+//! PostgreSQL.
+
+mod common;
+
+use common::api::{ba, minor, overdue_with_card, Api, V};
+use common::stripe::{self, LocalStripe};
+use common::TestApp;
+use faktura_domain::*;
+use faktura_store::demo::NORDLYS_ADMIN;
+use faktura_store::Store;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+struct Setup {
+    api: Api,
+    token: String,
+    account: BillingAccountId,
+    invoice: Invoice,
+    state: faktura_web::state::AppState,
+}
+
+async fn setup(store: Store, localstripe: &LocalStripe) -> Setup {
+    let (app, state) =
+        TestApp::with_gateway_and_state(store, Arc::new(localstripe.gateway())).await;
+    let (account, invoice, _) = overdue_with_card(&app).await;
+    let api = Api { app };
+    let token = api.token(NORDLYS_ADMIN).await;
+    Setup {
+        api,
+        token,
+        account,
+        invoice,
+        state,
+    }
+}
+
+impl Setup {
+    fn profile_path(&self) -> String {
+        format!(
+            "{}/billingProfiles/{}",
+            ba(&self.account),
+            self.invoice.billing_profile_id
+        )
+    }
+
+    async fn post(&self, path: &str, body: Option<Value>) -> common::api::Reply {
+        self.api
+            .call("POST", path, Some(&self.token), body, None)
+            .await
+    }
+
+    /// Begins a setup through Faktura's API: (setup id, client secret).
+    async fn begin(&self) -> (String, String) {
+        let reply = self
+            .post(
+                &format!("{}/paymentMethodSetups?{V}", self.profile_path()),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.json);
+        assert_eq!(reply.json["publishableKey"], stripe::PUBLISHABLE_KEY);
+        let id = reply.json["id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("seti_"), "{id}");
+        (id, reply.json["clientSecret"].as_str().unwrap().to_owned())
+    }
+
+    async fn complete(&self, setup: &str) -> common::api::Reply {
+        self.post(
+            &format!(
+                "{}/paymentMethodSetups/{setup}/complete?{V}",
+                self.profile_path()
+            ),
+            None,
+        )
+        .await
+    }
+
+    /// A card added end to end: Faktura's payment-method id and the card as stored.
+    async fn add_card(&self, localstripe: &LocalStripe, number: &str) -> PaymentMethod {
+        let (id, secret) = self.begin().await;
+        let (status, body) = localstripe.confirm_setup(&id, &secret, number).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("succeeded")),
+            "{body}"
+        );
+        let reply = self.complete(&id).await;
+        assert_eq!(reply.status, 201, "{}", reply.json);
+        self.stored_card(reply.json["name"].as_str().unwrap()).await
+    }
+
+    async fn stored_card(&self, id: &str) -> PaymentMethod {
+        let id = PaymentMethodId::parse(id).unwrap();
+        self.api
+            .app
+            .store
+            .payment_method(&self.account, &id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    async fn pay(&self, method: &PaymentMethod) -> common::api::Reply {
+        self.post(
+            &format!("{}/invoices/{}/pay?{V}", ba(&self.account), self.invoice.id),
+            Some(json!({"paymentMethodId": method.id.as_str()})),
+        )
+        .await
+    }
+
+    async fn payment(&self, reply: &common::api::Reply) -> Payment {
+        let id = PaymentId::parse(reply.json["name"].as_str().unwrap()).unwrap();
+        self.api
+            .app
+            .store
+            .payment(&self.account, &id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    async fn invoice_now(&self) -> Invoice {
+        self.api
+            .app
+            .store
+            .invoice(&self.account, &self.invoice.id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+async fn a_saved_card_pays_through_a_payment_intent(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    let card = s.add_card(&localstripe, "4242424242424242").await;
+    // Only Stripe's ids and what the list shows are kept.
+    assert!(
+        card.gateway_token.starts_with("pm_"),
+        "{}",
+        card.gateway_token
+    );
+    assert_eq!(
+        (
+            card.last4.as_str(),
+            card.exp_month,
+            card.exp_year,
+            card.holder.as_str()
+        ),
+        ("4242", 12, 2034, "Astrid Holm")
+    );
+    assert_eq!(card.status, PaymentMethodStatus::Active);
+    // One Stripe customer for the profile, made on first need and kept; the card is its.
+    let customer = s
+        .api
+        .app
+        .store
+        .profile_gateway_customer(&s.account, &s.invoice.billing_profile_id)
+        .await
+        .unwrap()
+        .expect("the profile's customer is stored");
+    assert!(customer.starts_with("cus_"), "{customer}");
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_methods/{}", card.gateway_token))
+        .await;
+    assert_eq!(at_stripe["customer"], customer.as_str());
+    let second = s.add_card(&localstripe, "4242424242424242").await;
+    assert_eq!(
+        s.api
+            .app
+            .store
+            .profile_gateway_customer(&s.account, &s.invoice.billing_profile_id)
+            .await
+            .unwrap(),
+        Some(customer.clone()),
+        "a second card reuses the customer"
+    );
+    assert_ne!(second.gateway_token, card.gateway_token);
+
+    let due = s.invoice.amount_due().unwrap();
+    let reply = s.pay(&card).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(reply.json["properties"]["status"], "Succeeded");
+    assert_eq!(minor(&reply.json["properties"]["amount"]), due.minor());
+    let payment = s.payment(&reply).await;
+    let intent_id = payment
+        .gateway_reference
+        .clone()
+        .expect("the intent's id is stored");
+    assert!(intent_id.starts_with("pi_"), "{intent_id}");
+    let intent = localstripe
+        .get(&format!("/v1/payment_intents/{intent_id}"))
+        .await;
+    assert_eq!(intent["status"], "succeeded");
+    assert_eq!(intent["amount"], due.minor());
+    assert_eq!(
+        intent["currency"],
+        due.currency().code().to_ascii_lowercase()
+    );
+    assert_eq!(intent["customer"], customer.as_str());
+    assert_eq!(intent["payment_method"], card.gateway_token.as_str());
+    assert_eq!(intent["metadata"]["faktura_key"], payment.id.as_str());
+    assert_eq!(intent["metadata"]["faktura_payment"], payment.id.as_str());
+    assert_eq!(intent["metadata"]["faktura_invoice"], s.invoice.id.as_str());
+    assert_eq!(intent["metadata"]["faktura_account"], s.account.as_str());
+    assert_eq!(
+        s.invoice_now()
+            .await
+            .status_on(chrono::Utc::now().date_naive()),
+        InvoiceStatus::Paid
+    );
+}
+
+async fn three_d_secure_when_adding_and_when_paying(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    // Adding 4000 0027 6000 3184: the bank asks for 3-D Secure; until the browser has passed
+    // it, nothing is saved.
+    let (id, secret) = s.begin().await;
+    let (status, body) = localstripe
+        .confirm_setup(&id, &secret, "4000002760003184")
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("requires_action")),
+        "{body}"
+    );
+    let waiting = s.complete(&id).await;
+    assert_eq!(waiting.status, 202, "{}", waiting.json);
+    assert_eq!(waiting.json["status"], "RequiresAction");
+    let (status, body) = localstripe.pass_setup_challenge(&id, &secret).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("succeeded")),
+        "{body}"
+    );
+    let saved = s.complete(&id).await;
+    assert_eq!(saved.status, 201, "{}", saved.json);
+    // Completing again (a reload, the webhook) keeps the one card.
+    let again = s.complete(&id).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.json["name"], saved.json["name"]);
+    let card = s.stored_card(saved.json["name"].as_str().unwrap()).await;
+
+    // Paying with it: the PaymentIntent asks for the challenge too.
+    let reply = s.pay(&card).await;
+    assert_eq!(reply.status, 202, "{}", reply.json);
+    assert_eq!(reply.json["properties"]["status"], "RequiresAction");
+    let payment = s.payment(&reply).await;
+    assert_eq!(payment.state, PaymentState::RequiresAction);
+    let intent = payment.gateway_reference.clone().unwrap();
+    // Still waiting: asking Stripe changes nothing.
+    let open = faktura_app::janitor::resolve_open_payment(&s.state.app, &payment)
+        .await
+        .unwrap();
+    assert_eq!(open.state, PaymentState::RequiresAction);
+    let (status, body) = localstripe.answer_payment_challenge(&intent, true).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("succeeded")),
+        "{body}"
+    );
+    // The janitor's rule (as the return link and the check before a new attempt use it) asks
+    // Stripe for the stored intent and settles the payment.
+    let settled = faktura_app::janitor::resolve_open_payment(&s.state.app, &open)
+        .await
+        .unwrap();
+    assert_eq!(settled.state, PaymentState::Succeeded);
+    assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
+}
+
+async fn declines_prepaid_cards_and_detach(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    let cards_before = s
+        .api
+        .app
+        .store
+        .payment_methods(&s.account, &s.invoice.billing_profile_id)
+        .await
+        .unwrap()
+        .len();
+
+    // 4000 0000 0000 0002 is declined when it is set up: nothing is saved.
+    let (id, secret) = s.begin().await;
+    let (status, body) = localstripe
+        .confirm_setup(&id, &secret, "4000000000000002")
+        .await;
+    assert_eq!(status, 402, "{body}");
+    assert_eq!(body["error"]["code"], "card_declined");
+    let refused = s.complete(&id).await;
+    assert_eq!(refused.status, 402, "{}", refused.json);
+    assert_eq!(refused.json["error"]["code"], "CardRefused");
+
+    // A prepaid card is refused, and detached from the customer again.
+    let (id, secret) = s.begin().await;
+    let (status, body) = localstripe
+        .confirm_setup(&id, &secret, "5105105105105100")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let prepaid = s.complete(&id).await;
+    assert_eq!(prepaid.status, 422, "{}", prepaid.json);
+    assert_eq!(prepaid.json["error"]["code"], "PrepaidCardRefused");
+    let pm = body["payment_method"].as_str().unwrap();
+    let at_stripe = localstripe.get(&format!("/v1/payment_methods/{pm}")).await;
+    assert_eq!(at_stripe["customer"], Value::Null, "{at_stripe}");
+    assert_eq!(
+        s.api
+            .app
+            .store
+            .payment_methods(&s.account, &s.invoice.billing_profile_id)
+            .await
+            .unwrap()
+            .len(),
+        cards_before
+    );
+
+    // 4000 0000 0000 0341 is saved, then declined when charged: the sandbox's reason.
+    let card = s.add_card(&localstripe, "4000000000000341").await;
+    let reply = s.pay(&card).await;
+    assert_eq!(reply.status, 402, "{}", reply.json);
+    assert_eq!(reply.json["properties"]["status"], "Failed");
+    assert_eq!(reply.json["properties"]["failureReason"], "BankDeclined");
+    let payment = s.payment(&reply).await;
+    assert_eq!(payment.state, PaymentState::Failed);
+    assert_eq!(payment.failure_reason, Some(FailureReason::BankDeclined));
+    let intent = localstripe
+        .get(&format!(
+            "/v1/payment_intents/{}",
+            payment.gateway_reference.unwrap()
+        ))
+        .await;
+    assert_eq!(intent["status"], "requires_payment_method");
+    assert_ne!(s.invoice_now().await.status, InvoiceStatus::Paid);
+
+    // Detached in Faktura: detached at Stripe too.
+    let reply = s
+        .api
+        .call(
+            "DELETE",
+            &format!("{}/paymentMethodLinks/{}?{V}", s.profile_path(), card.id),
+            Some(&s.token),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 204, "{}", reply.json);
+    assert_eq!(
+        s.stored_card(card.id.as_str()).await.status,
+        PaymentMethodStatus::Inactive
+    );
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_methods/{}", card.gateway_token))
+        .await;
+    assert_eq!(at_stripe["customer"], Value::Null, "{at_stripe}");
+}
+
+/// A payment recorded `processing` with its PaymentIntent created and its id stored, as
+/// `app::charging` leaves it just before the confirm; `confirm` then confirms it at Stripe, as
+/// if Faktura crashed (or the answer was lost) right after.
+async fn payment_stopped_before_its_answer(
+    s: &Setup,
+    localstripe: &LocalStripe,
+    card: &PaymentMethod,
+    confirm: bool,
+) -> (Payment, String) {
+    use faktura_gateway::{ChargeRequest, PaymentGateway};
+    let admin = s
+        .api
+        .app
+        .store
+        .user_by_email(NORDLYS_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let payment = s
+        .api
+        .app
+        .store
+        .begin_payment(&faktura_store::BeginPayment {
+            account: s.account.clone(),
+            invoice: s.invoice.id.clone(),
+            payment_method: Some(card.id.clone()),
+            created_by: admin.id,
+            today: chrono::Utc::now().date_naive(),
+            ip: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let gateway = localstripe.gateway();
+    let mut request = ChargeRequest {
+        idempotency_key: payment.id.to_string(),
+        token: card.gateway_token.clone(),
+        amount: payment.amount,
+        return_url: "/return".into(),
+        reference: None,
+        metadata: vec![("faktura_account".into(), s.account.to_string())],
+    };
+    let intent = gateway.prepare(&request).await.unwrap().unwrap();
+    assert!(s
+        .api
+        .app
+        .store
+        .record_gateway_reference(
+            faktura_store::DoubtKind::Payment,
+            &s.account,
+            payment.id.as_str(),
+            &intent
+        )
+        .await
+        .unwrap());
+    if confirm {
+        request.reference = Some(intent.clone());
+        gateway.charge(&request).await.unwrap();
+    }
+    (payment, intent)
+}
+
+fn eager_janitor() -> faktura_app::JanitorConfig {
+    faktura_app::JanitorConfig {
+        grace: std::time::Duration::ZERO,
+        abandon_after: std::time::Duration::ZERO,
+        ..faktura_app::JanitorConfig::default()
+    }
+}
+
+async fn the_janitor_settles_a_charge_whose_answer_was_lost(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    let card = s.add_card(&localstripe, "4242424242424242").await;
+    let (payment, intent) = payment_stopped_before_its_answer(&s, &localstripe, &card, true).await;
+    assert_eq!(
+        localstripe
+            .get(&format!("/v1/payment_intents/{intent}"))
+            .await["status"],
+        "succeeded"
+    );
+    // Until the janitor asks, the invoice waits and no new attempt may start.
+    let reply = s.pay(&card).await;
+    assert_eq!(reply.status, 409, "{}", reply.json);
+    let looked = faktura_app::janitor::run_once(&s.state.app, &eager_janitor())
+        .await
+        .unwrap();
+    assert!(looked >= 1, "the janitor looked at {looked} rows");
+    let settled = s
+        .api
+        .app
+        .store
+        .payment(&s.account, &payment.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(settled.state, PaymentState::Succeeded);
+    assert_eq!(settled.gateway_reference.as_deref(), Some(intent.as_str()));
+    assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
+    // One charge at Stripe for the invoice, and another Pay now is refused.
+    let intents = localstripe.get("/v1/payment_intents?limit=100").await;
+    let ours: Vec<&Value> = intents["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["metadata"]["faktura_account"] == s.account.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{intents}");
+    let reply = s.pay(&card).await;
+    assert_eq!(reply.status, 409, "{}", reply.json);
+}
+
+async fn the_janitor_cancels_an_intent_never_confirmed(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    let card = s.add_card(&localstripe, "4242424242424242").await;
+    let (payment, intent) = payment_stopped_before_its_answer(&s, &localstripe, &card, false).await;
+    // With the default patience, a young payment is left alone.
+    let patient = faktura_app::JanitorConfig {
+        grace: std::time::Duration::ZERO,
+        first_retry: std::time::Duration::from_millis(1),
+        ..faktura_app::JanitorConfig::default()
+    };
+    faktura_app::janitor::run_once(&s.state.app, &patient)
+        .await
+        .unwrap();
+    assert_eq!(
+        localstripe
+            .get(&format!("/v1/payment_intents/{intent}"))
+            .await["status"],
+        "requires_confirmation"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Past `abandon_after`: cancelled at Stripe (so it can never be confirmed), then failed.
+    faktura_app::janitor::run_once(&s.state.app, &eager_janitor())
+        .await
+        .unwrap();
+    assert_eq!(
+        localstripe
+            .get(&format!("/v1/payment_intents/{intent}"))
+            .await["status"],
+        "canceled"
+    );
+    let failed = s
+        .api
+        .app
+        .store
+        .payment(&s.account, &payment.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.state, PaymentState::Failed);
+    // Nothing was charged, so the invoice can be paid now.
+    let reply = s.pay(&card).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
+}
+
+faktura_store::on_both_backends!(
+    a_saved_card_pays_through_a_payment_intent,
+    three_d_secure_when_adding_and_when_paying,
+    declines_prepaid_cards_and_detach,
+    the_janitor_settles_a_charge_whose_answer_was_lost,
+    the_janitor_cancels_an_intent_never_confirmed,
+);
