@@ -563,9 +563,17 @@ fn help_command(command: HelpCommand) -> anyhow::Result<()> {
             } else if found.is_empty() {
                 println!("No article fits that description well enough.");
             } else {
+                if found.iter().all(|rec| rec.maybe) {
+                    println!("No article fits that description well enough. Maybe one of these:");
+                }
                 for (rank, rec) in found.iter().enumerate() {
+                    let note = if rec.cross_language {
+                        " (no article in the question's language fits)"
+                    } else {
+                        ""
+                    };
                     println!(
-                        "{}. {} [{}] {} (score {:.2})",
+                        "{}. {} [{}] {} (score {:.2}){note}",
                         rank + 1,
                         rec.title,
                         rec.locale,

@@ -127,6 +127,9 @@ pub struct Quality {
     pub mrr: f64,
     /// Queries that returned nothing at all (below the confidence threshold).
     pub unanswered: usize,
+    /// Queries answered only with "maybe" guesses (below the threshold, see
+    /// [`SearchConfig::maybe_min_confidence`]). Their ranks count like any other.
+    pub maybe: usize,
     /// `(query, expected, what came first)` for every query that missed top-1.
     pub misses: Vec<(String, String, Option<String>)>,
 }
@@ -138,11 +141,14 @@ pub fn evaluate(recommender: &Recommender, queries: &[LabelledQuery]) -> Quality
     let mut top3 = 0usize;
     let mut reciprocal = 0.0f64;
     let mut unanswered = 0usize;
+    let mut maybe = 0usize;
     let mut misses = Vec::new();
     for query in queries {
         let results = recommender.recommend(&query.query, query.locale, RANK_DEPTH);
         if results.is_empty() {
             unanswered += 1;
+        } else if results.iter().all(|r| r.maybe) {
+            maybe += 1;
         }
         let rank = results.iter().position(|r| query.accepts(&r.path));
         if let Some(rank) = rank {
@@ -168,6 +174,7 @@ pub fn evaluate(recommender: &Recommender, queries: &[LabelledQuery]) -> Quality
         top3: top3 as f64 / n,
         mrr: reciprocal / n,
         unanswered,
+        maybe,
         misses,
     }
 }
@@ -194,17 +201,18 @@ pub fn compare_configurations(
     })
 }
 
-/// A Markdown table row: `| set | config | n | top-1 | top-3 | MRR | unanswered |`.
+/// A Markdown table row: `| set | config | n | top-1 | top-3 | MRR | unanswered | maybe |`.
 pub fn table_row(set: &str, config: &str, quality: &Quality) -> String {
     let mut row = String::new();
     let _ = write!(
         row,
-        "| {set} | {config} | {} | {:.1} % | {:.1} % | {:.3} | {} |",
+        "| {set} | {config} | {} | {:.1} % | {:.1} % | {:.3} | {} | {} |",
         quality.queries,
         quality.top1 * 100.0,
         quality.top3 * 100.0,
         quality.mrr,
-        quality.unanswered
+        quality.unanswered,
+        quality.maybe
     );
     row
 }
@@ -228,6 +236,75 @@ pub fn compare_splits(
             (split.to_string(), comparison)
         })
         .collect())
+}
+
+/// The techniques of the tuned configuration, added one at a time to the plain baseline: the
+/// rows of the README's table. The last step is [`SearchConfig::tuned`].
+pub fn technique_steps() -> Vec<(&'static str, SearchConfig)> {
+    let tuned = SearchConfig::tuned();
+    let plain = SearchConfig::plain();
+    let analysis = SearchConfig {
+        language_analysis: true,
+        typo_tolerance: true,
+        shared_idf: true,
+        title_boost: tuned.title_boost,
+        headings_boost: tuned.headings_boost,
+        boilerplate_boost: tuned.boilerplate_boost,
+        boilerplate_min_articles: tuned.boilerplate_min_articles,
+        ..plain.clone()
+    };
+    let expansion = SearchConfig {
+        query_expansion: true,
+        ..analysis.clone()
+    };
+    let fallback = SearchConfig {
+        cross_language_fallback: true,
+        ..expansion.clone()
+    };
+    let keywords = SearchConfig {
+        keywords_boost: tuned.keywords_boost,
+        ..fallback.clone()
+    };
+    let rerank = SearchConfig {
+        coverage_rerank: tuned.coverage_rerank,
+        ..keywords.clone()
+    };
+    let margin = SearchConfig {
+        cross_language_margin: tuned.cross_language_margin,
+        ..rerank.clone()
+    };
+    vec![
+        ("lexical baseline (plain words, BM25)", plain),
+        ("+ stemming, typos, field weights, boilerplate", analysis),
+        ("+ query expansion (billing synonyms)", expansion),
+        ("+ cross-language fallback", fallback),
+        ("+ slug keywords (document expansion)", keywords),
+        ("+ coverage re-ranking", rerank),
+        ("+ cross-language margin", margin),
+        ("+ \"maybe\" below the threshold (shipped)", tuned),
+    ]
+}
+
+/// A set of articles and the named query sets asked against it.
+pub struct Corpus<'a> {
+    pub articles: &'a [Article],
+    pub query_sets: Vec<(String, Vec<LabelledQuery>)>,
+}
+
+/// One configuration evaluated on every query set of every corpus (one index per corpus):
+/// `(query set name, quality)`, in order.
+pub fn evaluate_config(
+    config: &SearchConfig,
+    corpora: &[Corpus<'_>],
+) -> Result<Vec<(String, Quality)>, HelpError> {
+    let mut results = Vec::new();
+    for corpus in corpora {
+        let recommender = Recommender::build(corpus.articles, config.clone())?;
+        for (name, queries) in &corpus.query_sets {
+            results.push((name.clone(), evaluate(&recommender, queries)));
+        }
+    }
+    Ok(results)
 }
 
 /// Deterministic variations of `base` for load testing: paragraphs shuffled and trimmed, words

@@ -145,6 +145,10 @@ async fn nothing_fits_offers_a_support_request(store: Store) {
     assert!(page.body.contains("data-test-id=\"help-nothing-fits\""));
     assert!(page.body.contains("Create a support request"));
     assert!(!page.body.contains("data-test-id=\"help-answer\""));
+    assert!(
+        !page.body.contains("data-test-id=\"help-maybe\""),
+        "gibberish gets no guesses"
+    );
     let empty = admin.get("/help").await;
     assert!(
         !empty.body.contains("help-nothing-fits") && empty.body.contains("Describe your problem")

@@ -39,7 +39,8 @@ impl Recommender {
                         .add_text_field(&format!("headings_{lang}"), options.clone()),
                     body: schema_builder.add_text_field(&format!("body_{lang}"), options.clone()),
                     boilerplate: schema_builder
-                        .add_text_field(&format!("boilerplate_{lang}"), options),
+                        .add_text_field(&format!("boilerplate_{lang}"), options.clone()),
+                    keywords: schema_builder.add_text_field(&format!("keywords_{lang}"), options),
                 },
             );
         }
@@ -105,6 +106,9 @@ impl Recommender {
             }
             doc.add_text(language_fields.body, body);
             doc.add_text(language_fields.boilerplate, boiler);
+            if config.keywords_boost.is_some() {
+                doc.add_text(language_fields.keywords, slug_words(&article.slug));
+            }
             doc.add_u64(ord_field, ord as u64);
             writer.add_document(doc)?;
         }
@@ -178,6 +182,10 @@ impl Recommender {
                 },
                 path: a.path(),
                 title: a.title.clone(),
+                title_terms: analyzers
+                    .get(&a.locale)
+                    .map(|analyzer| analyze(analyzer, &a.title))
+                    .unwrap_or_default(),
             })
             .collect();
 
@@ -194,6 +202,29 @@ impl Recommender {
             entries,
         })
     }
+}
+
+/// The distinct terms of `text` after analysis.
+pub(super) fn analyze(analyzer: &TextAnalyzer, text: &str) -> Vec<String> {
+    let mut analyzer = analyzer.clone();
+    let mut stream = analyzer.token_stream(text);
+    let mut terms: Vec<String> = Vec::new();
+    while stream.advance() {
+        let term = &stream.token().text;
+        if term.chars().any(char::is_alphabetic) && !terms.contains(term) {
+            terms.push(term.clone());
+        }
+    }
+    terms
+}
+
+/// The words of a slug: `payment-was-declined-2` → `payment was declined`. Numbers that only tell
+/// near-duplicate files apart are left out.
+pub(super) fn slug_words(slug: &str) -> String {
+    slug.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn analyzer_name(locale: Locale, config: &SearchConfig) -> &'static str {

@@ -14,7 +14,7 @@ mod scoring;
 #[cfg(test)]
 mod tests;
 
-pub use config::SearchConfig;
+pub use config::{SearchConfig, MAYBE_COUNT};
 
 use crate::error::HelpError;
 use crate::fuzzy::Vocabulary;
@@ -54,6 +54,11 @@ pub struct Recommendation {
     /// help pane can say "only available in English".
     #[serde(skip)]
     pub cross_language: bool,
+    /// Nothing fits confidently; this is one of the best [`MAYBE_COUNT`] guesses (see
+    /// [`SearchConfig::maybe_min_confidence`]). The help pane offers it next to the support
+    /// request. Serialized as `"maybe": true` only when set.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub maybe: bool,
 }
 
 fn serialize_locale<S: Serializer>(locale: &Locale, serializer: S) -> Result<S::Ok, S::Error> {
@@ -73,21 +78,27 @@ struct LanguageFields {
     headings: Field,
     body: Field,
     boilerplate: Field,
+    /// Slug words (document expansion, see [`SearchConfig::keywords_boost`]).
+    keywords: Field,
 }
 
 impl LanguageFields {
-    fn weighted(&self, config: &SearchConfig) -> [(Field, f32); 4] {
-        [
+    fn weighted(&self, config: &SearchConfig) -> Vec<(Field, f32)> {
+        let mut fields = vec![
             (self.title, config.title_boost),
             (self.headings, config.headings_boost),
             (self.body, 1.0),
             (self.boilerplate, config.boilerplate_boost),
-        ]
+        ];
+        if let Some(boost) = config.keywords_boost {
+            fields.push((self.keywords, boost));
+        }
+        fields
     }
 
     /// Fields that count fully towards confidence.
-    fn content(&self) -> [Field; 3] {
-        [self.title, self.headings, self.body]
+    fn content(&self) -> [Field; 4] {
+        [self.title, self.headings, self.body, self.keywords]
     }
 }
 
@@ -97,6 +108,8 @@ struct Entry {
     article: ArticleRef,
     path: String,
     title: String,
+    /// The title's terms as the article's language analyzes them (for title re-ranking).
+    title_terms: Vec<String>,
 }
 
 /// A search index over a set of articles. Cheap to share between threads.
@@ -137,7 +150,9 @@ impl Recommender {
 
     /// Articles that fit a problem description, best first, at most `limit`. `locale` is the
     /// reader's language if known; otherwise it is guessed from the text. Articles in that
-    /// language are preferred. Returns nothing when no article fits confidently.
+    /// language are preferred. When no article fits confidently, returns at most
+    /// [`MAYBE_COUNT`] guesses marked [`Recommendation::maybe`], or nothing if even the best
+    /// is below [`SearchConfig::maybe_min_confidence`].
     pub fn recommend(
         &self,
         problem_text: &str,

@@ -2,7 +2,7 @@
 //! both languages' fields, ranking, and applying the confidence threshold.
 
 use super::scoring::SharedIdf;
-use super::{Recommendation, Recommender, LANGUAGES};
+use super::{Recommendation, Recommender, LANGUAGES, MAYBE_COUNT};
 use crate::error::HelpError;
 use crate::fuzzy::{Vocabulary, MIN_FUZZY_LEN};
 use crate::lang::detect_language;
@@ -26,6 +26,8 @@ const FOLLOWER_SCORE: f32 = 0.2;
 pub(super) const COMPOUND_WEIGHT: f32 = 0.8;
 /// Compound parts are at least this many characters.
 const MIN_COMPOUND_PART: usize = 3;
+/// Hits scored for confidence and re-ranked, at least.
+const MIN_CANDIDATES: usize = 40;
 /// Longer problem texts are cut here; the first words carry the topic.
 const MAX_QUERY_CHARS: usize = 2000;
 const MAX_QUERY_TERMS: usize = 48;
@@ -99,7 +101,8 @@ impl Recommender {
             return Ok(Vec::new());
         }
         let query = BooleanQuery::new(clauses);
-        let candidates = (limit * 4).max(20);
+        // Re-ranking and the cross-language fallback look at the same pool whatever the limit.
+        let candidates = (limit * 4).max(MIN_CANDIDATES);
         let collector = TopDocs::with_limit(candidates).order_by_score();
         let hits = if self.config.shared_idf {
             let statistics = SharedIdf { recommender: self };
@@ -130,11 +133,49 @@ impl Recommender {
         if let Some(query_locale) = query_locale.filter(|_| self.config.cross_language_fallback) {
             self.fall_back_across_languages(query_locale, &mut ranked, &mut confidences);
         }
-        // The threshold decides whether anything fits at all; the ranking itself stays BM25's.
-        // Once something fits, weaker hits may follow it if they are not far behind.
+        if self.config.coverage_rerank > 0.0 || self.config.title_rerank > 0.0 {
+            let factors: Vec<f32> = ranked
+                .iter()
+                .zip(&confidences)
+                .map(|((_, _, entry), confidence)| {
+                    let title = self.title_share(&self.entries[*entry], &words);
+                    (1.0 + self.config.coverage_rerank * confidence)
+                        * (1.0 + self.config.title_rerank * title)
+                })
+                .collect();
+            rerank(&factors, &mut ranked, &mut confidences);
+        }
+        let recommendation = |(score, _, entry): (f32, DocAddress, usize), confidence, maybe| {
+            let entry = &self.entries[entry];
+            Recommendation {
+                article: entry.article.clone(),
+                path: entry.path.clone(),
+                title: entry.title.clone(),
+                locale: entry.article.locale,
+                score,
+                confidence,
+                cross_language: query_locale.is_some_and(|q| q != entry.article.locale),
+                maybe,
+            }
+        };
+        // The threshold decides whether anything fits at all. Once something fits, weaker hits
+        // may follow it if they are not far behind. When nothing fits, the best two may still
+        // be offered as "maybe", unless even they share next to nothing with the question.
         let best = confidences.iter().copied().fold(0.0f32, f32::max);
         if best < self.config.min_confidence {
-            return Ok(Vec::new());
+            let Some(floor) = self.config.maybe_min_confidence else {
+                return Ok(Vec::new());
+            };
+            if best < floor {
+                return Ok(Vec::new());
+            }
+            return Ok(ranked
+                .into_iter()
+                .zip(confidences)
+                .filter(|(_, confidence)| *confidence >= floor * FOLLOWER_CONFIDENCE)
+                .take(limit.min(MAYBE_COUNT))
+                .map(|(hit, confidence)| recommendation(hit, confidence, true))
+                .collect());
         }
         let top_score = ranked.first().map_or(0.0, |r| r.0);
         Ok(ranked
@@ -145,19 +186,29 @@ impl Recommender {
                     && *score >= top_score * FOLLOWER_SCORE
             })
             .take(limit)
-            .map(|((score, _, entry), confidence)| {
-                let entry = &self.entries[entry];
-                Recommendation {
-                    article: entry.article.clone(),
-                    path: entry.path.clone(),
-                    title: entry.title.clone(),
-                    locale: entry.article.locale,
-                    score,
-                    confidence,
-                    cross_language: query_locale.is_some_and(|q| q != entry.article.locale),
-                }
-            })
+            .map(|(hit, confidence)| recommendation(hit, confidence, false))
             .collect())
+    }
+
+    /// Share of the entry's title terms that the query has (in the entry's language), counting
+    /// every term a query word is searched as.
+    fn title_share(&self, entry: &super::Entry, words: &HashMap<Locale, Vec<QueryWord>>) -> f32 {
+        if entry.title_terms.is_empty() {
+            return 0.0;
+        }
+        let Some(language_words) = words.get(&entry.article.locale) else {
+            return 0.0;
+        };
+        let found = entry
+            .title_terms
+            .iter()
+            .filter(|t| {
+                language_words
+                    .iter()
+                    .any(|w| w.terms.iter().any(|(term, _)| term == *t))
+            })
+            .count();
+        found as f32 / entry.title_terms.len() as f32
     }
 
     /// When no hit in the query's language reaches the threshold but one in the other language
@@ -180,7 +231,14 @@ impl Recommender {
                 .fold(0.0f32, f32::max)
         };
         let threshold = self.config.min_confidence;
-        if best(true) >= threshold || best(false) < threshold {
+        let (same, other) = (best(true), best(false));
+        // The other language's article must fit, and fit clearly better than the best in the
+        // reader's language (which may reach the threshold on one common word).
+        let clearly_better = self
+            .config
+            .cross_language_margin
+            .is_some_and(|margin| other >= same + margin);
+        if other < threshold || (same >= threshold && !clearly_better) {
             return;
         }
         let factor = self.config.other_locale_factor.max(f32::EPSILON);
@@ -383,6 +441,20 @@ impl Recommender {
         let n = self.num_docs.max(1) as f32;
         let df = doc_freq as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+}
+
+/// Multiplies each hit's score by its factor and sorts again (ties keep the article order).
+fn rerank(factors: &[f32], ranked: &mut Vec<(f32, DocAddress, usize)>, confidences: &mut Vec<f32>) {
+    let mut both: Vec<((f32, DocAddress, usize), f32)> =
+        ranked.drain(..).zip(confidences.drain(..)).collect();
+    for (((score, _, _), _), factor) in both.iter_mut().zip(factors) {
+        *score *= factor;
+    }
+    both.sort_by(|a, b| b.0 .0.total_cmp(&a.0 .0).then(a.0 .2.cmp(&b.0 .2)));
+    for (hit, confidence) in both {
+        ranked.push(hit);
+        confidences.push(confidence);
     }
 }
 

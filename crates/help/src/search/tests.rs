@@ -73,9 +73,12 @@ fn boilerplate_is_detected_across_three_articles() {
     let boilerplate = boilerplate_blocks(&extracted, 3);
     assert!(boilerplate.contains(&block_key("Kontakt support, hvis du har spørgsmål.")));
     assert_eq!(boilerplate.len(), 1);
-    // Boilerplate alone does not make an article fit.
+    // Boilerplate alone does not make an article fit: at most it is a "maybe".
     let recommender = Recommender::build(&library(), SearchConfig::tuned()).unwrap();
     let results = recommender.recommend("kontakt support spørgsmål", None, 3);
+    assert!(results.iter().all(|r| r.maybe), "{results:?}");
+    let strict = Recommender::build(&library(), without_maybe()).unwrap();
+    let results = strict.recommend("kontakt support spørgsmål", None, 3);
     assert!(results.is_empty(), "{results:?}");
 }
 
@@ -98,10 +101,102 @@ fn recommendation_json_shape() {
         score: 1.234_567,
         confidence: 0.9,
         cross_language: true,
+        maybe: false,
     };
     let json = serde_json::to_value(&recommendation).unwrap();
     assert_eq!(
         json,
         serde_json::json!({"path": "builtin:x", "title": "X", "locale": "da-DK", "score": 1.235})
     );
+    let maybe = Recommendation {
+        maybe: true,
+        ..recommendation
+    };
+    assert_eq!(
+        serde_json::to_value(&maybe).unwrap()["maybe"],
+        serde_json::json!(true)
+    );
+}
+
+fn without_maybe() -> SearchConfig {
+    SearchConfig {
+        maybe_min_confidence: None,
+        ..SearchConfig::tuned()
+    }
+}
+
+#[test]
+fn below_the_threshold_the_best_two_are_maybe() {
+    // Each of three articles has one of the question's three words: none fits confidently.
+    let query = "faktura sprog kortet";
+    let strict = Recommender::build(&library(), without_maybe()).unwrap();
+    assert!(strict.recommend(query, None, 5).is_empty());
+
+    let recommender = Recommender::build(&library(), SearchConfig::tuned()).unwrap();
+    let results = recommender.recommend(query, None, 5);
+    assert_eq!(results.len(), MAYBE_COUNT, "{results:?}");
+    assert!(results.iter().all(|r| r.maybe), "{results:?}");
+    let floor = SearchConfig::tuned().maybe_min_confidence.unwrap();
+    let threshold = SearchConfig::tuned().min_confidence;
+    assert!(
+        results[0].confidence >= floor && results[0].confidence < threshold,
+        "{results:?}"
+    );
+    for slug in slugs(&results) {
+        assert!(
+            ["betal-faktura", "skift-sprog", "afvist-kort"].contains(&slug),
+            "{slug}"
+        );
+    }
+    // A confident answer is not a "maybe".
+    let sure = recommender.recommend("Hvordan betaler jeg min forfaldne faktura?", None, 5);
+    assert!(
+        !sure.is_empty() && sure.iter().all(|r| !r.maybe),
+        "{sure:?}"
+    );
+    // Gibberish is not even a "maybe".
+    assert!(recommender.recommend("xyzzy plugh", None, 5).is_empty());
+    // A limit of one shows one guess.
+    assert_eq!(recommender.recommend(query, None, 1).len(), 1);
+}
+
+#[test]
+fn slug_words_find_an_article_in_the_other_language() {
+    // The Danish article's title and body share no word with the English question; its file
+    // name does.
+    let articles = vec![
+        article(Locale::DaDk, "payment-was-declined", "---\ntitle: Betalingen blev afvist\n---\n# Betalingen blev afvist\n\nKontrollér oplysningerne på dit kreditkort.\n"),
+        article(Locale::DaDk, "skift-sprog", "---\ntitle: Skift sprog\n---\n# Skift sprog\n\nVælg dansk eller engelsk under **Indstillinger**.\n"),
+    ];
+    let with = Recommender::build(&articles, SearchConfig::tuned()).unwrap();
+    let found = with.recommend("payment declined", Some(Locale::EnUs), 3);
+    assert_eq!(slugs(&found).first(), Some(&"payment-was-declined"));
+    assert!(found[0].cross_language);
+    let without = Recommender::build(
+        &articles,
+        SearchConfig {
+            keywords_boost: None,
+            ..without_maybe()
+        },
+    )
+    .unwrap();
+    assert!(without
+        .recommend("payment declined", Some(Locale::EnUs), 3)
+        .is_empty());
+    assert_eq!(
+        index::slug_words("canceling-office-365-subscription-2"),
+        "canceling office subscription"
+    );
+}
+
+#[test]
+fn coverage_reranking_prefers_the_article_that_answers_all_of_the_question() {
+    // One article repeats "faktura" many times; the other has every word of the question once.
+    let articles = vec![
+        article(Locale::DaDk, "fakturaer", "---\ntitle: Fakturaer\n---\n# Fakturaer\n\nFaktura, faktura, faktura: alt om din faktura og dine fakturaer.\n"),
+        article(Locale::DaDk, "adresse", "---\ntitle: Ret adressen\n---\n# Ret adressen\n\nSådan retter du adressen, der står på din faktura.\n"),
+    ];
+    let query = "ret adressen på fakturaen";
+    let reranked = Recommender::build(&articles, SearchConfig::tuned()).unwrap();
+    assert_eq!(slugs(&reranked.recommend(query, None, 2))[0], "adresse");
 }

@@ -43,6 +43,9 @@ pub struct Best {
     pub path: String,
     pub html: String,
     pub lang: &'static str,
+    /// No article in the question's language fits; this one is in the other language. The
+    /// message key that says so.
+    pub other_language: Option<&'static str>,
 }
 
 pub struct Alternative {
@@ -65,6 +68,8 @@ struct HelpTemplate {
     asked: bool,
     best: Option<Best>,
     alternatives: Vec<Alternative>,
+    /// Nothing fits confidently: the best guesses, shown next to the support request.
+    maybe: Vec<Alternative>,
     feedback: Option<bool>,
     show_request_form: bool,
     request: RequestDraft,
@@ -102,6 +107,12 @@ fn help_page(
     } else {
         Vec::new()
     };
+    let link = |rec: &faktura_help::Recommendation| Alternative {
+        title: rec.title.clone(),
+        href: format!("{ARTICLE_BASE}/{}/{}", rec.locale.tag(), rec.article.slug),
+    };
+    let (found, maybe): (Vec<_>, Vec<_>) = found.into_iter().partition(|rec| !rec.maybe);
+    let maybe = maybe.iter().map(link).collect();
     let mut found = found.into_iter();
     let best = found.next().and_then(|rec| {
         state
@@ -111,15 +122,13 @@ fn help_page(
                 path: rec.path.clone(),
                 html: localized_article_html(state, &chrome.tr, article),
                 lang: rec.locale.language(),
+                other_language: rec.cross_language.then_some(match rec.locale {
+                    Locale::EnUs => "help-only-in-english",
+                    Locale::DaDk => "help-only-in-danish",
+                }),
             })
     });
-    let alternatives = found
-        .take(3)
-        .map(|rec| Alternative {
-            title: rec.title.clone(),
-            href: format!("{ARTICLE_BASE}/{}/{}", rec.locale.tag(), rec.article.slug),
-        })
-        .collect();
+    let alternatives = found.take(3).map(|rec| link(&rec)).collect();
     let show_request_form =
         asked && (best.is_none() || feedback == Some(false)) || request_error.is_some();
     let severities = severity_options(&chrome.tr, "normal");
@@ -128,6 +137,7 @@ fn help_page(
         asked,
         best,
         alternatives,
+        maybe,
         feedback,
         show_request_form,
         request,
