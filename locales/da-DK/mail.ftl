@@ -89,7 +89,6 @@ notifications-title = Notifikationer
 notifications-intro = Vælg hvilke e-mails Faktura sender dig. De går til { $email } på det sprog, du har valgt.
 notifications-topic = Notifikation
 notifications-email = E-mail
-notifications-always = Sendes altid
 notifications-save = Gem
 notifications-saved = Dine indstillinger for notifikationer er gemt.
 notifications-default-on = Til, medmindre du slår den fra

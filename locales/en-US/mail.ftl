@@ -89,7 +89,6 @@ notifications-title = Notifications
 notifications-intro = Choose which e-mails Faktura sends you. They go to { $email }, in the language you chose.
 notifications-topic = Notification
 notifications-email = E-mail
-notifications-always = Always sent
 notifications-save = Save
 notifications-saved = Your notification settings are saved.
 notifications-default-on = On unless you switch it off
