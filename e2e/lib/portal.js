@@ -57,13 +57,13 @@ async function startSmtp(maildir) {
   throw new Error(`aiosmtpd did not start on port ${port}`);
 }
 
-async function startServer() {
+async function startServer(serverArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), "faktura-e2e-"));
   const mailDir = join(dir, "mail");
   // Mail goes through a real SMTP server into a Maildir when there is one, else to files.
   const smtp = await startSmtp(mailDir);
   const mail = smtp ? ["--smtp-url", smtp.url] : ["--mail-dir", mailDir];
-  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, ...mail, "--webhooks-allow-internal"], {
+  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, ...mail, "--webhooks-allow-internal", ...serverArgs], {
     env: { ...process.env, FAKTURA_DEMO_PASSWORD: PASSWORD, FAKTURA_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -96,10 +96,10 @@ async function startServer() {
   };
 }
 
-/** Runs `body` with a fresh server and a browser page; always cleans up. */
-export async function withPortal({ locale = "en-US" } = {}, body) {
+/** Runs `body` with a fresh server (given `serverArgs` too) and a browser page; always cleans up. */
+export async function withPortal({ locale = "en-US", serverArgs = [] } = {}, body) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const server = await startServer();
+  const server = await startServer(serverArgs);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   try {
     const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });

@@ -17,7 +17,7 @@
 use crate::Services;
 use chrono::{DateTime, Utc};
 use faktura_domain::*;
-use faktura_gateway::GatewayError;
+use faktura_gateway::{ChargeStatus, GatewayError};
 use faktura_store::{DoubtKind, InDoubt, LateCharge, PaymentOutcome, SettleResult, StoreError};
 use std::time::Duration;
 
@@ -36,6 +36,9 @@ pub struct JanitorConfig {
     pub max_retry: Duration,
     /// No charge under the key after this long (since the payment began) means none was made.
     pub abandon_after: Duration,
+    /// A 3-D Secure challenge still open this long after the attempt began is cancelled at the
+    /// gateway and recorded failed (`AuthenticationAbandoned`), so the invoice is payable again.
+    pub authentication_timeout: Duration,
     /// Rows claimed per round.
     pub batch: i64,
 }
@@ -49,6 +52,7 @@ impl Default for JanitorConfig {
             first_retry: Duration::from_secs(30),
             max_retry: Duration::from_secs(3600),
             abandon_after: Duration::from_secs(300),
+            authentication_timeout: Duration::from_secs(30 * 60),
             batch: 20,
         }
     }
@@ -137,6 +141,19 @@ pub(crate) async fn look_up(
 ) -> Option<PaymentOutcome> {
     let answer = app.gateway.lookup_charge(key, reference).await;
     let nothing_charged = matches!(answer, Ok(None));
+    let challenge_open = matches!(
+        &answer,
+        Ok(Some(charge)) if matches!(charge.status, ChargeStatus::RequiresAction { .. })
+    );
+    if challenge_open && app.now() - created_at >= chrono(config.authentication_timeout) {
+        return match cancel_challenge(app, key, reference).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                tracing::warn!(%error, %key, "janitor: cannot cancel a stale 3-D Secure challenge; asking again later");
+                None
+            }
+        };
+    }
     let outcome = outcome_for(answer, state, created_at, app.now(), config);
     if let (true, Some(_), Some(reference)) = (nothing_charged, &outcome, reference) {
         if let Err(error) = app.gateway.abandon(reference).await {
@@ -146,6 +163,25 @@ pub(crate) async fn look_up(
         }
     }
     outcome
+}
+
+/// Cancels an open 3-D Secure challenge at the gateway and returns the outcome to record:
+/// `Failed(AuthenticationAbandoned)`, or the challenge's own outcome when the person finished
+/// it first. `Ok(None)`: nothing definite yet (no charge under the key, or still waiting).
+pub(crate) async fn cancel_challenge(
+    app: &Services,
+    key: &str,
+    reference: Option<&str>,
+) -> Result<Option<PaymentOutcome>, GatewayError> {
+    Ok(
+        match app.gateway.cancel_authentication(key, reference).await? {
+            Some(charge) => match crate::paying::outcome_of(Ok(charge)) {
+                PaymentOutcome::RequiresAction { .. } => None,
+                outcome => Some(outcome),
+            },
+            None => None,
+        },
+    )
 }
 
 /// Money that moved after we had recorded the payment as failed: the store has kept it (on
@@ -218,13 +254,63 @@ pub async fn resolve(
         },
     };
     if resolution == Resolution::StillOpen {
-        let next = now + chrono(config.backoff(item.attempts));
-        state.store.schedule_check(item, next).await?;
+        state
+            .store
+            .schedule_check(item, next_look(item, now, config))
+            .await?;
     } else {
         tracing::info!(kind = ?item.kind, id = %item.id, outcome = resolution.label(), "janitor: settled");
     }
     metrics::counter!("faktura_janitor_checks_total", "outcome" => resolution.label()).increment(1);
     Ok(resolution)
+}
+
+/// When to look at a row still in doubt again: after the backoff, but no later than the moment
+/// an open 3-D Secure challenge is given up on (so that happens on time, not at the next
+/// hourly look).
+fn next_look(item: &InDoubt, now: DateTime<Utc>, config: &JanitorConfig) -> DateTime<Utc> {
+    let after_backoff = now + chrono(config.backoff(item.attempts));
+    let give_up_at = item.created_at + chrono(config.authentication_timeout);
+    if give_up_at > now {
+        after_backoff.min(give_up_at)
+    } else {
+        after_backoff
+    }
+}
+
+/// Gives up on cards whose 3-D Secure setup was left open for longer than the challenge
+/// timeout: cancelled at the gateway, then failed for good (or activated, when the challenge
+/// was passed meanwhile). Cards kept for a payment follow that payment instead.
+pub async fn expire_card_setups(
+    state: &Services,
+    config: &JanitorConfig,
+) -> Result<usize, StoreError> {
+    let before = state.now() - chrono(config.authentication_timeout);
+    let stale = state.store.stale_card_setups(before, config.batch).await?;
+    for card in &stale {
+        let passed = match state
+            .gateway
+            .cancel_authentication(card.id.as_str(), None)
+            .await
+        {
+            Ok(Some(charge)) => match charge.status {
+                ChargeStatus::Succeeded => true,
+                ChargeStatus::Failed(_) => false,
+                ChargeStatus::RequiresAction { .. } => continue,
+            },
+            // Nothing was ever set up under the card's id.
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(%error, card = %card.id, "janitor: cannot cancel a card's 3-D Secure setup; trying again later");
+                continue;
+            }
+        };
+        state
+            .store
+            .finish_card_setup(&card.billing_account_id, &card.id, passed, None)
+            .await?;
+    }
+    Ok(stale.len())
 }
 
 /// One round: claims the due rows and resolves each. Returns how many were looked at.
@@ -238,6 +324,9 @@ pub async fn run_once(state: &Services, config: &JanitorConfig) -> Result<usize,
             config.batch,
         )
         .await?;
+    if let Err(error) = expire_card_setups(state, config).await {
+        tracing::error!(%error, "janitor: cannot expire card setups");
+    }
     for item in &claimed {
         if let Err(error) = resolve(state, item, config).await {
             // The lease runs out and another round (here or on another node) tries again.
@@ -338,6 +427,36 @@ mod tests {
         assert_eq!(waits, vec![5, 20, 80, 320, 1280, 3600, 3600]);
         assert_eq!(config.backoff(0).as_secs(), 5);
         assert_eq!(config.backoff(i64::MAX).as_secs(), 3600);
+    }
+
+    #[test]
+    fn an_open_challenge_is_looked_at_when_its_time_is_up() {
+        let config = JanitorConfig::default();
+        let now = Utc::now();
+        let item = |age_minutes: i64, attempts: i64| InDoubt {
+            kind: DoubtKind::Payment,
+            account: BillingAccountId::generate(),
+            id: "pay_x".into(),
+            state: PaymentState::RequiresAction,
+            created_at: now - chrono::Duration::minutes(age_minutes),
+            reference: None,
+            attempts,
+        };
+        // Early on the backoff decides (30 s, then 2 min, …).
+        assert_eq!(
+            next_look(&item(0, 1), now, &config),
+            now + chrono::Duration::seconds(30)
+        );
+        // Later, the timeout comes first: 25 minutes in, an 8-minute wait is cut to 5.
+        assert_eq!(
+            next_look(&item(25, 3), now, &config),
+            now + chrono::Duration::minutes(5)
+        );
+        // Past the timeout (a cancel that did not go through): the backoff again.
+        assert_eq!(
+            next_look(&item(40, 4), now, &config),
+            now + chrono::Duration::minutes(32)
+        );
     }
 
     #[test]

@@ -349,7 +349,7 @@ pub(crate) async fn finish_kept_card(app: &Services, payment: &Payment) -> Resul
         ip: None,
     };
     app.store
-        .finish_card_setup(&payment.billing_account_id, method, passed, &actor)
+        .finish_card_setup(&payment.billing_account_id, method, passed, Some(&actor))
         .await?;
     Ok(())
 }
@@ -455,6 +455,62 @@ async fn save_card(
         })
         .await?;
     Ok(())
+}
+
+/// Why an attempt waiting for 3-D Secure was not cancelled.
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    /// The attempt is not waiting for a challenge (still talking to the gateway, say).
+    #[error("only an attempt waiting for 3-D Secure can be cancelled")]
+    NotAwaitingAuthentication(Payment),
+    /// The gateway gave no definite answer; nothing changed, and asking again is safe.
+    #[error("the gateway did not confirm the cancellation")]
+    GatewayUnavailable,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// "Cancel this attempt": the open 3-D Secure challenge is cancelled at the gateway and the
+/// payment recorded failed (`AuthenticationAbandoned`), so the invoice can be paid again. The
+/// gateway decides a race with the challenge being finished: when it was passed first, that
+/// success is recorded instead. A payment already decided is returned as it is.
+pub async fn cancel_attempt(
+    app: &Services,
+    actor: &Actor,
+    scope: &AccountScope,
+    raw_payment: &str,
+) -> Result<Payment, CancelError> {
+    let (payment, invoice) = scope.payment(app, raw_payment).await?;
+    require_pay(scope, &invoice)?;
+    if payment.state.is_final() {
+        return Ok(payment);
+    }
+    if payment.state != PaymentState::RequiresAction {
+        return Err(CancelError::NotAwaitingAuthentication(payment));
+    }
+    let outcome = match crate::janitor::cancel_challenge(
+        app,
+        payment.id.as_str(),
+        payment.gateway_reference.as_deref(),
+    )
+    .await
+    {
+        Ok(Some(outcome)) => outcome,
+        Ok(None) => return Err(CancelError::GatewayUnavailable),
+        Err(error) => {
+            tracing::warn!(%error, payment = %payment.id, "cannot cancel the 3-D Secure challenge");
+            return Err(CancelError::GatewayUnavailable);
+        }
+    };
+    let settled = match settle(app, actor, &payment, &outcome).await {
+        Ok(settled) => settled,
+        Err(PayError::App(error)) => return Err(error.into()),
+        Err(other) => return Err(AppError::Store(StoreError::Corrupt(other.to_string())).into()),
+    };
+    finish_kept_card(app, &settled)
+        .await
+        .map_err(AppError::from)?;
+    Ok(settled)
 }
 
 /// A payment the actor may see, with its invoice.

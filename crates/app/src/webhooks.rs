@@ -30,6 +30,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "invoice.due_soon",
     "payment.succeeded",
     "payment.failed",
+    "payment.requires_action",
     "payment_method.expiring",
     "payment_method.added",
     "payment_method.replaced",

@@ -80,6 +80,10 @@ pub struct GatewayArgs {
     /// No charge at the gateway this long after a payment began means none was made, in milliseconds.
     #[arg(long, default_value_t = 300_000)]
     pub janitor_abandon_after_ms: u64,
+    /// A 3-D Secure challenge left open this many seconds after the attempt began is cancelled
+    /// at the gateway, and the invoice can be paid again.
+    #[arg(long, env = "FAKTURA_AUTHENTICATION_TIMEOUT", default_value_t = 1_800)]
+    pub authentication_timeout_secs: u64,
 }
 
 impl GatewayArgs {
@@ -94,6 +98,7 @@ impl GatewayArgs {
                     .max(10),
             ),
             abandon_after: Duration::from_millis(self.janitor_abandon_after_ms),
+            authentication_timeout: Duration::from_secs(self.authentication_timeout_secs.max(1)),
             // A claim outlasts the longest gateway request.
             lease: Duration::from_millis(self.gateway_timeout_ms.saturating_mul(3).max(1_000)),
             ..JanitorConfig::default()

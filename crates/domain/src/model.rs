@@ -78,6 +78,9 @@ coded_enum!(
         IncorrectCardDetails => "IncorrectCardDetails",
         ProcessingError => "ProcessingError",
         AuthenticationFailed => "AuthenticationFailed",
+        // A 3-D Secure challenge left open until it was cancelled (by the payer, or after
+        // the configured time).
+        AuthenticationAbandoned => "AuthenticationAbandoned",
         PrepaidCardRefused => "PrepaidCardRefused",
     }
 );

@@ -212,6 +212,26 @@ impl PaymentGateway for HttpGateway {
             .map(|c| Some(self.absolute(c)))
     }
 
+    async fn cancel_authentication(
+        &self,
+        idempotency_key: &str,
+        _reference: Option<&str>,
+    ) -> Result<Option<Charge>, GatewayError> {
+        let key = checked_key(idempotency_key)?;
+        let response = self
+            .client
+            .post(self.url(&format!("/v1/charges/{key}/cancel")))
+            .send()
+            .await
+            .map_err(unknown)?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Self::charge_answer(response)
+            .await
+            .map(|c| Some(self.absolute(c)))
+    }
+
     async fn setup(&self, request: &SetupRequest) -> Result<Charge, GatewayError> {
         checked_key(&request.idempotency_key)?;
         let mut request = request.clone();

@@ -233,6 +233,21 @@ pub trait PaymentGateway: Send + Sync {
         Ok(())
     }
 
+    /// Ends a 3-D Secure challenge nobody finished: the charge (or card setup) under
+    /// `idempotency_key` is cancelled if it still waits for the challenge. The answer is where
+    /// it stands afterwards: `Failed(AuthenticationAbandoned)` once cancelled, or the
+    /// challenge's own outcome when the person finished it first. The gateway decides that race,
+    /// so there is exactly one answer. `None`: nothing under the key.
+    async fn cancel_authentication(
+        &self,
+        _idempotency_key: &str,
+        _reference: Option<&str>,
+    ) -> Result<Option<Charge>, GatewayError> {
+        Err(GatewayError::Invalid(
+            "this gateway cannot cancel a 3-D Secure challenge".into(),
+        ))
+    }
+
     /// Card entry in the browser, when the gateway collects card details itself. `None`: the
     /// sandbox's own card form (tokenized by [`PaymentGateway::tokenize`]).
     fn browser_card_entry(&self) -> Option<BrowserCardEntry> {

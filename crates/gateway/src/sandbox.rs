@@ -351,6 +351,35 @@ impl PaymentGateway for SandboxGateway {
         Ok(charges.get(idempotency_key).map(|e| e.charge.clone()))
     }
 
+    /// Cancels the challenge if it is still open; either way, the charge as it stands then
+    /// (under the ledger's lock, so a Complete pressed at the same moment wins or loses whole).
+    async fn cancel_authentication(
+        &self,
+        idempotency_key: &str,
+        _reference: Option<&str>,
+    ) -> Result<Option<Charge>, GatewayError> {
+        let mut charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(entry) = charges.get_mut(idempotency_key) else {
+            return Ok(None);
+        };
+        if !matches!(entry.charge.status, ChargeStatus::RequiresAction { .. }) {
+            return Ok(Some(entry.charge.clone()));
+        }
+        let before = entry.charge.status.clone();
+        entry.charge.status = ChargeStatus::Failed(FailureReason::AuthenticationAbandoned);
+        let charge = entry.charge.clone();
+        if let Err(error) = self.persist(&charges) {
+            if let Some(entry) = charges.get_mut(idempotency_key) {
+                entry.charge.status = before;
+            }
+            tracing::error!(%error, "sandbox: cannot write the state file");
+            return Err(GatewayError::Unknown(
+                "the sandbox cannot write its ledger".into(),
+            ));
+        }
+        Ok(Some(charge))
+    }
+
     /// The 3-D Secure test card asks for the challenge when it is added, too; prepaid cards are
     /// refused; every other token is ready at once. Nothing is charged.
     async fn setup(&self, request: &SetupRequest) -> Result<Charge, GatewayError> {
@@ -481,6 +510,46 @@ mod tests {
         let again = gateway.resolve_challenge(&charge.reference, false).unwrap();
         assert_eq!(again.charge.status, ChargeStatus::Succeeded);
         assert!(gateway.challenge(&charge.reference).is_none());
+    }
+
+    #[tokio::test]
+    async fn an_open_challenge_can_be_cancelled_once() {
+        let gateway = SandboxGateway::new();
+        let token = SandboxGateway::token_for_number("4000002760003184");
+        let open = gateway.charge(&request("pay_open", &token)).await.unwrap();
+        let cancelled = gateway
+            .cancel_authentication("pay_open", None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            cancelled.status,
+            ChargeStatus::Failed(FailureReason::AuthenticationAbandoned)
+        );
+        assert!(gateway.challenge(&open.reference).is_none());
+        // Finishing the challenge afterwards changes nothing.
+        let late = gateway.resolve_challenge(&open.reference, true).unwrap();
+        assert_eq!(late.charge.status, cancelled.status);
+
+        // Passed first: the cancel reports the success and leaves it.
+        let passed = gateway
+            .charge(&request("pay_passed", &token))
+            .await
+            .unwrap();
+        gateway.resolve_challenge(&passed.reference, true).unwrap();
+        let answer = gateway
+            .cancel_authentication("pay_passed", None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(answer.status, ChargeStatus::Succeeded);
+        assert_eq!(
+            gateway
+                .cancel_authentication("pay_none", None)
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     #[tokio::test]

@@ -171,6 +171,18 @@ async fn charge_by_key(State(state): State<Shared>, Path(key): Path<String>) -> 
     }
 }
 
+async fn cancel_by_key(State(state): State<Shared>, Path(key): Path<String>) -> Response {
+    match state.sandbox.cancel_authentication(&key, None).await {
+        Ok(Some(charge)) => Json(charge).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no charge under this key",
+        ),
+        Err(e) => gateway_error(e),
+    }
+}
+
 async fn setups(State(state): State<Shared>, Json(request): Json<SetupRequest>) -> Response {
     match state.sandbox.setup(&request).await {
         Ok(charge) => Json(charge).into_response(),
@@ -391,6 +403,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/tokens", post(tokens))
         .route("/v1/charges", post(charges))
         .route("/v1/charges/{key}", get(charge_by_key))
+        .route("/v1/charges/{key}/cancel", post(cancel_by_key))
         .route("/v1/setups", post(setups))
         .layer(middleware::from_fn_with_state(state.clone(), inject_faults));
     Router::new()

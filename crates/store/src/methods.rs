@@ -213,6 +213,25 @@ impl Store {
         row.as_ref().map(rows::payment_method).transpose()
     }
 
+    /// Cards whose 3-D Secure setup began before `before` and is still open, oldest first; cards
+    /// kept for a payment are left out (they follow that payment).
+    pub async fn stale_card_setups(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> Result<Vec<PaymentMethod>> {
+        let found = sqlx::query(
+            "SELECT * FROM payment_methods m WHERE m.setup_state = 'requires_action' AND m.created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payment_method_id = m.id) \
+             ORDER BY m.created_at, m.id LIMIT $2",
+        )
+        .bind(millis(before))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        found.iter().map(rows::payment_method).collect()
+    }
+
     /// Ends a 3-D Secure setup: a passed challenge activates the card (and logs it), a failed one
     /// leaves it inactive for good. Returns false when the card was not waiting (already decided).
     pub async fn finish_card_setup(
@@ -220,7 +239,7 @@ impl Store {
         account: &BillingAccountId,
         method: &PaymentMethodId,
         passed: bool,
-        actor: &AuditActor,
+        actor: Option<&AuditActor>,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
@@ -263,7 +282,7 @@ impl Store {
             &mut tx,
             &NewAuditEvent {
                 billing_account_id: Some(account.clone()),
-                actor: Some(actor.user.clone()),
+                actor: actor.map(|a| a.user.clone()),
                 kind: if passed {
                     "payment_method.added".into()
                 } else {
@@ -271,7 +290,7 @@ impl Store {
                 },
                 target: format!("•••• {}", card.last4),
                 detail,
-                ip: actor.ip.clone(),
+                ip: actor.and_then(|a| a.ip.clone()),
             },
         )
         .await?;

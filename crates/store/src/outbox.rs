@@ -24,6 +24,7 @@ pub const NOTIFIED: &[&str] = &[
     "invoice.due_soon",
     "payment.succeeded",
     "payment.failed",
+    "payment.requires_action",
     "role.granted",
     "payment_method.expiring",
     "payment_method.added",

@@ -152,11 +152,11 @@ async fn three_d_secure_cards_wait_inactive(store: Store) {
         .unwrap()
         .is_some());
     assert!(store
-        .finish_card_setup(&n.account.id, &pending.id, true, &who)
+        .finish_card_setup(&n.account.id, &pending.id, true, Some(&who))
         .await
         .unwrap());
     assert!(!store
-        .finish_card_setup(&n.account.id, &pending.id, false, &who)
+        .finish_card_setup(&n.account.id, &pending.id, false, Some(&who))
         .await
         .unwrap());
     let listed = store

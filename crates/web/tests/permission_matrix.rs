@@ -101,6 +101,10 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
             on_account,
         ),
         (
+            ("POST", "/billing/{account}/payments/{payment}/cancel"),
+            payers,
+        ),
+        (
             ("GET", "/billing/{account}/payments/{payment}/receipt"),
             on_account,
         ),

@@ -527,10 +527,83 @@ async fn the_janitor_cancels_an_intent_never_confirmed(store: Store) {
     assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
 }
 
+async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    let (id, secret) = s.begin().await;
+    localstripe
+        .confirm_setup(&id, &secret, "4000002760003184")
+        .await;
+    localstripe.pass_setup_challenge(&id, &secret).await;
+    let saved = s.complete(&id).await;
+    assert_eq!(saved.status, 201, "{}", saved.json);
+    let secure = s.stored_card(saved.json["name"].as_str().unwrap()).await;
+
+    // Cancelled by the payer through the API: the PaymentIntent is cancelled at Stripe.
+    let reply = s.pay(&secure).await;
+    assert_eq!(reply.json["properties"]["status"], "RequiresAction");
+    let payment = s.payment(&reply).await;
+    let cancel = format!(
+        "{}/invoices/{}/payments/{}/cancel?{V}",
+        ba(&s.account),
+        s.invoice.id,
+        payment.id
+    );
+    let cancelled = s.post(&cancel, None).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.json);
+    assert_eq!(
+        cancelled.json["properties"]["failureReason"],
+        "AuthenticationAbandoned"
+    );
+    let intent = payment.gateway_reference.clone().unwrap();
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_intents/{intent}"))
+        .await;
+    assert_eq!(at_stripe["status"], "canceled", "{at_stripe}");
+
+    // Left open past the timeout: the janitor cancels it.
+    let reply = s.pay(&secure).await;
+    assert_eq!(
+        reply.json["properties"]["status"], "RequiresAction",
+        "{}",
+        reply.json
+    );
+    let payment = s.payment(&reply).await;
+    let impatient = faktura_app::JanitorConfig {
+        authentication_timeout: std::time::Duration::ZERO,
+        ..eager_janitor()
+    };
+    faktura_app::janitor::run_once(&s.state.app, &impatient)
+        .await
+        .unwrap();
+    let after = s.payment(&reply).await;
+    assert_eq!(
+        (after.state, after.failure_reason),
+        (
+            PaymentState::Failed,
+            Some(FailureReason::AuthenticationAbandoned)
+        )
+    );
+    let intent = payment.gateway_reference.clone().unwrap();
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_intents/{intent}"))
+        .await;
+    assert_eq!(at_stripe["status"], "canceled", "{at_stripe}");
+
+    // The invoice takes another card at once.
+    let card = s.add_card(&localstripe, "4242424242424242").await;
+    let paid = s.pay(&card).await;
+    assert_eq!(paid.status, 200, "{}", paid.json);
+    assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
+}
+
 faktura_store::on_both_backends!(
     a_saved_card_pays_through_a_payment_intent,
     three_d_secure_when_adding_and_when_paying,
     declines_prepaid_cards_and_detach,
     the_janitor_settles_a_charge_whose_answer_was_lost,
     the_janitor_cancels_an_intent_never_confirmed,
+    an_abandoned_challenge_is_cancelled_at_stripe,
 );

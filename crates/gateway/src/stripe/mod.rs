@@ -423,6 +423,38 @@ impl PaymentGateway for StripeGateway {
         }
     }
 
+    /// Cancels the PaymentIntent while it waits for the challenge; Stripe refuses to cancel one
+    /// that succeeded meanwhile, and the intent itself then says where it stands. (No
+    /// `cancellation_reason` is sent: localstripe refuses every parameter there, and the cancel
+    /// we made is what makes it an abandoned challenge.)
+    async fn cancel_authentication(
+        &self,
+        idempotency_key: &str,
+        reference: Option<&str>,
+    ) -> Result<Option<Charge>, GatewayError> {
+        let Some(reference) = reference else {
+            return Ok(None);
+        };
+        let id = checked_id(reference)?;
+        match self
+            .object::<Intent>(
+                reqwest::Method::POST,
+                &format!("/v1/payment_intents/{id}/cancel"),
+                &[],
+                None,
+            )
+            .await
+        {
+            Ok(mut intent) if intent.status == "canceled" => {
+                intent.cancellation_reason = Some("abandoned".into());
+                return Self::charge_for(&intent, idempotency_key, "");
+            }
+            Ok(_) | Err(Failure::Api { .. }) => {}
+            Err(unknown) => return Err(unknown.into()),
+        }
+        self.lookup_charge(idempotency_key, Some(reference)).await
+    }
+
     fn browser_card_entry(&self) -> Option<BrowserCardEntry> {
         Some(BrowserCardEntry {
             publishable_key: self.config.publishable_key.clone(),

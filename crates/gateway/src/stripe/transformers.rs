@@ -70,6 +70,9 @@ pub struct Intent {
     pub last_payment_error: Option<ApiError>,
     #[serde(default)]
     pub last_setup_error: Option<ApiError>,
+    /// Why a canceled intent was canceled (`abandoned` when Faktura gave up on a challenge).
+    #[serde(default)]
+    pub cancellation_reason: Option<String>,
 }
 
 /// Where a PaymentIntent stands for Faktura: `Ok(None)` = it has moved no money and will not
@@ -88,6 +91,9 @@ pub fn intent_status(
             None => Ok(None),
         },
         "requires_confirmation" => Ok(None),
+        "canceled" if intent.cancellation_reason.as_deref() == Some("abandoned") => Ok(Some(
+            ChargeStatus::Failed(FailureReason::AuthenticationAbandoned),
+        )),
         "canceled" => Ok(Some(ChargeStatus::Failed(
             intent
                 .last_payment_error
@@ -317,6 +323,7 @@ mod tests {
             metadata: HashMap::new(),
             last_payment_error: error,
             last_setup_error: None,
+            cancellation_reason: None,
         }
     }
 
@@ -376,6 +383,21 @@ mod tests {
         assert_eq!(
             intent_status(&intent("requires_payment_method", None), url),
             Ok(None)
+        );
+        // Cancelled because the challenge was left open, or for another reason.
+        let abandoned = Intent {
+            cancellation_reason: Some("abandoned".into()),
+            ..intent("canceled", None)
+        };
+        assert_eq!(
+            intent_status(&abandoned, url),
+            Ok(Some(ChargeStatus::Failed(
+                FailureReason::AuthenticationAbandoned
+            )))
+        );
+        assert_eq!(
+            intent_status(&intent("canceled", None), url),
+            Ok(Some(ChargeStatus::Failed(FailureReason::ProcessingError)))
         );
         // Money may still move: in doubt, never failed.
         assert!(matches!(

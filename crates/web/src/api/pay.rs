@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use faktura_app::idempotency::{self, KeyTaken};
-use faktura_app::paying::{self, PayBlock, PayError, PayWith};
+use faktura_app::paying::{self, CancelError, PayBlock, PayError, PayWith};
 use faktura_domain::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -270,4 +270,43 @@ pub async fn get_payment(
         return Err(ArmError::not_found("payment"));
     }
     Ok(axum::Json(payment_resource(&payment, &invoice, &base_url(&headers))).into_response())
+}
+
+/// Cancels an attempt waiting for 3-D Secure; the payment as it stands afterwards (Failed with
+/// `AuthenticationAbandoned`, or Succeeded when the challenge was passed first).
+pub async fn cancel_payment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    Path((ba, invoice, payment)): Path<(String, String, String)>,
+    Query(query): Query<ApiQuery>,
+) -> Result<Response, ArmError> {
+    query.check_version()?;
+    let scope = caller.scope(&state, &ba).await?;
+    let invoice = find_invoice(&state, &scope, &invoice).await?;
+    let (found, _) = paying::payment(&state.app, &scope, &payment).await?;
+    if found.invoice_id != invoice.id {
+        return Err(ArmError::not_found("payment"));
+    }
+    let actor = caller.actor()?;
+    match paying::cancel_attempt(&state.app, &actor, &scope, &payment).await {
+        Ok(settled) => Ok(
+            axum::Json(payment_resource(&settled, &invoice, &base_url(&headers))).into_response(),
+        ),
+        Err(CancelError::NotAwaitingAuthentication(open)) => Err(ArmError::new(
+            StatusCode::CONFLICT,
+            "PaymentNotAwaitingAuthentication",
+            format!(
+                "payment {} is {}, not waiting for 3-D Secure",
+                open.id,
+                status_name(open.state)
+            ),
+        )),
+        Err(CancelError::GatewayUnavailable) => Err(ArmError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "GatewayUnavailable",
+            "the payment gateway did not confirm the cancellation; nothing changed, try again",
+        )),
+        Err(CancelError::App(error)) => Err(error.into()),
+    }
 }

@@ -319,6 +319,7 @@ struct InvoiceDetailTemplate {
     paid: String,
     amount_due: String,
     payments: Vec<PaymentRow>,
+    open_challenge: Option<OpenChallenge>,
 }
 
 pub async fn invoice_detail(
@@ -343,6 +344,7 @@ pub async fn invoice_detail(
     let tr = &chrome.tr;
     let today = state.app.today();
     let status = invoice.status_on(today);
+    let open_challenge = first_open_challenge(&scope, &invoice, &payments);
     let payments = payments
         .iter()
         .map(|p| PaymentRow {
@@ -398,6 +400,7 @@ pub async fn invoice_detail(
             .map(|m| tr.money(m))
             .unwrap_or_default(),
         payments,
+        open_challenge,
         chrome,
     };
     Ok(render(&template))

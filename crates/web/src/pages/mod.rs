@@ -80,6 +80,11 @@ pub fn route_table() -> Vec<PageRoute> {
             get(pay::outcome),
         ),
         page(
+            "/billing/{account}/payments/{payment}/cancel",
+            POST,
+            post(pay::cancel),
+        ),
+        page(
             "/billing/{account}/payments/{payment}/return",
             GET,
             get(pay::returned),

@@ -7,11 +7,11 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use faktura_app::paying::{self, PayBlock, PayError, PayWith};
+use faktura_app::paying::{self, CancelError, PayBlock, PayError, PayWith};
 use faktura_app::AccountScope;
 use faktura_domain::card::{CardField, CardInput};
 use faktura_domain::*;
@@ -60,6 +60,7 @@ struct PayTemplate {
     due_date: String,
     amount: String,
     notice: Option<String>,
+    open_challenge: Option<OpenChallenge>,
     wire: Option<Wire>,
     payable_by_card: bool,
     cards: Vec<CardChoice>,
@@ -150,9 +151,16 @@ fn build_pane(
         Some(PayBlock::NotPayable(status)) => {
             Some(tr.t1("pay-not-payable", "status", status_label(&tr, *status)))
         }
+        Some(PayBlock::InProgress(open)) if open.state == PaymentState::RequiresAction => {
+            Some(tr.t("pay-awaiting-authentication"))
+        }
         Some(PayBlock::InProgress(_)) => Some(tr.t("pay-in-progress")),
         Some(PayBlock::AlreadyPaid(_)) => Some(tr.t("pay-already-paid")),
         Some(PayBlock::WireOnly) | None => None,
+    };
+    let open_challenge = match &blocker {
+        Some(PayBlock::InProgress(open)) => open_challenge(&ctx.scope, &ctx.invoice, open),
+        _ => None,
     };
     let wire = matches!(blocker, Some(PayBlock::WireOnly)).then(|| wire_details(state, &ctx));
     let default_id = ctx
@@ -197,6 +205,7 @@ fn build_pane(
             .map(|m| tr.money(m))
             .unwrap_or_default(),
         notice,
+        open_challenge,
         wire,
         payable_by_card: blocker.is_none(),
         cards,
@@ -377,12 +386,22 @@ struct PaymentTemplate {
     invoice_status_code: &'static str,
     retry: bool,
     pending: bool,
+    open_challenge: Option<OpenChallenge>,
+    /// A cancel that the gateway did not confirm (nothing changed).
+    cancel_failed: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct OutcomeQuery {
+    #[serde(default)]
+    cancel: String,
 }
 
 pub async fn outcome(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((account, payment)): Path<(String, String)>,
+    Query(query): Query<OutcomeQuery>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
     let (payment, invoice) = paying::payment(&state.app, &scope, &payment).await?;
@@ -434,6 +453,9 @@ pub async fn outcome(
             payment.state,
             PaymentState::Processing | PaymentState::Unknown
         ),
+        open_challenge: open_challenge(&scope, &invoice, &payment),
+        cancel_failed: query.cancel == "unavailable"
+            && payment.state == PaymentState::RequiresAction,
         chrome,
     };
     Ok(render(&template))
@@ -450,6 +472,31 @@ pub async fn returned(
     let payment =
         paying::payment_returned(&state.app, &signed_in.actor(), &scope, &payment).await?;
     Ok(Redirect::to(&paying::outcome_path(scope.id(), &payment.id)).into_response())
+}
+
+/// "Cancel this attempt" on a payment waiting for 3-D Secure; then its outcome page.
+pub async fn cancel(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((account, payment)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let scope = signed_in.scope(&state, &account).await?;
+    let outcome = |id: &PaymentId, suffix: &str| {
+        Ok(
+            Redirect::to(&format!("{}{suffix}", paying::outcome_path(scope.id(), id)))
+                .into_response(),
+        )
+    };
+    match paying::cancel_attempt(&state.app, &signed_in.actor(), &scope, &payment).await {
+        Ok(settled) => outcome(&settled.id, ""),
+        // Not waiting for a challenge (any more): the outcome page says where it stands.
+        Err(CancelError::NotAwaitingAuthentication(open)) => outcome(&open.id, ""),
+        Err(CancelError::GatewayUnavailable) => {
+            let id = PaymentId::parse(&payment).map_err(|_| AppError::NotFound)?;
+            outcome(&id, "?cancel=unavailable")
+        }
+        Err(CancelError::App(error)) => Err(error.into()),
+    }
 }
 
 #[derive(Template)]

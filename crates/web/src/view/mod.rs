@@ -3,12 +3,14 @@
 //! from here and never from each other.
 
 mod banner;
+mod challenge;
 mod labels;
 mod nav;
 mod refusal;
 mod scope;
 
 pub use banner::{settle_banner, SettleBanner};
+pub use challenge::{first_open_challenge, open_challenge, OpenChallenge};
 pub use labels::*;
 pub use nav::{BillingNav, NavExt, NavProfile};
 pub use refusal::{clone_chrome, refusal, refused};

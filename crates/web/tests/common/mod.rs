@@ -61,6 +61,12 @@ impl TestApp {
             .0
     }
 
+    /// The demo on the sandbox, and the state too (for the janitor's rounds a test runs).
+    pub async fn with_demo_and_state(store: Store) -> (TestApp, AppState) {
+        let sandbox = Arc::new(SandboxGateway::new());
+        Self::configured(store, sandbox.clone(), sandbox, Config::default()).await
+    }
+
     /// [`TestApp::with_gateway`], and the state too (for the janitor's rounds a test runs).
     pub async fn with_gateway_and_state(
         store: Store,
