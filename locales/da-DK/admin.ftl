@@ -236,3 +236,21 @@ methods-add-card = Tilføj et kort
 activity-period = Periode
 methods-no-default = Faktureringsprofilen har ingen standardbetalingsmetode. Angiv en som standard, så der kan trækkes betalinger.
 activity-limited = Du ser aktiviteten for de faktureringsprofiler, du administrerer: { $profiles }.
+
+# Activity log details
+detail-card = Kort
+detail-expiry = Udløber
+detail-reason = Årsag
+detail-role = Rolle
+detail-scope = Omfang
+detail-scope-account = Hele faktureringskontoen
+detail-profile-hidden = En faktureringsprofil, du ikke kan se
+detail-invitation = Invitation
+detail-invitation-mailed = Sendt til den nye bruger pr. mail
+detail-3ds = 3-D Secure
+detail-3ds-passed = Gennemført
+detail-3ds-failed = Ikke gennemført
+detail-invoices = Fakturaer
+detail-note = Bemærkning
+detail-late-applied = Beløbet blev trukket, efter at betalingen var registreret som mislykket; det er brugt på fakturaen.
+detail-late-needs-refund = Beløbet blev trukket, efter at betalingen var registreret som mislykket, og en anden betaling havde allerede betalt fakturaen: refundér det.

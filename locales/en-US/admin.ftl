@@ -236,3 +236,21 @@ methods-add-card = Add a card
 activity-period = Period
 methods-no-default = This billing profile has no default payment method. Set one as default so that charges can be made.
 activity-limited = You see the activity of the billing profiles you manage: { $profiles }.
+
+# Activity log details
+detail-card = Card
+detail-expiry = Expires
+detail-reason = Reason
+detail-role = Role
+detail-scope = Scope
+detail-scope-account = The whole billing account
+detail-profile-hidden = A billing profile you can't see
+detail-invitation = Invitation
+detail-invitation-mailed = Mailed to the new user
+detail-3ds = 3-D Secure
+detail-3ds-passed = Passed
+detail-3ds-failed = Not passed
+detail-invoices = Invoices
+detail-note = Note
+detail-late-applied = The charge went through after the payment was recorded as failed; it was applied to the invoice.
+detail-late-needs-refund = The charge went through after the payment was recorded as failed, and another payment had already paid the invoice: refund it.

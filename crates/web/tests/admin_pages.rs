@@ -114,6 +114,13 @@ async fn properties_are_shown_and_owners_edit_them(store: Store) {
     assert!(log.body.contains("Nyhavn 12"));
     assert!(log.body.contains("Strandvejen 100"));
     assert!(log.body.contains(NORDLYS_ADMIN));
+    // Labelled in words, not stored keys and ids.
+    assert!(
+        log.body.contains("Bill-to address, Address line 1"),
+        "{}",
+        log.body
+    );
+    assert!(!log.body.contains("bill_to"));
     // Danish.
     admin.accept_language = Some("da-DK".into());
     let page = admin.get(&path).await;
@@ -272,6 +279,12 @@ async fn access_control_grants_invites_and_removes(store: Store) {
         .await;
     assert!(log.body.contains("Role added"));
     assert!(log.body.contains("Role removed"));
+    assert!(
+        log.body.contains("Billing profile contributor"),
+        "{}",
+        log.body
+    );
+    assert!(!log.body.contains("BillingProfileContributor") && !log.body.contains("ra_"));
 }
 
 async fn activity_log_filters_pages_and_refuses_others(store: Store) {

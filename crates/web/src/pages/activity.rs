@@ -66,55 +66,6 @@ fn kind_label(tr: &Tr, kind: &str) -> String {
     }
 }
 
-/// Flattens nested JSON into `a.b: value` pairs.
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, inner) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(&path, inner, out);
-            }
-        }
-        serde_json::Value::Null => {}
-        serde_json::Value::String(text) => out.push((prefix.to_owned(), text.clone())),
-        other => out.push((prefix.to_owned(), other.to_string())),
-    }
-}
-
-/// The event's JSON details as short "key: value" pairs. Where it has `before` and `after`,
-/// only what changed is shown, as "old → new".
-fn details(raw: &str) -> Vec<(String, String)> {
-    let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str::<serde_json::Value>(raw)
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    if let (Some(before), Some(after)) = (map.remove("before"), map.remove("after")) {
-        let (mut old, mut new) = (Vec::new(), Vec::new());
-        flatten("", &before, &mut old);
-        flatten("", &after, &mut new);
-        for (key, after_value) in &new {
-            let before_value = old
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-                .unwrap_or("");
-            if before_value != after_value {
-                out.push((key.clone(), format!("{before_value} → {after_value}")));
-            }
-        }
-    }
-    flatten("", &serde_json::Value::Object(map), &mut out);
-    for (_, value) in &mut out {
-        *value = value.chars().take(300).collect();
-    }
-    out
-}
-
 pub async fn show(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -159,7 +110,7 @@ pub async fn show(
                 .unwrap_or_else(|| tr.t("activity-system")),
             ip: entry.event.ip.clone().unwrap_or_default(),
             target: entry.event.target.clone(),
-            details: details(&entry.event.detail),
+            details: event_details(tr, &entry.event.kind, &entry.event.detail, &scope.profiles),
         })
         .collect();
     let link = |cursor: Option<String>| {
@@ -203,28 +154,4 @@ pub async fn show(
         next_page,
         first_page,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn details_show_what_changed() {
-        let changed = details(
-            r#"{"profile":"bp_1","before":{"bill_to":{"city":"A","line1":"X"},"invoice_email":"a@b.c"},"after":{"bill_to":{"city":"B","line1":"X"},"invoice_email":"a@b.c"}}"#,
-        );
-        assert_eq!(
-            changed,
-            vec![
-                ("bill_to.city".to_owned(), "A → B".to_owned()),
-                ("profile".to_owned(), "bp_1".to_owned())
-            ]
-        );
-        let pairs = details(r#"{"from":"processing","to":"succeeded","reason":null,"n":3}"#);
-        assert!(pairs.contains(&("to".into(), "succeeded".into())));
-        assert!(pairs.contains(&("n".into(), "3".into())));
-        assert!(!pairs.iter().any(|(k, _)| k == "reason"));
-        assert!(details("not json").is_empty());
-    }
 }

@@ -4,6 +4,7 @@
 
 mod banner;
 mod challenge;
+mod event_details;
 mod labels;
 mod nav;
 mod refusal;
@@ -11,6 +12,7 @@ mod scope;
 
 pub use banner::{settle_banner, SettleBanner};
 pub use challenge::{first_open_challenge, open_challenge, OpenChallenge};
+pub use event_details::event_details;
 pub use labels::*;
 pub use nav::{BillingNav, NavExt, NavProfile};
 pub use refusal::{clone_chrome, refusal, refused};
