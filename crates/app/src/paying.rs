@@ -501,3 +501,48 @@ pub async fn payment_returned(
         None => Ok(payment),
     }
 }
+
+/// What the browser needs to finish a payment's 3-D Secure with the gateway's own script
+/// (Stripe.js), then come back to [`return_path`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserAction {
+    pub client_secret: String,
+    pub publishable_key: String,
+    pub js_url: String,
+    pub return_path: String,
+}
+
+/// A payment waiting for 3-D Secure that the browser finishes with the gateway's script, for
+/// those who may pay the invoice. `None`: nothing for the browser to do (decided already, a
+/// gateway with its own challenge pages, or the gateway cannot say now): show the outcome.
+pub async fn browser_action(
+    app: &Services,
+    scope: &AccountScope,
+    raw_payment: &str,
+) -> AppResult<(Payment, Option<BrowserAction>)> {
+    let (payment, invoice) = scope.payment(app, raw_payment).await?;
+    require_pay(scope, &invoice)?;
+    let (Some(entry), Some(reference)) = (
+        app.gateway.browser_card_entry(),
+        payment.gateway_reference.as_deref(),
+    ) else {
+        return Ok((payment, None));
+    };
+    if payment.state != PaymentState::RequiresAction {
+        return Ok((payment, None));
+    }
+    let secret = match app.gateway.charge_client_secret(reference).await {
+        Ok(secret) => secret,
+        Err(error) => {
+            tracing::warn!(%error, payment = %payment.id, "cannot ask the gateway what the browser should do");
+            None
+        }
+    };
+    let action = secret.map(|client_secret| BrowserAction {
+        client_secret,
+        publishable_key: entry.publishable_key,
+        js_url: entry.js_url,
+        return_path: return_path(scope.id(), &payment.id),
+    });
+    Ok((payment, action))
+}
