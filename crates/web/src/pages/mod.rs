@@ -80,6 +80,11 @@ pub fn route_table() -> Vec<PageRoute> {
             get(pay::outcome),
         ),
         page(
+            "/billing/{account}/payments/{payment}/authenticate",
+            GET,
+            get(pay::authenticate),
+        ),
+        page(
             "/billing/{account}/payments/{payment}/return",
             GET,
             get(pay::returned),
@@ -103,6 +108,16 @@ pub fn route_table() -> Vec<PageRoute> {
             "/billing/{account}/payment-methods/add",
             POST,
             post(methods::add),
+        ),
+        page(
+            "/billing/{account}/payment-methods/setup",
+            POST,
+            post(methods::begin_setup),
+        ),
+        page(
+            "/billing/{account}/payment-methods/setup/finish",
+            POST,
+            post(methods::finish_setup),
         ),
         page(
             "/billing/{account}/payment-methods/{method}/default",

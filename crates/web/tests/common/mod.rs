@@ -153,6 +153,8 @@ pub struct Page {
     pub location: Option<String>,
     pub body: String,
     pub set_cookies: Vec<String>,
+    /// The Content-Security-Policy header.
+    pub csp: Option<String>,
 }
 
 impl Page {
@@ -171,6 +173,10 @@ impl Browser {
         let location = response
             .headers()
             .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let csp = response
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
             .map(|v| v.to_str().unwrap().to_owned());
         let set_cookies: Vec<String> = response
             .headers()
@@ -193,6 +199,7 @@ impl Browser {
             location,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             set_cookies,
+            csp,
         }
     }
 
