@@ -57,13 +57,13 @@ async function startSmtp(maildir) {
   throw new Error(`aiosmtpd did not start on port ${port}`);
 }
 
-async function startServer() {
+async function startServer(serveArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), "faktura-e2e-"));
   const mailDir = join(dir, "mail");
   // Mail goes through a real SMTP server into a Maildir when there is one, else to files.
   const smtp = await startSmtp(mailDir);
   const mail = smtp ? ["--smtp-url", smtp.url] : ["--mail-dir", mailDir];
-  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, ...mail, "--webhooks-allow-internal"], {
+  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, ...mail, "--webhooks-allow-internal", ...serveArgs], {
     env: { ...process.env, FAKTURA_DEMO_PASSWORD: PASSWORD, FAKTURA_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -85,6 +85,7 @@ async function startServer() {
   });
   return {
     baseUrl,
+    dir,
     mailDir,
     viaSmtp: Boolean(smtp),
     stop() {
@@ -96,16 +97,19 @@ async function startServer() {
   };
 }
 
-/** Runs `body` with a fresh server and a browser page; always cleans up. */
-export async function withPortal({ locale = "en-US" } = {}, body) {
+/**
+ * Runs `body` with a fresh server and a browser page; always cleans up. `serveArgs` are added to
+ * `faktura serve` (e.g. `--gateway stripe …`); `dir` holds the server's database and log.
+ */
+export async function withPortal({ locale = "en-US", serveArgs = [] } = {}, body) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const server = await startServer();
+  const server = await startServer(serveArgs);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   try {
     const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
-    await body({ page, baseUrl: server.baseUrl, mailDir: server.mailDir, viaSmtp: server.viaSmtp });
+    await body({ page, baseUrl: server.baseUrl, dir: server.dir, mailDir: server.mailDir, viaSmtp: server.viaSmtp });
   } finally {
     await browser.close();
     server.stop();
