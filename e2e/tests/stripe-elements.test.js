@@ -2,9 +2,9 @@
 // own Stripe.js (served by localstripe, which also stands in for Stripe's API). Its card field
 // is five plain inputs (number, exp_month, exp_year as two digits, cvc, postal_code) mounted in
 // the page, and its 3-D Secure is a box with "Complete authentication" / "Fail authentication"
-// buttons. Add a 3-D Secure card, pay with it (the bank's check again, on the payment), and
-// pay with a new card typed into the Pay now pane; the card numbers never reach Faktura's
-// database or log.
+// buttons. Add a 3-D Secure card, pay with it (the bank's check again, on the payment: failed
+// once, then passed), and pay with a new card typed into the Pay now pane; the card numbers
+// never reach Faktura's database or log.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -16,7 +16,8 @@ const WORDS = {
   "en-US": {
     signIn: "Sign in", methods: "Payment methods", holder: "Cardholder name", invoices: "Invoices", due: "Due",
     payNow: "Pay now", newCard: "Add a new card", succeeded: "Payment succeeded", paid: "Paid",
-    back: "Back to invoices", cardDetails: "Card details",
+    back: "Back to invoices", cardDetails: "Card details", failed: "Payment failed", tryAgain: "Try another card",
+    checkCard: "Check the card details.",
   },
   "da-DK": {
     signIn: "Log på", methods: "Betalingsmetoder", holder: "Kortholders navn", invoices: "Fakturaer", due: "Forfalder",
@@ -108,6 +109,10 @@ test("en-US: add a 3-D Secure card through Stripe.js Elements, then pay an invoi
       assert.equal(await page.locator("input[name=number]").count(), 0, "no Faktura card form");
       assert.equal(await page.getByText(w.cardDetails, { exact: true }).count(), 1);
       await page.getByLabel(w.holder).fill("Mette Nordlys");
+      // Nothing typed into the card field: the page says so and nothing is posted.
+      await page.locator("[data-test-id=save-card]").click();
+      await page.locator("[data-stripe-error]", { hasText: w.checkCard }).waitFor();
+      assert.match(page.url(), /payment-methods\?|payment-methods$/);
       await fillElement(page, "4000002760003184");
       await shot(page, `${prefix}-1-element`);
       await page.locator("[data-test-id=save-card]").click();
@@ -123,15 +128,24 @@ test("en-US: add a 3-D Secure card through Stripe.js Elements, then pay an invoi
 
       // Pay with the saved card: the PaymentIntent asks for 3-D Secure too; Stripe.js runs it
       // on Faktura's page, then the return path settles the payment.
+      // First the person fails the check: the payment fails, the invoice stays unpaid.
       const number = await openPayPane(page, baseUrl, w);
       await page.getByRole("radio", { name: /3184/ }).check();
       await page.getByRole("button", { name: w.payNow }).click();
       await page.waitForURL(/\/authenticate$/);
+      await page.getByRole("button", { name: "Fail authentication" }).click();
+      await page.getByRole("heading", { name: w.failed }).waitFor();
+      await shot(page, `${prefix}-4-payment-3ds-failed`);
+      // Then another attempt, and the check passed.
+      await page.getByRole("link", { name: w.tryAgain }).click();
+      await page.getByRole("radio", { name: /3184/ }).check();
+      await page.getByRole("button", { name: w.payNow }).click();
+      await page.waitForURL(/\/authenticate$/);
       await complete.waitFor();
-      await shot(page, `${prefix}-4-payment-3ds`);
+      await shot(page, `${prefix}-5-payment-3ds`);
       await complete.click();
       await expectPaid(page, w, number);
-      await shot(page, `${prefix}-5-paid`);
+      await shot(page, `${prefix}-6-paid`);
       assert.deepEqual(blocked, [], "nothing was blocked by the page's policy");
       assertNoCardNumbers(dir, ["4000002760003184"]);
     });

@@ -90,10 +90,15 @@
             payment_method: { card: card, billing_details: { name: name } },
           }).then(function (result) {
             var error = result && result.error;
-            var forServer = !error || error.type === "card_error" ||
-              error.code === "setup_intent_authentication_failure";
-            if (!forServer) throw new Shown(mount.dataset.errorCheck);
-            // Set up, declined or failed 3-D Secure: Faktura asks Stripe how it ended.
+            // The card field's own complaint (an incomplete number, say) stays on the page;
+            // so does a script that failed. A decline or a failed 3-D Secure is Stripe's
+            // answer about the setup: Faktura asks Stripe how it ended and says why.
+            if (error && (error.type === "validation_error" || error instanceof Error)) {
+              throw new Shown(mount.dataset.errorCheck);
+            }
+            var stripesAnswer = !error || !error.type || error.type === "card_error" ||
+              /authentication_failure$/.test(error.code || "");
+            if (!stripesAnswer) throw new Shown(mount.dataset.errorUnavailable);
             setupField.value = begun.setup;
             form.submit();
           });
