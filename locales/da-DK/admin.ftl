@@ -64,6 +64,7 @@ elements-check-card = Kontrollér kortoplysningerne.
 elements-not-confirmed = Det nye kort blev ikke bekræftet. Indtast det igen, eller vælg et gemt kort.
 pay-new-card-needs-manager = For at betale med et nyt kort skal en, der må administrere faktureringsprofilens betalingsmetoder, først tilføje det.
 authenticate-text = Din bank beder dig bekræfte betalingen på { $amount } for faktura { $number }. Følg de trin, banken viser.
+authenticate-settle-text = Din bank beder dig bekræfte betalingen på { $amount } af saldoen. Følg de trin, banken viser.
 authenticate-needs-js = Bekræftelse af betalingen hos din bank kræver JavaScript. Slå JavaScript til, og genindlæs siden.
 authenticate-continue = Se betalingen
 

@@ -64,6 +64,7 @@ elements-check-card = Check the card details.
 elements-not-confirmed = The new card wasn't confirmed. Enter it again, or choose a saved card.
 pay-new-card-needs-manager = To pay with a new card, someone who may manage this billing profile's payment methods must add it first.
 authenticate-text = Your bank asks you to confirm the payment of { $amount } for invoice { $number }. Follow the steps your bank shows.
+authenticate-settle-text = Your bank asks you to confirm the payment of { $amount } for the balance. Follow the steps your bank shows.
 authenticate-needs-js = Confirming the payment with your bank needs JavaScript. Turn JavaScript on and reload this page.
 authenticate-continue = Check the payment
 

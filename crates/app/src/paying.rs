@@ -522,27 +522,41 @@ pub async fn browser_action(
 ) -> AppResult<(Payment, Option<BrowserAction>)> {
     let (payment, invoice) = scope.payment(app, raw_payment).await?;
     require_pay(scope, &invoice)?;
-    let (Some(entry), Some(reference)) = (
-        app.gateway.browser_card_entry(),
+    let action = browser_action_for(
+        app,
+        payment.state,
         payment.gateway_reference.as_deref(),
-    ) else {
-        return Ok((payment, None));
+        return_path(scope.id(), &payment.id),
+    )
+    .await;
+    Ok((payment, action))
+}
+
+/// A charge (a payment's or a settlement's) waiting for 3-D Secure that the browser finishes
+/// with the gateway's script, then comes back to `return_path`.
+pub(crate) async fn browser_action_for(
+    app: &Services,
+    state: PaymentState,
+    reference: Option<&str>,
+    return_path: String,
+) -> Option<BrowserAction> {
+    let (Some(entry), Some(reference)) = (app.gateway.browser_card_entry(), reference) else {
+        return None;
     };
-    if payment.state != PaymentState::RequiresAction {
-        return Ok((payment, None));
+    if state != PaymentState::RequiresAction {
+        return None;
     }
     let secret = match app.gateway.charge_client_secret(reference).await {
         Ok(secret) => secret,
         Err(error) => {
-            tracing::warn!(%error, payment = %payment.id, "cannot ask the gateway what the browser should do");
+            tracing::warn!(%error, reference, "cannot ask the gateway what the browser should do");
             None
         }
     };
-    let action = secret.map(|client_secret| BrowserAction {
+    secret.map(|client_secret| BrowserAction {
         client_secret,
         publishable_key: entry.publishable_key,
         js_url: entry.js_url,
-        return_path: return_path(scope.id(), &payment.id),
-    });
-    Ok((payment, action))
+        return_path,
+    })
 }

@@ -145,6 +145,13 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
             ("GET", "/billing/{account}/settlements/{settlement}/return"),
             payers,
         ),
+        (
+            (
+                "GET",
+                "/billing/{account}/settlements/{settlement}/authenticate",
+            ),
+            payers,
+        ),
         (("GET", "/billing/{account}/properties"), on_account),
         (("POST", "/billing/{account}/properties/{profile}"), owners),
         (("GET", "/billing/{account}/access"), on_account),

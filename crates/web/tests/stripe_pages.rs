@@ -409,7 +409,92 @@ async fn a_declined_card_and_a_replace_through_the_pages(store: Store) {
     assert_eq!(refused.status, 403, "{}", refused.body);
 }
 
+/// Settle balance (Prairie, pay-as-you-go) with a saved 3-D Secure card: the same page as a
+/// payment's, then the settlement's return path.
+async fn a_settlement_asking_for_3ds_is_finished_by_stripe_js(store: Store) {
+    use faktura_store::demo::PRAIRIE_OWNER;
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let app = TestApp::with_gateway_and_state(store, Arc::new(localstripe.gateway()))
+        .await
+        .0;
+    let owner = app
+        .store
+        .user_by_email(PRAIRIE_OWNER)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = app.store.accounts_for_user(&owner.id).await.unwrap()[0]
+        .id
+        .clone();
+    let profile = app.store.profiles(&account).await.unwrap()[0].id.clone();
+    let mut browser = app.signed_in(PRAIRIE_OWNER).await;
+    let begun = browser
+        .post_form(
+            &format!("/billing/{account}/payment-methods/setup"),
+            &[("profile", profile.as_str())],
+        )
+        .await;
+    assert_eq!(begun.status, 201, "{}", begun.body);
+    let begun: Value = serde_json::from_str(&begun.body).unwrap();
+    let (setup, secret) = (
+        begun["setup"].as_str().unwrap(),
+        begun["clientSecret"].as_str().unwrap(),
+    );
+    localstripe
+        .confirm_setup(setup, secret, "4000002760003184")
+        .await;
+    localstripe.pass_setup_challenge(setup, secret).await;
+    let finished = browser
+        .post_form(
+            &format!("/billing/{account}/payment-methods/setup/finish"),
+            &[("profile", profile.as_str()), ("setup", setup)],
+        )
+        .await;
+    assert!(finished.status.is_redirection(), "{}", finished.body);
+    let card = app
+        .store
+        .payment_methods(&account, &profile)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.last4 == "3184")
+        .expect("the 3-D Secure card is saved");
+
+    let submitted = browser
+        .post_form(
+            &format!("/billing/{account}/settle"),
+            &[("method", card.id.as_str())],
+        )
+        .await;
+    let to = submitted.location.clone().unwrap_or_default();
+    assert!(to.ends_with("/authenticate"), "{to}: {}", submitted.body);
+    let page = browser.get(&to).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("data-client-secret=\"pi_"),
+        "{}",
+        page.body
+    );
+    let base = to.trim_end_matches("/authenticate");
+    let id = SettlementId::parse(base.rsplit('/').next().unwrap()).unwrap();
+    let settlement = app.store.settlement(&account, &id).await.unwrap().unwrap();
+    let (status, body) = localstripe
+        .answer_payment_challenge(settlement.gateway_reference.as_deref().unwrap(), true)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let back = browser.get(&format!("{base}/return")).await;
+    let outcome = follow(&mut browser, back).await;
+    assert!(
+        outcome.body.contains("data-state=\"succeeded\""),
+        "{}",
+        outcome.body
+    );
+}
+
 faktura_store::on_both_backends!(
+    a_settlement_asking_for_3ds_is_finished_by_stripe_js,
     a_declined_card_and_a_replace_through_the_pages,
     stripe_pages_mount_elements_under_their_policy,
     sandbox_pages_keep_the_card_form_and_policy,

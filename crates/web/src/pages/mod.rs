@@ -145,6 +145,11 @@ pub fn route_table() -> Vec<PageRoute> {
             get(settle::settlement_outcome),
         ),
         page(
+            "/billing/{account}/settlements/{settlement}/authenticate",
+            GET,
+            get(settle::settlement_authenticate),
+        ),
+        page(
             "/billing/{account}/settlements/{settlement}/return",
             GET,
             get(settle::settlement_returned),
