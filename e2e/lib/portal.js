@@ -57,55 +57,66 @@ async function startSmtp(maildir) {
   throw new Error(`aiosmtpd did not start on port ${port}`);
 }
 
-async function startServer(serverArgs = []) {
+async function startServer(serveArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), "faktura-e2e-"));
   const mailDir = join(dir, "mail");
   // Mail goes through a real SMTP server into a Maildir when there is one, else to files.
   const smtp = await startSmtp(mailDir);
   const mail = smtp ? ["--smtp-url", smtp.url] : ["--mail-dir", mailDir];
-  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, ...mail, "--webhooks-allow-internal", ...serverArgs], {
+  const child = spawn(fakturaBinary(), ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`, ...mail, "--webhooks-allow-internal", ...serveArgs], {
     env: { ...process.env, FAKTURA_DEMO_PASSWORD: PASSWORD, FAKTURA_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  // What the server prints once its folder is removed (its shutdown) goes nowhere: an append
+  // there would fail the test file after its tests passed.
+  let removed = false;
+  const log = (chunk) => { if (!removed) appendFileSync(join(dir, "server.log"), chunk); };
   const baseUrl = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`faktura did not start:\n${output}`)), 30000);
     const onData = (chunk) => {
       output += chunk.toString();
-      appendFileSync(join(dir, "server.log"), chunk);
+      log(chunk);
       const match = output.match(/running at (http:\/\/127\.0\.0\.1:\d+)\//);
       if (match) { clearTimeout(timer); resolve(match[1]); }
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", (chunk) => {
       output += chunk.toString();
-      appendFileSync(join(dir, "server.log"), chunk);
+      log(chunk);
     });
     child.on("exit", (code) => { clearTimeout(timer); smtp?.stop(); reject(new Error(`faktura exited with ${code}:\n${output}`)); });
   });
   return {
     baseUrl,
+    dir,
     mailDir,
     viaSmtp: Boolean(smtp),
     stop() {
       child.kill("SIGTERM");
       smtp?.stop();
       // Under scripts/test.sh the database and log stay for the card-data scan at the end.
-      if (!process.env.FAKTURA_TEST_ARTIFACTS) rmSync(dir, { recursive: true, force: true });
+      if (!process.env.FAKTURA_TEST_ARTIFACTS) {
+        removed = true;
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
 
-/** Runs `body` with a fresh server (given `serverArgs` too) and a browser page; always cleans up. */
-export async function withPortal({ locale = "en-US", serverArgs = [] } = {}, body) {
+/**
+ * Runs `body` with a fresh server and a browser page; always cleans up. `serveArgs` are added to
+ * `faktura serve` (e.g. `--gateway stripe …`); `dir` holds the server's database and log.
+ */
+export async function withPortal({ locale = "en-US", serveArgs = [] } = {}, body) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const server = await startServer(serverArgs);
+  const server = await startServer(serveArgs);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   try {
     const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
-    await body({ page, baseUrl: server.baseUrl, mailDir: server.mailDir, viaSmtp: server.viaSmtp });
+    await body({ page, baseUrl: server.baseUrl, dir: server.dir, mailDir: server.mailDir, viaSmtp: server.viaSmtp });
   } finally {
     await browser.close();
     server.stop();

@@ -71,8 +71,8 @@ for (const locale of ["en-US", "da-DK"]) {
   });
 
   test(`${locale}: a challenge nobody finishes expires and the invoice is payable again`, async () => {
-    const serverArgs = ["--authentication-timeout-secs", "2", "--janitor-tick-ms", "200", "--janitor-grace-ms", "0", "--janitor-first-retry-ms", "200"];
-    await withPortal({ locale, serverArgs }, async ({ page, baseUrl }) => {
+    const serveArgs = ["--authentication-timeout-secs", "2", "--janitor-tick-ms", "200", "--janitor-grace-ms", "0", "--janitor-first-retry-ms", "200"];
+    await withPortal({ locale, serveArgs }, async ({ page, baseUrl }) => {
       const payUrl = await startChallenge(page, baseUrl, locale, w);
       // The janitor cancels it at the gateway once the timeout has passed.
       let payable = false;

@@ -47,12 +47,26 @@ methods-done-setup-failed = Kortet blev ikke tilføjet: 3-D Secure-godkendelsen 
 methods-card-refused = Kortet blev ikke tilføjet: { $reason }
 methods-gateway-unavailable = Kortet kunne ikke kontrolleres lige nu. Intet er gemt; prøv igen om lidt.
 methods-replace-gone = Kortet, du ville erstatte, er ikke længere tilknyttet. Intet er ændret.
+methods-done-setup-waiting = Kortet blev ikke tilføjet: bankens kontrol blev ikke gennemført. Prøv igen.
 detach-refused-default = Kortet kan ikke frakobles: det er standardbetalingsmetode for en faktureringsprofil med { $n ->
         [one] en ubetalt faktura
        *[other] { $count } ubetalte fakturaer
     }. Angiv et andet kort som standard først, eller betal fakturaerne.
 detach-refused-last-card = Kortet kan ikke frakobles: det er den sidste betalingsmetode på en betal efter forbrug-konto, som altid skal have én. Tilføj et andet kort først.
 detach-refused-in-use = Kortet kan ikke frakobles, mens en betaling med det behandles. Prøv igen, når betalingen er færdig.
+
+## Kortindtastning med Stripe (Stripe.js Elements)
+elements-card-label = Kortoplysninger
+elements-card-secure = Kortoplysningerne sendes direkte til Stripe, vores betalingsudbyder. Faktura ser dem aldrig.
+elements-needs-js = Kortoplysninger indtastes i Stripes sikre kortfelt, som kræver JavaScript. Slå JavaScript til i din browser for at indtaste et kort.
+elements-unavailable = Kortfeltet kan ikke indlæses lige nu. Intet er gemt; prøv igen om lidt.
+elements-check-card = Kontrollér kortoplysningerne.
+elements-not-confirmed = Det nye kort blev ikke bekræftet. Indtast det igen, eller vælg et gemt kort.
+pay-new-card-needs-manager = For at betale med et nyt kort skal en, der må administrere faktureringsprofilens betalingsmetoder, først tilføje det.
+authenticate-text = Din bank beder dig bekræfte betalingen på { $amount } for faktura { $number }. Følg de trin, banken viser.
+authenticate-settle-text = Din bank beder dig bekræfte betalingen på { $amount } af saldoen. Følg de trin, banken viser.
+authenticate-needs-js = Bekræftelse af betalingen hos din bank kræver JavaScript. Slå JavaScript til, og genindlæs siden.
+authenticate-continue = Se betalingen
 
 ## Udlign saldo
 settle-balance = Udlign saldo

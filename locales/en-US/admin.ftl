@@ -47,12 +47,26 @@ methods-done-setup-failed = The card wasn't added: 3-D Secure authentication fai
 methods-card-refused = The card wasn't added: { $reason }
 methods-gateway-unavailable = The card couldn't be checked right now. Nothing was saved; try again in a moment.
 methods-replace-gone = The card you wanted to replace is no longer attached. Nothing was changed.
+methods-done-setup-waiting = The card wasn't added: the bank's check wasn't finished. Try again.
 detach-refused-default = This card can't be detached: it's the default payment method of a billing profile with { $n ->
         [one] an unpaid invoice
        *[other] { $count } unpaid invoices
     }. Set another card as default first, or pay the invoices.
 detach-refused-last-card = This card can't be detached: it's the last payment method of a pay-as-you-go account, which must always have one. Add another card first.
 detach-refused-in-use = This card can't be detached while a payment with it is being processed. Try again when the payment is finished.
+
+## Card entry with Stripe (Stripe.js Elements)
+elements-card-label = Card details
+elements-card-secure = The card details go straight to Stripe, our payment provider. Faktura never sees them.
+elements-needs-js = Card details are entered in Stripe's secure card field, which needs JavaScript. Turn JavaScript on in your browser to enter a card.
+elements-unavailable = The card field can't be loaded right now. Nothing was saved; try again in a moment.
+elements-check-card = Check the card details.
+elements-not-confirmed = The new card wasn't confirmed. Enter it again, or choose a saved card.
+pay-new-card-needs-manager = To pay with a new card, someone who may manage this billing profile's payment methods must add it first.
+authenticate-text = Your bank asks you to confirm the payment of { $amount } for invoice { $number }. Follow the steps your bank shows.
+authenticate-settle-text = Your bank asks you to confirm the payment of { $amount } for the balance. Follow the steps your bank shows.
+authenticate-needs-js = Confirming the payment with your bank needs JavaScript. Turn JavaScript on and reload this page.
+authenticate-continue = Check the payment
 
 ## Settle balance
 settle-balance = Settle balance

@@ -513,6 +513,21 @@ pub async fn cancel_attempt(
     Ok(settled)
 }
 
+/// Where "Continue authentication" takes the person for a payment waiting for 3-D Secure: our
+/// own page that runs the gateway's script (Stripe.js), or the gateway's challenge page.
+pub fn continue_url(app: &Services, payment: &Payment) -> Option<String> {
+    if payment.state != PaymentState::RequiresAction {
+        return None;
+    }
+    if app.gateway.browser_card_entry().is_some() {
+        return Some(format!(
+            "{}/authenticate",
+            outcome_path(&payment.billing_account_id, &payment.id)
+        ));
+    }
+    payment.next_action_url.clone()
+}
+
 /// A payment the actor may see, with its invoice.
 pub async fn payment(
     app: &Services,
@@ -556,4 +571,63 @@ pub async fn payment_returned(
         },
         None => Ok(payment),
     }
+}
+
+/// What the browser needs to finish a payment's 3-D Secure with the gateway's own script
+/// (Stripe.js), then come back to [`return_path`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserAction {
+    pub client_secret: String,
+    pub publishable_key: String,
+    pub js_url: String,
+    pub return_path: String,
+}
+
+/// A payment waiting for 3-D Secure that the browser finishes with the gateway's script, for
+/// those who may pay the invoice. `None`: nothing for the browser to do (decided already, a
+/// gateway with its own challenge pages, or the gateway cannot say now): show the outcome.
+pub async fn browser_action(
+    app: &Services,
+    scope: &AccountScope,
+    raw_payment: &str,
+) -> AppResult<(Payment, Option<BrowserAction>)> {
+    let (payment, invoice) = scope.payment(app, raw_payment).await?;
+    require_pay(scope, &invoice)?;
+    let action = browser_action_for(
+        app,
+        payment.state,
+        payment.gateway_reference.as_deref(),
+        return_path(scope.id(), &payment.id),
+    )
+    .await;
+    Ok((payment, action))
+}
+
+/// A charge (a payment's or a settlement's) waiting for 3-D Secure that the browser finishes
+/// with the gateway's script, then comes back to `return_path`.
+pub(crate) async fn browser_action_for(
+    app: &Services,
+    state: PaymentState,
+    reference: Option<&str>,
+    return_path: String,
+) -> Option<BrowserAction> {
+    let (Some(entry), Some(reference)) = (app.gateway.browser_card_entry(), reference) else {
+        return None;
+    };
+    if state != PaymentState::RequiresAction {
+        return None;
+    }
+    let secret = match app.gateway.charge_client_secret(reference).await {
+        Ok(secret) => secret,
+        Err(error) => {
+            tracing::warn!(%error, reference, "cannot ask the gateway what the browser should do");
+            None
+        }
+    };
+    secret.map(|client_secret| BrowserAction {
+        client_secret,
+        publishable_key: entry.publishable_key,
+        js_url: entry.js_url,
+        return_path,
+    })
 }

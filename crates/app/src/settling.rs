@@ -212,6 +212,24 @@ pub async fn settlement(
     Ok((settlement, invoices))
 }
 
+/// A settlement waiting for 3-D Secure that the browser finishes with the gateway's script
+/// (Stripe.js), for those who may pay every one of its invoices; `None`: show the outcome.
+pub async fn settlement_browser_action(
+    app: &Services,
+    scope: &AccountScope,
+    raw: &str,
+) -> AppResult<(Settlement, Option<crate::paying::BrowserAction>)> {
+    let (settlement, _) = settlement(app, scope, raw).await?;
+    let action = crate::paying::browser_action_for(
+        app,
+        settlement.state,
+        settlement.gateway_reference.as_deref(),
+        settlement_return_path(scope.id(), &settlement.id),
+    )
+    .await;
+    Ok((settlement, action))
+}
+
 /// Back from 3-D Secure for a settlement: asks the gateway and finishes it by the janitor's
 /// rule (no charge yet leaves it open while a request may still be on its way).
 pub async fn settlement_returned(

@@ -110,6 +110,9 @@ pub struct BrowserCardEntry {
     pub publishable_key: String,
     /// The script's URL; the page's Content-Security-Policy allows exactly its origin.
     pub js_url: String,
+    /// Where the script sends its own requests (Stripe's API), which the page's
+    /// Content-Security-Policy allows to be connected to.
+    pub api_base: String,
 }
 
 /// An event a gateway sent us (a webhook), verified and reduced to what Faktura needs.
@@ -252,6 +255,13 @@ pub trait PaymentGateway: Send + Sync {
     /// sandbox's own card form (tokenized by [`PaymentGateway::tokenize`]).
     fn browser_card_entry(&self) -> Option<BrowserCardEntry> {
         None
+    }
+
+    /// The secret the browser needs to finish a charge that waits for 3-D Secure with the
+    /// gateway's own script (Stripe.js `handleNextAction` / `confirmCardPayment`). `None`: the
+    /// charge waits for nothing the browser can do there (or the gateway has its own pages).
+    async fn charge_client_secret(&self, _reference: &str) -> Result<Option<String>, GatewayError> {
+        Ok(None)
     }
 
     /// Creates the gateway's customer for a billing profile (Faktura stores the id).

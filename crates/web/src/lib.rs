@@ -28,10 +28,52 @@ pub use state::WebConfig;
 
 const APP_CSS: &str = include_str!("../static/app.css");
 const APP_JS: &str = include_str!("../static/app.js");
+const ELEMENTS_JS: &str = include_str!("../static/stripe-elements.js");
 
 /// No inline scripts or styles, nothing from other origins, no framing.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// `scheme://host[:port]` of an http(s) URL, for a CSP source; `None` for anything else, so a
+/// bad setting never widens the policy.
+pub fn csp_origin(raw: &str) -> Option<String> {
+    let parsed = url::Url::parse(raw.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return None;
+    }
+    let origin = parsed.origin().ascii_serialization();
+    // `;` and `,` are allowed in a URL's host but would end a CSP directive or policy.
+    origin
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'/' | b'[' | b']'))
+        .then_some(origin)
+}
+
+/// The policy: as [`CONTENT_SECURITY_POLICY`], and with a gateway whose script collects card
+/// details in the browser (Stripe.js), exactly that script's origin for scripts, frames and
+/// connections, plus the origin the script sends its requests to (Stripe's API) for
+/// connections. A URL that is not a plain http(s) origin leaves the policy as it is.
+pub fn content_security_policy(entry: Option<&faktura_gateway::BrowserCardEntry>) -> String {
+    let Some(entry) = entry else {
+        return CONTENT_SECURITY_POLICY.to_owned();
+    };
+    let Some(js) = csp_origin(&entry.js_url) else {
+        tracing::error!(url = %entry.js_url, "the Stripe.js URL is not an http(s) URL; card entry cannot load");
+        return CONTENT_SECURITY_POLICY.to_owned();
+    };
+    let mut connect = vec!["'self'".to_owned(), js.clone()];
+    if let Some(api) = csp_origin(&entry.api_base) {
+        if !connect.contains(&api) {
+            connect.push(api);
+        }
+    }
+    format!(
+        "default-src 'self'; script-src 'self' {js}; style-src 'self'; img-src 'self' data:; \
+         connect-src {}; frame-src {js}; form-action 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; object-src 'none'",
+        connect.join(" ")
+    )
+}
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
     match faktura_app::operations::ping(&state.app).await {
@@ -66,6 +108,16 @@ async fn js() -> impl IntoResponse {
     )
 }
 
+async fn elements_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        ELEMENTS_JS,
+    )
+}
+
 /// The largest request body accepted (forms, JSON, CSV): 1 MiB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -76,6 +128,10 @@ pub fn app(state: AppState) -> Router {
         .web
         .secure_cookies
         .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    let csp = HeaderValue::from_str(&content_security_policy(
+        faktura_app::hosted_cards::browser_entry(&state.app).as_ref(),
+    ))
+    .unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     let pages = pages::router().layer(middleware::from_fn_with_state(
         state.clone(),
         session::page_middleware,
@@ -89,13 +145,14 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(observability::metrics_page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/static/stripe-elements.js", get(elements_js))
         .with_state(state)
         .layer(middleware::from_fn(observability::track))
         // No request needs more than this; larger bodies get a clean 413 before any work.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            csp,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -158,4 +215,75 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_of_http_urls_only() {
+        assert_eq!(
+            csp_origin("https://js.stripe.com/v3/").as_deref(),
+            Some("https://js.stripe.com")
+        );
+        assert_eq!(
+            csp_origin("http://127.0.0.1:4242/js.stripe.com/v3/").as_deref(),
+            Some("http://127.0.0.1:4242")
+        );
+        assert_eq!(
+            csp_origin("https://user:pw@JS.example:443/x").as_deref(),
+            Some("https://js.example")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://js.example/",
+            "not a url",
+            "https://js.example;script-src */",
+            "https://js.example,x/",
+            "data:text/javascript,1",
+        ] {
+            assert_eq!(csp_origin(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_policy_allows_exactly_the_script_and_api_origins() {
+        assert_eq!(content_security_policy(None), CONTENT_SECURITY_POLICY);
+        let entry = faktura_gateway::BrowserCardEntry {
+            publishable_key: "pk".into(),
+            js_url: "https://js.stripe.com/v3/".into(),
+            api_base: "https://api.stripe.com".into(),
+        };
+        let policy = content_security_policy(Some(&entry));
+        assert!(
+            policy.contains("script-src 'self' https://js.stripe.com;"),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("frame-src https://js.stripe.com;"),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("connect-src 'self' https://js.stripe.com https://api.stripe.com;"),
+            "{policy}"
+        );
+        // One origin for both (localstripe): named once.
+        let same = faktura_gateway::BrowserCardEntry {
+            api_base: "http://127.0.0.1:4242".into(),
+            js_url: "http://127.0.0.1:4242/js.stripe.com/v3/".into(),
+            ..entry.clone()
+        };
+        let policy = content_security_policy(Some(&same));
+        assert!(
+            policy.contains("connect-src 'self' http://127.0.0.1:4242;"),
+            "{policy}"
+        );
+        // A script URL that is no http(s) origin leaves the policy as it is.
+        let bad = faktura_gateway::BrowserCardEntry {
+            js_url: "https://js.example;script-src */".into(),
+            ..entry
+        };
+        assert_eq!(content_security_policy(Some(&bad)), CONTENT_SECURITY_POLICY);
+    }
 }

@@ -105,6 +105,10 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
             payers,
         ),
         (
+            ("GET", "/billing/{account}/payments/{payment}/authenticate"),
+            payers,
+        ),
+        (
             ("GET", "/billing/{account}/payments/{payment}/receipt"),
             on_account,
         ),
@@ -112,6 +116,14 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("POST", "/sandbox/3ds/{reference}"), everyone),
         (("GET", "/billing/{account}/payment-methods"), on_account),
         (("POST", "/billing/{account}/payment-methods/add"), managers),
+        (
+            ("POST", "/billing/{account}/payment-methods/setup"),
+            managers,
+        ),
+        (
+            ("POST", "/billing/{account}/payment-methods/setup/finish"),
+            managers,
+        ),
         (
             (
                 "POST",
@@ -135,6 +147,13 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (
             ("GET", "/billing/{account}/settlements/{settlement}/return"),
+            payers,
+        ),
+        (
+            (
+                "GET",
+                "/billing/{account}/settlements/{settlement}/authenticate",
+            ),
             payers,
         ),
         (("GET", "/billing/{account}/properties"), on_account),
@@ -393,9 +412,13 @@ fn request_for(pattern: &str, side: &Side) -> (String, Vec<(String, String)>) {
     let form = match pattern {
         "/signin" => vec![(s("email"), s("")), (s("password"), s(""))],
         "/language" => vec![(s("lang"), s("en-US")), (s("next"), s("/portal"))],
-        "/billing/{account}/payment-methods/add" => {
+        "/billing/{account}/payment-methods/add" | "/billing/{account}/payment-methods/setup" => {
             vec![(s("profile"), side.profile.to_string())]
         }
+        "/billing/{account}/payment-methods/setup/finish" => vec![
+            (s("profile"), side.profile.to_string()),
+            (s("setup"), s("seti_none")),
+        ],
         "/billing/{account}/payment-methods/{method}/default"
         | "/billing/{account}/payment-methods/{method}/detach" => {
             vec![(s("profile"), side.profile.to_string())]

@@ -459,7 +459,16 @@ impl PaymentGateway for StripeGateway {
         Some(BrowserCardEntry {
             publishable_key: self.config.publishable_key.clone(),
             js_url: self.config.js_url.clone(),
+            api_base: self.base.clone(),
         })
+    }
+
+    async fn charge_client_secret(&self, reference: &str) -> Result<Option<String>, GatewayError> {
+        Ok(self
+            .intent(reference)
+            .await?
+            .filter(|intent| intent.status == "requires_action")
+            .and_then(|intent| intent.client_secret))
     }
 
     async fn create_customer(&self, request: &CustomerRequest) -> Result<String, GatewayError> {

@@ -344,7 +344,7 @@ pub async fn invoice_detail(
     let tr = &chrome.tr;
     let today = state.app.today();
     let status = invoice.status_on(today);
-    let open_challenge = first_open_challenge(&scope, &invoice, &payments);
+    let open_challenge = first_open_challenge(&state.app, &scope, &invoice, &payments);
     let payments = payments
         .iter()
         .map(|p| PaymentRow {

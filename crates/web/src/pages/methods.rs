@@ -19,6 +19,7 @@ use axum::Form;
 use faktura_app::cards::{
     self, methods_path, CardAdded, CardError, DetachRefusal, SetupOutcome, SetupReturned,
 };
+use faktura_app::hosted_cards::{self, SetupFinished};
 use faktura_app::AccountScope;
 use faktura_domain::card::{CardField, CardInput};
 use faktura_domain::*;
@@ -64,6 +65,8 @@ struct MethodsTemplate {
     expiry: String,
     errors: CardErrors,
     show_form: bool,
+    /// With Stripe: its card field instead of the card form.
+    elements: Option<CardElements>,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,6 +157,7 @@ async fn methods_page(
         holder: page.holder,
         expiry: page.expiry,
         errors: page.errors,
+        elements: CardElements::of(state, scope.account.id.as_str()),
         chrome,
     })
 }
@@ -165,6 +169,7 @@ fn done_notice(tr: &Tr, done: &str) -> Option<String> {
         "replaced" => "methods-done-replaced",
         "detached" => "methods-done-detached",
         "setup-failed" => "methods-done-setup-failed",
+        "setup-waiting" => "methods-done-setup-waiting",
         _ => return None,
     };
     Some(tr.t(key))
@@ -373,6 +378,115 @@ pub async fn add(
         }
         Ok(CardAdded::ChallengeRequired { url }) => Ok(Redirect::to(&url).into_response()),
         Err(error) => refused_page(&state, &signed_in, &scope, &profile, page, error).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BeginForm {
+    #[serde(default)]
+    profile: String,
+}
+
+/// With Stripe: begins a card setup for the page's script (JSON: the setup's id and client
+/// secret for `confirmCardSetup`). Only those who may manage the profile's cards.
+pub async fn begin_setup(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(account): Path<String>,
+    Form(form): Form<BeginForm>,
+) -> Result<Response, AppError> {
+    let (scope, profile) = match manage_context(&state, &signed_in, &account, &form.profile).await?
+    {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let actor = signed_in.actor();
+    let (status, body) =
+        match hosted_cards::begin_card_setup(&state.app, &actor, &scope, &profile.id).await {
+            Ok(setup) => (
+                StatusCode::CREATED,
+                serde_json::json!({"setup": setup.setup, "clientSecret": setup.client_secret}),
+            ),
+            Err(CardError::NotAllowed(denied)) => {
+                return manage_refusal(&state, &signed_in, &scope, &denied)
+                    .ok_or(AppError::Forbidden("no role on this billing profile"));
+            }
+            Err(CardError::App(error)) => return Err(error.into()),
+            Err(CardError::GatewayUnavailable) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({"error": tr.t("methods-gateway-unavailable")}),
+            ),
+            Err(other) => {
+                tracing::warn!(error = %other, "a card setup could not begin");
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    serde_json::json!({"error": tr.t("elements-unavailable")}),
+                )
+            }
+        };
+    Ok((status, axum::Json(body)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct FinishForm {
+    #[serde(default)]
+    profile: String,
+    /// The setup the browser confirmed with Stripe.js (`seti_…`).
+    #[serde(default)]
+    setup: String,
+    #[serde(default)]
+    replaces: String,
+}
+
+/// With Stripe: the browser confirmed the setup; the use case asks Stripe and saves the card.
+pub async fn finish_setup(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(account): Path<String>,
+    Form(form): Form<FinishForm>,
+) -> Result<Response, AppError> {
+    let (scope, profile) = match manage_context(&state, &signed_in, &account, &form.profile).await?
+    {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let replaces = match form.replaces.trim() {
+        "" => None,
+        raw => Some(PaymentMethodId::parse(raw).map_err(|_| AppError::NotFound)?),
+    };
+    let setup = field(&form.setup, 255);
+    if setup.is_empty() {
+        return Err(AppError::BadRequest("no card setup"));
+    }
+    let actor = signed_in.actor();
+    let finished = hosted_cards::finish_card_setup(
+        &state.app,
+        &actor,
+        &scope,
+        &profile.id,
+        &setup,
+        replaces.as_ref(),
+    )
+    .await;
+    match finished {
+        Ok(SetupFinished::Saved(_)) => {
+            let what = if replaces.is_some() {
+                "replaced"
+            } else {
+                "added"
+            };
+            Ok(done(&scope.account.id, &profile.id, what))
+        }
+        Ok(SetupFinished::Waiting) => Ok(done(&scope.account.id, &profile.id, "setup-waiting")),
+        Err(error) => {
+            let page = PageState {
+                replacing: replaces,
+                show_form: true,
+                ..PageState::default()
+            };
+            refused_page(&state, &signed_in, &scope, &profile, page, error).await
+        }
     }
 }
 

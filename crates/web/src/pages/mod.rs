@@ -85,6 +85,11 @@ pub fn route_table() -> Vec<PageRoute> {
             post(pay::cancel),
         ),
         page(
+            "/billing/{account}/payments/{payment}/authenticate",
+            GET,
+            get(pay::authenticate),
+        ),
+        page(
             "/billing/{account}/payments/{payment}/return",
             GET,
             get(pay::returned),
@@ -110,6 +115,16 @@ pub fn route_table() -> Vec<PageRoute> {
             post(methods::add),
         ),
         page(
+            "/billing/{account}/payment-methods/setup",
+            POST,
+            post(methods::begin_setup),
+        ),
+        page(
+            "/billing/{account}/payment-methods/setup/finish",
+            POST,
+            post(methods::finish_setup),
+        ),
+        page(
             "/billing/{account}/payment-methods/{method}/default",
             POST,
             post(methods::make_default),
@@ -133,6 +148,11 @@ pub fn route_table() -> Vec<PageRoute> {
             "/billing/{account}/settlements/{settlement}",
             GET,
             get(settle::settlement_outcome),
+        ),
+        page(
+            "/billing/{account}/settlements/{settlement}/authenticate",
+            GET,
+            get(settle::settlement_authenticate),
         ),
         page(
             "/billing/{account}/settlements/{settlement}/return",

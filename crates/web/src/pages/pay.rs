@@ -11,6 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::cards::CardError;
+use faktura_app::hosted_cards::{self, SetupFinished};
 use faktura_app::paying::{self, CancelError, PayBlock, PayError, PayWith};
 use faktura_app::AccountScope;
 use faktura_domain::card::{CardField, CardInput};
@@ -67,6 +69,12 @@ struct PayTemplate {
     new_card_checked: bool,
     form: CardForm,
     errors: FieldErrors,
+    /// With Stripe: its card field instead of the card form.
+    elements: Option<CardElements>,
+    /// A new card may be entered here (with Stripe: only by those who may manage the
+    /// profile's cards, as the card is set up on the profile first).
+    new_card_allowed: bool,
+    profile_id: String,
 }
 
 /// Everything the pane needs, checked: the user may pay this invoice.
@@ -159,7 +167,9 @@ fn build_pane(
         Some(PayBlock::WireOnly) | None => None,
     };
     let open_challenge = match &blocker {
-        Some(PayBlock::InProgress(open)) => open_challenge(&ctx.scope, &ctx.invoice, open),
+        Some(PayBlock::InProgress(open)) => {
+            open_challenge(&state.app, &ctx.scope, &ctx.invoice, open)
+        }
         _ => None,
     };
     let wire = matches!(blocker, Some(PayBlock::WireOnly)).then(|| wire_details(state, &ctx));
@@ -193,6 +203,13 @@ fn build_pane(
         None,
         format!("/billing/{}/invoices", ctx.scope.account.id),
     );
+    let elements = CardElements::of(state, ctx.scope.account.id.as_str());
+    let new_card_allowed = elements.is_none()
+        || ctx.scope.allows(
+            Permission::ManagePaymentMethods,
+            Some(&ctx.invoice.billing_profile_id),
+        );
+    let usable_saved = first_usable.is_some();
     PayTemplate {
         nav,
         id: ctx.invoice.id.to_string(),
@@ -209,9 +226,12 @@ fn build_pane(
         wire,
         payable_by_card: blocker.is_none(),
         cards,
-        new_card_checked: chose_new || first_usable.is_none(),
+        new_card_checked: new_card_allowed && (chose_new || !usable_saved),
         form,
         errors,
+        elements,
+        new_card_allowed,
+        profile_id: ctx.invoice.billing_profile_id.to_string(),
         chrome: ctx.chrome,
     }
 }
@@ -254,6 +274,46 @@ pub struct PayForm {
     expiry: String,
     #[serde(default)]
     cvc: String,
+    /// With Stripe: the setup of the new card, confirmed in the browser (`seti_…`).
+    #[serde(default)]
+    setup: String,
+}
+
+/// With Stripe, a new card is set up on the invoice's profile first (the browser confirmed
+/// the setup with Stripe.js); then it pays as a saved card. The error is the pane's message.
+async fn set_up_new_card(
+    state: &AppState,
+    signed_in: &SignedIn,
+    ctx: &PayContext,
+    setup: &str,
+) -> Result<Result<PaymentMethodId, String>, AppError> {
+    let tr = &ctx.chrome.tr;
+    let setup = field(setup, 255);
+    if setup.is_empty() {
+        return Ok(Err(tr.t("elements-not-confirmed")));
+    }
+    let finished = hosted_cards::finish_card_setup(
+        &state.app,
+        &signed_in.actor(),
+        &ctx.scope,
+        &ctx.invoice.billing_profile_id,
+        &setup,
+        None,
+    )
+    .await;
+    Ok(Err(match finished {
+        Ok(SetupFinished::Saved(method)) => return Ok(Ok(method.id)),
+        Ok(SetupFinished::Waiting) => tr.t("elements-not-confirmed"),
+        Err(CardError::App(error)) => return Err(error.into()),
+        Err(CardError::Prepaid) => tr.t("card-error-prepaid"),
+        Err(CardError::Refused(reason)) => tr.t1(
+            "methods-card-refused",
+            "reason",
+            tr.t(&format!("failure-{}", reason.code())),
+        ),
+        Err(CardError::GatewayUnavailable) => tr.t("methods-gateway-unavailable"),
+        Err(_) => tr.t("pay-new-card-needs-manager"),
+    }))
 }
 
 pub async fn submit(
@@ -287,7 +347,21 @@ pub async fn submit(
         }
     }
     let chose_new = form.method == "new";
-    let with = if chose_new {
+    let with = if chose_new && CardElements::of(&state, &account).is_some() {
+        match set_up_new_card(&state, &signed_in, &ctx, &form.setup).await? {
+            Ok(method) => PayWith::Saved(method),
+            Err(message) => {
+                let errors = FieldErrors {
+                    method: Some(message),
+                    ..FieldErrors::default()
+                };
+                return Ok(render_with(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &build_pane(&state, ctx, None, kept, errors, true),
+                ));
+            }
+        }
+    } else if chose_new {
         match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today()) {
             Ok(card) => PayWith::NewCard(card),
             Err(problems) => {
@@ -363,6 +437,11 @@ pub async fn submit(
         }
     };
     let outcome_url = paying::outcome_path(&payment.billing_account_id, &payment.id);
+    if payment.state == PaymentState::RequiresAction && CardElements::of(&state, &account).is_some()
+    {
+        // Stripe.js runs the bank's check on our page, then comes back to the return path.
+        return Ok(Redirect::to(&format!("{outcome_url}/authenticate")).into_response());
+    }
     match &payment.next_action_url {
         Some(url) if payment.state == PaymentState::RequiresAction => {
             Ok(Redirect::to(url).into_response())
@@ -453,7 +532,7 @@ pub async fn outcome(
             payment.state,
             PaymentState::Processing | PaymentState::Unknown
         ),
-        open_challenge: open_challenge(&scope, &invoice, &payment),
+        open_challenge: open_challenge(&state.app, &scope, &invoice, &payment),
         cancel_failed: query.cancel == "unavailable"
             && payment.state == PaymentState::RequiresAction,
         chrome,
@@ -497,6 +576,63 @@ pub async fn cancel(
         }
         Err(CancelError::App(error)) => Err(error.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "authenticate.html")]
+struct AuthenticateTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    text: String,
+    publishable_key: String,
+    js_url: String,
+    client_secret: String,
+    return_path: String,
+}
+
+/// With Stripe: the bank asks for 3-D Secure on a payment. Stripe.js runs the check on this
+/// page (`handleNextAction`, or `confirmCardPayment` where the script has no such call) and
+/// then goes to the return path, where the use case asks Stripe how it ended. With nothing for
+/// the browser to do: the outcome page.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((account, payment)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let scope = signed_in.scope(&state, &account).await?;
+    let (payment, action) = paying::browser_action(&state.app, &scope, &payment).await?;
+    let Some(action) = action else {
+        return Ok(Redirect::to(&paying::outcome_path(scope.id(), &payment.id)).into_response());
+    };
+    let (_, invoice) = paying::payment(&state.app, &scope, payment.id.as_str()).await?;
+    let chrome = Chrome::new(
+        &state,
+        &signed_in.ctx,
+        &format!(
+            "/billing/{}/payments/{}/authenticate",
+            scope.account.id, payment.id
+        ),
+    );
+    let text = chrome.tr.tn(
+        "authenticate-text",
+        &[
+            ("amount", chrome.tr.money(payment.amount)),
+            ("number", invoice.number),
+        ],
+    );
+    Ok(render(&AuthenticateTemplate {
+        nav: scope.nav(
+            "invoices",
+            None,
+            format!("/billing/{}/invoices", scope.account.id),
+        ),
+        text,
+        publishable_key: action.publishable_key,
+        js_url: action.js_url,
+        client_secret: action.client_secret,
+        return_path: action.return_path,
+        chrome,
+    }))
 }
 
 #[derive(Template)]

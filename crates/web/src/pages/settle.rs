@@ -160,6 +160,12 @@ pub async fn settle_submit(
     let (status, key) = match settled {
         Ok(settlement) => {
             let outcome_url = settling::settlement_path(scope.id(), &settlement.id);
+            if settlement.state == PaymentState::RequiresAction
+                && CardElements::of(&state, &account).is_some()
+            {
+                // Stripe.js runs the bank's check on our page, then opens the return path.
+                return Ok(Redirect::to(&format!("{outcome_url}/authenticate")).into_response());
+            }
             return Ok(match &settlement.next_action_url {
                 Some(url) if settlement.state == PaymentState::RequiresAction => {
                     Redirect::to(url).into_response()
@@ -297,4 +303,51 @@ pub async fn settlement_returned(
     let settlement =
         settling::settlement_returned(&state.app, &signed_in.actor(), &scope, &settlement).await?;
     Ok(Redirect::to(&settling::settlement_path(scope.id(), &settlement.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "authenticate.html")]
+struct AuthenticateTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    text: String,
+    publishable_key: String,
+    js_url: String,
+    client_secret: String,
+    return_path: String,
+}
+
+/// With Stripe: the bank asks for 3-D Secure on a settlement; Stripe.js runs the check on this
+/// page, then opens the return path. With nothing for the browser to do: the outcome page.
+pub async fn settlement_authenticate(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((account, settlement)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let scope = signed_in.scope(&state, &account).await?;
+    let (settlement, action) =
+        settling::settlement_browser_action(&state.app, &scope, &settlement).await?;
+    let path = settling::settlement_path(scope.id(), &settlement.id);
+    let Some(action) = action else {
+        return Ok(Redirect::to(&path).into_response());
+    };
+    let chrome = Chrome::new(&state, &signed_in.ctx, &format!("{path}/authenticate"));
+    let text = chrome.tr.t1(
+        "authenticate-settle-text",
+        "amount",
+        chrome.tr.money(settlement.amount),
+    );
+    Ok(render(&AuthenticateTemplate {
+        nav: scope.nav(
+            "invoices",
+            None,
+            format!("/billing/{}/invoices", scope.account.id),
+        ),
+        text,
+        publishable_key: action.publishable_key,
+        js_url: action.js_url,
+        client_secret: action.client_secret,
+        return_path: action.return_path,
+        chrome,
+    }))
 }

@@ -1,7 +1,7 @@
 //! An open 3-D Secure challenge, as the pay pane, the payment outcome and the invoice show it:
 //! "Continue authentication" (back to the same challenge) and "Cancel this attempt".
 
-use faktura_app::AccountScope;
+use faktura_app::{paying, AccountScope, Services};
 use faktura_domain::{Invoice, Payment, PaymentState, Permission};
 
 /// A payment waiting for its 3-D Secure challenge that the person may continue or cancel.
@@ -12,6 +12,7 @@ pub struct OpenChallenge {
 
 /// The challenge of `payment`, when it waits for one and the person may pay the invoice.
 pub fn open_challenge(
+    app: &Services,
     scope: &AccountScope,
     invoice: &Invoice,
     payment: &Payment,
@@ -21,7 +22,7 @@ pub fn open_challenge(
     {
         return None;
     }
-    let continue_url = payment.next_action_url.clone()?;
+    let continue_url = paying::continue_url(app, payment)?;
     Some(OpenChallenge {
         payment_id: payment.id.to_string(),
         continue_url,
@@ -30,11 +31,12 @@ pub fn open_challenge(
 
 /// The first open challenge among an invoice's payments (there is at most one open payment).
 pub fn first_open_challenge(
+    app: &Services,
     scope: &AccountScope,
     invoice: &Invoice,
     payments: &[Payment],
 ) -> Option<OpenChallenge> {
     payments
         .iter()
-        .find_map(|payment| open_challenge(scope, invoice, payment))
+        .find_map(|payment| open_challenge(app, scope, invoice, payment))
 }

@@ -105,3 +105,23 @@ pub fn error_page(tr: &Tr, user: Option<&User>, code: &str) -> Response {
         chrome,
     })
 }
+
+/// Card entry with the gateway's own fields (Stripe.js Elements) instead of Faktura's card
+/// form: what a page needs to load the script and mount the card field. `None` with the
+/// sandbox, whose card form stays as it is.
+pub struct CardElements {
+    pub publishable_key: String,
+    pub js_url: String,
+    /// Where the page's script begins a card setup (`POST`, with the CSRF token).
+    pub begin_url: String,
+}
+
+impl CardElements {
+    pub fn of(state: &AppState, account: &str) -> Option<CardElements> {
+        faktura_app::hosted_cards::browser_entry(&state.app).map(|entry| CardElements {
+            publishable_key: entry.publishable_key,
+            js_url: entry.js_url,
+            begin_url: format!("/billing/{account}/payment-methods/setup"),
+        })
+    }
+}

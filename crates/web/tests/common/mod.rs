@@ -159,6 +159,8 @@ pub struct Page {
     pub location: Option<String>,
     pub body: String,
     pub set_cookies: Vec<String>,
+    /// The Content-Security-Policy header.
+    pub csp: Option<String>,
 }
 
 impl Page {
@@ -177,6 +179,10 @@ impl Browser {
         let location = response
             .headers()
             .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let csp = response
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
             .map(|v| v.to_str().unwrap().to_owned());
         let set_cookies: Vec<String> = response
             .headers()
@@ -199,6 +205,7 @@ impl Browser {
             location,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             set_cookies,
+            csp,
         }
     }
 
