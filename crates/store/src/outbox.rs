@@ -24,6 +24,8 @@ pub const NOTIFIED: &[&str] = &[
     "invoice.due_soon",
     "payment.succeeded",
     "payment.failed",
+    "payment.refunded",
+    "credit_note.issued",
     "role.granted",
     "payment_method.expiring",
     "payment_method.added",
