@@ -236,3 +236,17 @@ methods-add-card = Tilføj et kort
 activity-period = Periode
 methods-no-default = Faktureringsprofilen har ingen standardbetalingsmetode. Angiv en som standard, så der kan trækkes betalinger.
 activity-limited = Du ser aktiviteten for de faktureringsprofiler, du administrerer: { $profiles }.
+
+## Refusioner og kreditnotaer (issue 15)
+event-payment-refunded = Betaling refunderet
+event-credit-note-issued = Kreditnota udstedt
+event-credit_note-issued = Kreditnota udstedt
+event-refund-requested = Refusion anmodet
+event-refund-failed = Refusion mislykkedes
+pdf-credit-note-title = Kreditnota
+pdf-credit-note-file = kreditnota
+pdf-credit-note-intro = { $seller } krediterer faktura { $number } med beløbet nedenfor, som er refunderet til det kort, fakturaen blev betalt med.
+pdf-credit-note-number = Kreditnotanummer
+pdf-credit-note-for = Krediterer faktura
+pdf-credit-note-amount = Krediteret beløb
+pdf-credit-note-reason = Årsag

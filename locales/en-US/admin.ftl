@@ -236,3 +236,17 @@ methods-add-card = Add a card
 activity-period = Period
 methods-no-default = This billing profile has no default payment method. Set one as default so that charges can be made.
 activity-limited = You see the activity of the billing profiles you manage: { $profiles }.
+
+## Refunds and credit notes (issue 15)
+event-payment-refunded = Payment refunded
+event-credit-note-issued = Credit note issued
+event-credit_note-issued = Credit note issued
+event-refund-requested = Refund requested
+event-refund-failed = Refund failed
+pdf-credit-note-title = Credit note
+pdf-credit-note-file = credit-note
+pdf-credit-note-intro = { $seller } credits invoice { $number } with the amount below, which was refunded to the card the invoice was paid with.
+pdf-credit-note-number = Credit note number
+pdf-credit-note-for = Credits invoice
+pdf-credit-note-amount = Amount credited
+pdf-credit-note-reason = Reason

@@ -30,6 +30,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "invoice.due_soon",
     "payment.succeeded",
     "payment.failed",
+    "payment.refunded",
+    "credit_note.issued",
     "payment_method.expiring",
     "payment_method.added",
     "payment_method.replaced",

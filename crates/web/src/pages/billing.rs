@@ -331,6 +331,7 @@ pub async fn invoice_detail(
         invoice,
         profile_name: profile,
         payments,
+        ..
     } = invoices::detail(&state.app, &scope, &invoice).await?;
     let methods = scope
         .payment_methods(&state.app, &invoice.billing_profile_id)
