@@ -553,7 +553,131 @@ async fn a_refund_mails_a_receipt_with_the_credit_note(store: Store) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The operator's page refunds; the customer sees the credit note beside its invoice (detail
+/// and list, en-US and da-DK) and downloads its PDF; a customer cannot use the operator page.
+async fn the_portal_refunds_and_lists_the_credit_note(store: Store) {
+    use faktura_store::demo::OPERATOR;
+    let (api, account, invoice, card) = setup(store).await;
+    let (payment, paid) = pay(&api, &account, &invoice, &card).await;
+
+    let mut customer = api.app.signed_in(NORDLYS_ADMIN).await;
+    assert_eq!(
+        customer.get("/operator/refunds").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let refused = customer
+        .post_form(
+            "/operator/refunds",
+            &[
+                ("account", account.as_str()),
+                ("payment", &payment),
+                ("amount", "1.00"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(api.app.sandbox.refunds().is_empty());
+
+    let mut operator = api.app.signed_in(OPERATOR).await;
+    let list = operator.get("/operator/refunds").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains(&format!("data-payment=\"{payment}\"")),
+        "{}",
+        list.body
+    );
+    let too_much = operator
+        .post_form(
+            "/operator/refunds",
+            &[
+                ("account", account.as_str()),
+                ("payment", &payment),
+                ("amount", &decimal(paid + 1)),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        too_much.body.contains("more than is left"),
+        "{}",
+        too_much.body
+    );
+    let done = operator
+        .post_form(
+            "/operator/refunds",
+            &[
+                ("account", account.as_str()),
+                ("payment", &payment),
+                ("amount", &decimal(paid / 2)),
+                ("reason", "Goodwill"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let notes = api
+        .app
+        .store
+        .credit_notes_for_invoice(&account, &invoice.id)
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), 1);
+    let note = &notes[0];
+    assert!(done.body.contains(&note.number), "{}", done.body);
+
+    let detail = customer
+        .get(&format!("/billing/{account}/invoices/{}", invoice.id))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(
+        detail.body.contains("data-test-id=\"credit-notes\""),
+        "{}",
+        detail.body
+    );
+    assert!(detail.body.contains(&note.number));
+    assert!(detail.body.contains("data-test-id=\"amount-refunded\""));
+    let pdf_path = format!("/billing/{account}/credit-notes/{}/pdf", note.id);
+    assert!(detail.body.contains(&pdf_path));
+    let list = customer.get(&format!("/billing/{account}/invoices")).await;
+    assert!(
+        list.body.contains(&format!(
+            "data-credit-note=\"{}\" data-invoice=\"{}\"",
+            note.number, invoice.number
+        )),
+        "{}",
+        list.body
+    );
+    let pdf = customer.get(&pdf_path).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF-"));
+    // By number too; a made-up one is not found.
+    assert_eq!(
+        customer
+            .get(&format!(
+                "/billing/{account}/credit-notes/{}/pdf",
+                note.number
+            ))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        customer
+            .get(&format!("/billing/{account}/credit-notes/cn_none/pdf"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    customer.post_form("/language", &[("lang", "da-DK")]).await;
+    let danish = customer
+        .get(&format!("/billing/{account}/invoices/{}", invoice.id))
+        .await;
+    assert!(danish.body.contains("Kreditnotaer"), "{}", danish.body);
+    assert!(danish.body.contains("Refunderet"));
+}
+
 faktura_store::on_both_backends!(
+    the_portal_refunds_and_lists_the_credit_note,
     a_refund_mails_a_receipt_with_the_credit_note,
     refund_in_part_then_in_full,
     refusals_have_stable_codes,
