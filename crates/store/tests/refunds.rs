@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{begin, kinds, today};
+use common::{actor, begin, fixture, kinds, loaded, today};
 
 use faktura_domain::*;
 use faktura_store::*;
@@ -380,7 +380,74 @@ async fn concurrent_refunds_cannot_over_refund(store: Store) {
     assert_eq!(store.refundable(&payment).await.unwrap().minor(), total);
 }
 
+/// A payment that was part of a settlement (one charge for several invoices) is refunded
+/// against the settlement's charge: its key and gateway reference go to the gateway.
+async fn a_settled_invoice_is_refunded_against_the_settlement_charge(store: Store) {
+    loaded(&store).await;
+    let p = fixture(&store, faktura_store::demo::PRAIRIE_OWNER).await;
+    let method = PaymentMethod {
+        id: PaymentMethodId::generate(),
+        billing_account_id: p.account.id.clone(),
+        billing_profile_id: p.profiles[0].id.clone(),
+        gateway_token: "tok_sbx_ok_4242".into(),
+        brand: CardBrand::Visa,
+        last4: "4242".into(),
+        exp_month: 6,
+        exp_year: 2099,
+        holder: "Test Holder".into(),
+        status: PaymentMethodStatus::Active,
+        created_at: chrono::Utc::now(),
+    };
+    store
+        .add_card(&method, &AddMode::Add, &actor(&p.admin))
+        .await
+        .unwrap();
+    let settlement = store
+        .begin_settlement(&BeginSettlement {
+            account: p.account.id.clone(),
+            payment_method: method.id.clone(),
+            created_by: p.admin.clone(),
+            today: today(),
+            ip: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .finish_settlement(
+            &p.account.id,
+            &settlement.id,
+            &PaymentOutcome::Succeeded {
+                reference: "ch_settled".into(),
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let invoice = store
+        .settlement_invoices(&p.account.id, &settlement.id)
+        .await
+        .unwrap()
+        .remove(0);
+    let payment = store
+        .payments_for_invoice(&p.account.id, &invoice.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|pay| pay.state == PaymentState::Succeeded)
+        .unwrap();
+    let target = store
+        .begin_refund(&request(&p.account, &payment, payment.amount.minor()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(target.charge_key, settlement.id.as_str());
+    assert_eq!(target.charge_reference.as_deref(), Some("ch_settled"));
+}
+
 faktura_store::on_both_backends!(
+    a_settled_invoice_is_refunded_against_the_settlement_charge,
     partial_then_full_refund_issue_numbered_credit_notes,
     only_a_succeeded_payment_of_the_account_is_refunded,
     a_failed_refund_frees_the_cap_and_a_pending_one_holds_it,
