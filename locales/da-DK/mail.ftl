@@ -115,3 +115,8 @@ topic-support_updates-hint = Når en, du har oprettet, skifter status.
 topic-access = Roller, du får
 topic-access-hint = Sendes altid, så du ved, hvad du må, og kan reagere, hvis du ikke burde.
 event-invoice-due-soon = Faktura forfalder snart
+
+## Refusioner (issue 15)
+mail-refund-subject = Refusion: { $amount } for faktura { $number }
+mail-refund-text = Vi har refunderet { $amount } af din betaling for faktura { $number } fra { $account } til det kort, den blev betalt med.
+mail-refund-credit-note = Kreditnota { $credit_note } er vedhæftet som PDF.

@@ -231,3 +231,11 @@ tokens-state-revoked = Tilbagekaldt
 tokens-state-expired = Udløbet
 tokens-error-name = Giv tokenet et navn (højst 100 tegn).
 tokens-error-expiry = Vælg, hvornår tokenet udløber.
+
+## Refusioner og kreditnotaer (issue 15)
+invoice-refunded = Refunderet
+invoice-credit-notes = Kreditnotaer
+col-credit-note-number = Kreditnota
+col-document = Dokument
+credit-note-for = Kreditnota for faktura { $number }
+download-credit-note-label = Hent kreditnota { $number } (PDF)

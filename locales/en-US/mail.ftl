@@ -115,3 +115,8 @@ topic-support_updates-hint = When one you filed changes status.
 topic-access = Roles given to you
 topic-access-hint = Always sent, so that you know what you may do and can react if you should not.
 event-invoice-due-soon = Invoice due soon
+
+## Refunds (issue 15)
+mail-refund-subject = Refund: { $amount } for invoice { $number }
+mail-refund-text = We refunded { $amount } of your payment for invoice { $number } of { $account } to the card it was paid with.
+mail-refund-credit-note = Credit note { $credit_note } is attached as a PDF.

@@ -231,3 +231,11 @@ tokens-state-revoked = Revoked
 tokens-state-expired = Expired
 tokens-error-name = Give the token a name (at most 100 characters).
 tokens-error-expiry = Choose when the token expires.
+
+## Refunds and credit notes (issue 15)
+invoice-refunded = Refunded
+invoice-credit-notes = Credit notes
+col-credit-note-number = Credit note
+col-document = Document
+credit-note-for = Credit note for invoice { $number }
+download-credit-note-label = Download credit note { $number } (PDF)

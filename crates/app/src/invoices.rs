@@ -109,6 +109,8 @@ pub struct InvoiceDetail {
     pub invoice: Invoice,
     pub profile_name: String,
     pub payments: Vec<Payment>,
+    /// The credit notes of its refunds, oldest first.
+    pub credit_notes: Vec<CreditNote>,
 }
 
 /// An invoice the actor sees, by id (`inv_…`) or by number (`G000123456`), with its payments.
@@ -119,10 +121,15 @@ pub async fn detail(app: &Services, scope: &AccountScope, raw: &str) -> AppResul
         .profile(&invoice.billing_profile_id)
         .map(|p| p.display_name.clone())
         .unwrap_or_default();
+    let credit_notes = app
+        .store
+        .credit_notes_for_invoice(scope.id(), &invoice.id)
+        .await?;
     Ok(InvoiceDetail {
         invoice,
         profile_name,
         payments,
+        credit_notes,
     })
 }
 

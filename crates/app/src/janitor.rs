@@ -333,7 +333,9 @@ pub async fn run_once(state: &Services, config: &JanitorConfig) -> Result<usize,
             tracing::error!(%error, id = %item.id, "janitor: cannot settle");
         }
     }
-    Ok(claimed.len())
+    // Refunds the gateway left open (`crate::refunds`), looked up by their own keys.
+    let refunds = crate::refunds::settle_pending(state, config).await?;
+    Ok(claimed.len() + refunds)
 }
 
 /// Runs rounds until `shutdown` says stop; a round in progress finishes first.

@@ -27,6 +27,7 @@ pub mod operations;
 pub mod operator;
 pub mod paying;
 pub mod properties;
+pub mod refunds;
 pub mod scope;
 pub mod sessions;
 pub mod settling;

@@ -31,6 +31,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "payment.succeeded",
     "payment.failed",
     "payment.requires_action",
+    "payment.refunded",
+    "credit_note.issued",
     "payment_method.expiring",
     "payment_method.added",
     "payment_method.replaced",

@@ -90,6 +90,8 @@ prefixed_id!(PaymentId, "pay", "payment");
 prefixed_id!(RoleAssignmentId, "ra", "role assignment");
 prefixed_id!(AuditEventId, "evt", "audit event");
 prefixed_id!(SettlementId, "stl", "settlement");
+prefixed_id!(RefundId, "rf", "refund");
+prefixed_id!(CreditNoteId, "cn", "credit note");
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ pub mod locale;
 pub mod model;
 pub mod money;
 pub mod notifications;
+pub mod refund;
 pub mod roles;
 
 pub use ids::*;
@@ -18,4 +19,5 @@ pub use invoice::*;
 pub use locale::Locale;
 pub use model::*;
 pub use money::{Currency, Money, MoneyError};
+pub use refund::{CreditNote, Refund, RefundState};
 pub use roles::{Permission, Role, Scope};

@@ -76,7 +76,7 @@ impl Topic {
     /// The topic of an outbox event's mail to people, if people get one.
     pub fn of_event(kind: &str) -> Option<Topic> {
         Some(match kind {
-            "payment.succeeded" => Topic::Receipts,
+            "payment.succeeded" | "payment.refunded" => Topic::Receipts,
             "payment.failed" => Topic::PaymentFailed,
             "invoice.issued" => Topic::InvoiceIssued,
             "invoice.due_soon" => Topic::InvoiceDueSoon,

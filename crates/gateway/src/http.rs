@@ -4,7 +4,8 @@
 //! [`GatewayError::Unknown`], never a failure: the janitor asks again later by idempotency key.
 
 use crate::{
-    CardToken, Charge, ChargeRequest, ChargeStatus, GatewayError, PaymentGateway, SetupRequest,
+    CardToken, Charge, ChargeRequest, ChargeStatus, GatewayError, PaymentGateway, Refund,
+    RefundRequest, SetupRequest,
 };
 use async_trait::async_trait;
 use faktura_domain::card::CardInput;
@@ -248,6 +249,45 @@ impl PaymentGateway for HttpGateway {
             .map(|c| self.absolute(c))
     }
 
+    async fn refund(&self, request: &RefundRequest) -> Result<Refund, GatewayError> {
+        checked_key(&request.idempotency_key)?;
+        let response = self
+            .client
+            .post(self.url("/v1/refunds"))
+            .header("Idempotency-Key", request.idempotency_key.as_str())
+            .json(request)
+            .send()
+            .await
+            .map_err(unknown)?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json::<Refund>().await.map_err(unknown);
+        }
+        Err(Self::error_answer(status, response).await)
+    }
+
+    async fn lookup_refund(
+        &self,
+        idempotency_key: &str,
+        _charge_reference: Option<&str>,
+    ) -> Result<Option<Refund>, GatewayError> {
+        let key = checked_key(idempotency_key)?;
+        let response = self
+            .client
+            .get(self.url(&format!("/v1/refunds/{key}")))
+            .send()
+            .await
+            .map_err(unknown)?;
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if status.is_success() {
+            return response.json::<Refund>().await.map(Some).map_err(unknown);
+        }
+        Err(Self::error_answer(status, response).await)
+    }
+
     async fn ready(&self) -> Result<(), GatewayError> {
         let response = self
             .client
@@ -444,6 +484,43 @@ mod tests {
             ledger.iter().map(|c| c.idempotency_key.clone()).collect();
         assert_eq!(keys.len(), ledger.len());
         assert_eq!(ledger.len(), 11);
+    }
+
+    #[tokio::test]
+    async fn refunds_over_http_and_a_dropped_answer_is_unknown() {
+        let (base, state, _stop) = start(Faults::default()).await;
+        let gateway = client(&base);
+        let token = SandboxGateway::token_for_number("4242424242424242");
+        gateway.charge(&request("pay_r", &token)).await.unwrap();
+        let refund = |key: &str, minor: i64| RefundRequest {
+            idempotency_key: key.into(),
+            charge_key: "pay_r".into(),
+            charge_reference: None,
+            amount: Money::from_minor(minor, Currency::DKK),
+            metadata: Vec::new(),
+        };
+        let first = gateway.refund(&refund("rf_a", 5_000)).await.unwrap();
+        assert_eq!(first.status, crate::RefundStatus::Succeeded);
+        assert_eq!(gateway.refund(&refund("rf_a", 5_000)).await.unwrap(), first);
+        assert_eq!(
+            gateway.lookup_refund("rf_a", None).await.unwrap(),
+            Some(first)
+        );
+        assert_eq!(gateway.lookup_refund("rf_b", None).await.unwrap(), None);
+        state.set_faults(Faults {
+            drop_rate: 1.0,
+            ..Faults::default()
+        });
+        let dropped = gateway.refund(&refund("rf_b", 1_000)).await;
+        assert!(
+            matches!(dropped, Err(GatewayError::Unknown(_))),
+            "{dropped:?}"
+        );
+        state.set_faults(Faults::default());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let found = gateway.lookup_refund("rf_b", None).await.unwrap().unwrap();
+        assert_eq!(found.status, crate::RefundStatus::Succeeded);
+        assert_eq!(state.sandbox.refunds().len(), 2);
     }
 
     #[tokio::test]

@@ -172,6 +172,39 @@ pub struct Charge {
     pub status: ChargeStatus,
 }
 
+/// A refund of (part of) a succeeded charge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRequest {
+    /// Faktura's refund id: the same key always means the same refund.
+    pub idempotency_key: String,
+    /// The charge's own idempotency key (Faktura's payment or settlement id).
+    pub charge_key: String,
+    /// The gateway's id for the charge, when Faktura stored one (a Stripe PaymentIntent).
+    #[serde(default)]
+    pub charge_reference: Option<String>,
+    pub amount: Money,
+    /// Faktura's ids (account, invoice, payment, refund) for the gateway's records.
+    #[serde(default)]
+    pub metadata: Vec<(String, String)>,
+}
+
+/// Where a refund stands at the gateway. A refund still on its way is not a status: the
+/// gateway answers [`GatewayError::Unknown`] and the janitor asks again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefundStatus {
+    Succeeded,
+    /// Refused for good, with the gateway's reason code (no money moved).
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub reference: String,
+    pub idempotency_key: String,
+    pub amount: Money,
+    pub status: RefundStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GatewayError {
     /// The card details were refused at tokenization (the gateway's own validation).
@@ -292,6 +325,23 @@ pub trait PaymentGateway: Send + Sync {
     /// Removes a saved card at the gateway (detached in Faktura, or refused after setup).
     async fn detach(&self, _token: &str) -> Result<(), GatewayError> {
         Ok(())
+    }
+
+    /// Refunds `amount` of a succeeded charge, once per idempotency key (a repeated key
+    /// returns the first refund). [`GatewayError::Unknown`]: the refund may or may not have
+    /// happened; ask [`PaymentGateway::lookup_refund`] later, never treat it as failed.
+    async fn refund(&self, _request: &RefundRequest) -> Result<Refund, GatewayError> {
+        Err(GatewayError::Invalid("this gateway cannot refund".into()))
+    }
+
+    /// The refund made under an idempotency key, if any (for settling refunds in doubt);
+    /// `charge_reference` is the gateway's id for the refunded charge, when Faktura has one.
+    async fn lookup_refund(
+        &self,
+        _idempotency_key: &str,
+        _charge_reference: Option<&str>,
+    ) -> Result<Option<Refund>, GatewayError> {
+        Ok(None)
     }
 
     /// Verifies and reads a webhook the gateway sent.

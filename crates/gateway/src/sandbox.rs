@@ -3,8 +3,8 @@
 //! after a restart even though the sandbox's ledger lives in memory.
 
 use crate::{
-    CardToken, Charge, ChargeRequest, ChargeStatus, Funding, GatewayError, PaymentGateway,
-    SetupRequest,
+    CardToken, Charge, ChargeRequest, ChargeStatus, Funding, GatewayError, PaymentGateway, Refund,
+    RefundRequest, RefundStatus, SetupRequest,
 };
 use async_trait::async_trait;
 use faktura_domain::card::CardInput;
@@ -117,12 +117,23 @@ pub struct SandboxGateway {
     charges: Mutex<HashMap<String, Entry>>,
     /// Where the ledger is kept across restarts (the sandbox service); in memory when `None`.
     state_file: Option<PathBuf>,
+    /// Refunds by idempotency key (always locked after `charges`, never before).
+    refunds: Mutex<HashMap<String, RefundEntry>>,
+}
+
+/// A refund and the charge (by its idempotency key) it gave money back from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RefundEntry {
+    charge_key: String,
+    refund: Refund,
 }
 
 /// The state file's contents: every charge and setup, by idempotency key.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct StateFile {
     charges: HashMap<String, Entry>,
+    #[serde(default)]
+    refunds: HashMap<String, RefundEntry>,
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk, renamed
@@ -168,19 +179,16 @@ impl SandboxGateway {
     /// A sandbox whose ledger is kept in `path` (read now if it exists; rewritten atomically
     /// before any charge is answered, so an answered charge survives a crash).
     pub fn with_state_file(path: &Path) -> std::io::Result<Self> {
-        let charges = match std::fs::read(path) {
-            Ok(bytes) => {
-                let state: StateFile = serde_json::from_slice(&bytes).map_err(|e| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
-                })?;
-                state.charges
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+        let state = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice::<StateFile>(&bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => StateFile::default(),
             Err(error) => return Err(error),
         };
         let gateway = SandboxGateway {
-            charges: Mutex::new(charges),
+            charges: Mutex::new(state.charges),
             state_file: Some(path.to_owned()),
+            refunds: Mutex::new(state.refunds),
         };
         // Fail at start, not at the first charge, when the file cannot be written.
         {
@@ -191,11 +199,21 @@ impl SandboxGateway {
     }
 
     fn persist(&self, charges: &HashMap<String, Entry>) -> std::io::Result<()> {
+        let refunds = self.refunds.lock().unwrap_or_else(|p| p.into_inner());
+        self.persist_all(charges, &refunds)
+    }
+
+    fn persist_all(
+        &self,
+        charges: &HashMap<String, Entry>,
+        refunds: &HashMap<String, RefundEntry>,
+    ) -> std::io::Result<()> {
         let Some(path) = &self.state_file else {
             return Ok(());
         };
         let state = StateFile {
             charges: charges.clone(),
+            refunds: refunds.clone(),
         };
         let bytes = serde_json::to_vec(&state)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
@@ -246,6 +264,69 @@ impl SandboxGateway {
                 .map(|e| e.charge.clone())
                 .collect(),
         }
+    }
+
+    /// Every refund the sandbox has made (or refused), for comparing with Faktura's books.
+    pub fn refunds(&self) -> Vec<Refund> {
+        let refunds = self.refunds.lock().unwrap_or_else(|p| p.into_inner());
+        refunds.values().map(|e| e.refund.clone()).collect()
+    }
+
+    /// Refunds `request.amount` of the charge under `request.charge_key`, at most what was
+    /// charged minus what was refunded already; the same key answers the first refund again.
+    fn refund_now(&self, request: &RefundRequest) -> Result<Refund, GatewayError> {
+        if !request.amount.is_positive() {
+            return Err(GatewayError::Invalid("amount must be positive".into()));
+        }
+        let charges = self.charges.lock().unwrap_or_else(|p| p.into_inner());
+        let mut refunds = self.refunds.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(existing) = refunds.get(&request.idempotency_key) {
+            return Ok(existing.refund.clone());
+        }
+        let Some(entry) = charges.get(&request.charge_key) else {
+            return Err(GatewayError::Invalid("no charge under this key".into()));
+        };
+        let charge = &entry.charge;
+        if charge.amount.currency() != request.amount.currency() {
+            return Err(GatewayError::Invalid(
+                "the refund's currency is not the charge's".into(),
+            ));
+        }
+        let refunded = refunds
+            .values()
+            .filter(|r| r.charge_key == request.charge_key)
+            .filter(|r| r.refund.status == RefundStatus::Succeeded)
+            .try_fold(0i64, |sum, r| sum.checked_add(r.refund.amount.minor()))
+            .ok_or_else(|| GatewayError::Invalid("refunds overflow".into()))?;
+        let left = charge.amount.minor().saturating_sub(refunded);
+        let status = if charge.status != ChargeStatus::Succeeded {
+            RefundStatus::Failed("charge_not_succeeded".into())
+        } else if request.amount.minor() > left {
+            RefundStatus::Failed("amount_exceeds_charge".into())
+        } else {
+            RefundStatus::Succeeded
+        };
+        let refund = Refund {
+            reference: format!("re_sbx_{}", random_suffix()),
+            idempotency_key: request.idempotency_key.clone(),
+            amount: request.amount,
+            status,
+        };
+        refunds.insert(
+            request.idempotency_key.clone(),
+            RefundEntry {
+                charge_key: request.charge_key.clone(),
+                refund: refund.clone(),
+            },
+        );
+        if let Err(error) = self.persist_all(&charges, &refunds) {
+            refunds.remove(&request.idempotency_key);
+            tracing::error!(%error, "sandbox: cannot write the state file");
+            return Err(GatewayError::Unknown(
+                "the sandbox cannot write its ledger".into(),
+            ));
+        }
+        Ok(refund)
     }
 
     pub fn challenge(&self, reference: &str) -> Option<Challenge> {
@@ -378,6 +459,19 @@ impl PaymentGateway for SandboxGateway {
             ));
         }
         Ok(Some(charge))
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<Refund, GatewayError> {
+        self.refund_now(request)
+    }
+
+    async fn lookup_refund(
+        &self,
+        idempotency_key: &str,
+        _charge_reference: Option<&str>,
+    ) -> Result<Option<Refund>, GatewayError> {
+        let refunds = self.refunds.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(refunds.get(idempotency_key).map(|e| e.refund.clone()))
     }
 
     /// The 3-D Secure test card asks for the challenge when it is added, too; prepaid cards are
@@ -593,6 +687,66 @@ mod tests {
                 .unwrap()
                 .status,
             ChargeStatus::Failed(FailureReason::PrepaidCardRefused)
+        );
+    }
+
+    fn refund(key: &str, charge: &str, minor: i64) -> RefundRequest {
+        RefundRequest {
+            idempotency_key: key.into(),
+            charge_key: charge.into(),
+            charge_reference: None,
+            amount: Money::from_minor(minor, Currency::DKK),
+            metadata: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn refunds_are_capped_and_idempotent() {
+        let gateway = SandboxGateway::new();
+        let token = SandboxGateway::token_for_number("4242424242424242");
+        gateway.charge(&request("pay_r", &token)).await.unwrap();
+        let first = gateway
+            .refund(&refund("rf_1", "pay_r", 6_000))
+            .await
+            .unwrap();
+        assert_eq!(first.status, RefundStatus::Succeeded);
+        // The same key is the same refund, not a second one.
+        let again = gateway
+            .refund(&refund("rf_1", "pay_r", 6_000))
+            .await
+            .unwrap();
+        assert_eq!(first, again);
+        let too_much = gateway
+            .refund(&refund("rf_2", "pay_r", 4_001))
+            .await
+            .unwrap();
+        assert_eq!(
+            too_much.status,
+            RefundStatus::Failed("amount_exceeds_charge".into())
+        );
+        let rest = gateway
+            .refund(&refund("rf_3", "pay_r", 4_000))
+            .await
+            .unwrap();
+        assert_eq!(rest.status, RefundStatus::Succeeded);
+        assert_eq!(
+            gateway.lookup_refund("rf_3", None).await.unwrap(),
+            Some(rest)
+        );
+        assert_eq!(gateway.lookup_refund("rf_9", None).await.unwrap(), None);
+        assert!(matches!(
+            gateway.refund(&refund("rf_4", "pay_none", 1)).await,
+            Err(GatewayError::Invalid(_))
+        ));
+        let declined = SandboxGateway::token_for_number("4000000000000002");
+        gateway.charge(&request("pay_d", &declined)).await.unwrap();
+        assert_eq!(
+            gateway
+                .refund(&refund("rf_5", "pay_d", 1))
+                .await
+                .unwrap()
+                .status,
+            RefundStatus::Failed("charge_not_succeeded".into())
         );
     }
 

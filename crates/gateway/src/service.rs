@@ -7,7 +7,10 @@
 //! - `POST /v1/charges` [`ChargeRequest`] → [`Charge`] (the same key returns the first charge)
 //! - `GET /v1/charges/{key}` → [`Charge`] or 404
 //! - `POST /v1/setups` [`SetupRequest`] → [`Charge`]
-//! - `GET /v1/ledger` → `{"charges": [Charge…]}`
+//! - `POST /v1/refunds` [`crate::RefundRequest`] → [`crate::Refund`] (the same key returns the
+//!   first refund)
+//! - `GET /v1/refunds/{key}` → [`crate::Refund`] or 404
+//! - `GET /v1/ledger` → `{"charges": [Charge…], "refunds": [Refund…]}`
 //! - `GET|PUT /admin/faults` → [`Faults`]
 //! - `GET /sandbox/3ds/{reference}` (an HTML challenge page), `POST` there with
 //!   `result=complete|fail` → 303 to the charge's return URL
@@ -19,7 +22,7 @@
 //! a share that charges and then resets the connection instead of answering.
 
 use crate::sandbox::SandboxGateway;
-use crate::{ChargeRequest, GatewayError, PaymentGateway, SetupRequest};
+use crate::{ChargeRequest, GatewayError, PaymentGateway, RefundRequest, SetupRequest};
 use axum::extract::{Extension, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -190,10 +193,31 @@ async fn setups(State(state): State<Shared>, Json(request): Json<SetupRequest>) 
     }
 }
 
+async fn refunds(State(state): State<Shared>, Json(request): Json<RefundRequest>) -> Response {
+    match state.sandbox.refund(&request).await {
+        Ok(refund) => Json(refund).into_response(),
+        Err(e) => gateway_error(e),
+    }
+}
+
+async fn refund_by_key(State(state): State<Shared>, Path(key): Path<String>) -> Response {
+    match state.sandbox.lookup_refund(&key, None).await {
+        Ok(Some(refund)) => Json(refund).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no refund under this key",
+        ),
+        Err(e) => gateway_error(e),
+    }
+}
+
 async fn ledger(State(state): State<Shared>) -> Response {
     let mut charges = state.sandbox.ledger();
     charges.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
-    Json(serde_json::json!({ "charges": charges })).into_response()
+    let mut refunds = state.sandbox.refunds();
+    refunds.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
+    Json(serde_json::json!({ "charges": charges, "refunds": refunds })).into_response()
 }
 
 async fn get_faults(State(state): State<Shared>) -> Response {
@@ -350,8 +374,9 @@ async fn reset(kill: Option<Extension<Kill>>) -> Response {
 
 async fn inject_faults(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let faults = state.faults();
-    let is_charge =
-        request.method() == axum::http::Method::POST && request.uri().path() == "/v1/charges";
+    // Refunds move money too: the same faults (a 500 or a dropped answer after the work).
+    let is_charge = request.method() == axum::http::Method::POST
+        && matches!(request.uri().path(), "/v1/charges" | "/v1/refunds");
     let kill = request.extensions().get::<Kill>().cloned().map(Extension);
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
@@ -405,6 +430,8 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/charges/{key}", get(charge_by_key))
         .route("/v1/charges/{key}/cancel", post(cancel_by_key))
         .route("/v1/setups", post(setups))
+        .route("/v1/refunds", post(refunds))
+        .route("/v1/refunds/{key}", get(refund_by_key))
         .layer(middleware::from_fn_with_state(state.clone(), inject_faults));
     Router::new()
         .merge(faulty)

@@ -18,6 +18,7 @@ mod methods;
 mod notifications;
 pub mod outbox;
 mod payments;
+mod refunds;
 mod reminders;
 mod rows;
 pub mod scale;
@@ -44,6 +45,7 @@ pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter, Voi
 pub use janitor::{Backlog, DoubtKind, InDoubt};
 pub use methods::{AddMode, AuditActor, DetachRefusal};
 pub use payments::{BeginPayment, LateCharge, PayRefusal, PaymentOutcome, SettleResult};
+pub use refunds::{BeginRefund, RefundOutcome, RefundRefusal, RefundSettled, RefundTarget};
 pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
 pub use support::{

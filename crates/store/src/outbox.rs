@@ -25,6 +25,8 @@ pub const NOTIFIED: &[&str] = &[
     "payment.succeeded",
     "payment.failed",
     "payment.requires_action",
+    "payment.refunded",
+    "credit_note.issued",
     "role.granted",
     "payment_method.expiring",
     "payment_method.added",

@@ -3,7 +3,9 @@
 //! language. Who gets what, and when, is decided in `faktura_app::notify`.
 
 use crate::i18n::{I18n, Tr};
-use crate::pdf::{invoice_pdf, receipt_pdf, InvoiceDocument, ReceiptDocument};
+use crate::pdf::{
+    credit_note_pdf, invoice_pdf, receipt_pdf, CreditNotePdf, InvoiceDocument, ReceiptDocument,
+};
 use crate::view::card_text;
 use askama::Template;
 use faktura_app::mail::{Attachment, InvitationMail, Message};
@@ -120,6 +122,50 @@ impl MailComposer {
                         format!("{}-{}.pdf", tr.t("pdf-receipt-file"), invoice.number),
                         bytes,
                     )),
+                }
+            }
+            Subject::Refunded {
+                account,
+                invoice,
+                refund,
+                credit_note,
+                ..
+            } => {
+                let args = [
+                    ("number", invoice.number.clone()),
+                    ("amount", tr.money(refund.amount)),
+                    ("account", account.display_name.clone()),
+                ];
+                let mut paragraphs = vec![tr.tn("mail-refund-text", &args)];
+                let attachment = match credit_note {
+                    Some(note) => {
+                        paragraphs.push(tr.t1(
+                            "mail-refund-credit-note",
+                            "credit_note",
+                            &note.number,
+                        ));
+                        let bytes = credit_note_pdf(&CreditNotePdf {
+                            tr,
+                            seller,
+                            customer: &account.display_name,
+                            credit_note: note,
+                            invoice,
+                            reason: Some(refund.reason.as_str()).filter(|r| !r.is_empty()),
+                        })
+                        .map_err(|e| format!("credit note PDF: {e}"))?;
+                        Some(Self::pdf(
+                            format!("{}-{}.pdf", tr.t("pdf-credit-note-file"), note.number),
+                            bytes,
+                        ))
+                    }
+                    None => None,
+                };
+                Draft {
+                    subject: tr.tn("mail-refund-subject", &args),
+                    paragraphs,
+                    link: self.invoice_link(invoice),
+                    footer: Footer::Account(account.display_name.clone()),
+                    attachment,
                 }
             }
             Subject::Declined {

@@ -408,6 +408,56 @@ pub fn receipt_pdf(doc: &ReceiptDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
     ))
 }
 
+/// A credit note: what a refund gave back, crediting its invoice.
+pub struct CreditNotePdf<'a> {
+    pub tr: &'a Tr,
+    pub seller: &'a str,
+    pub customer: &'a str,
+    pub credit_note: &'a CreditNote,
+    pub invoice: &'a Invoice,
+    pub reason: Option<&'a str>,
+}
+
+pub fn credit_note_pdf(doc: &CreditNotePdf<'_>) -> Result<Vec<u8>, lopdf::Error> {
+    let tr = doc.tr;
+    let note = doc.credit_note;
+    let mut pdf = PdfWriter::new();
+    pdf.text(MARGIN, 20.0, true, &tr.t("pdf-credit-note-title"));
+    pdf.down(28.0);
+    let intro = tr.tn(
+        "pdf-credit-note-intro",
+        &[
+            ("seller", doc.seller.to_owned()),
+            ("number", doc.invoice.number.clone()),
+        ],
+    );
+    for line in wrap(&intro, 10.0, PAGE_WIDTH - 2.0 * MARGIN) {
+        pdf.text(MARGIN, 10.0, false, &line);
+        pdf.down(14.0);
+    }
+    pdf.down(10.0);
+    let mut facts = vec![
+        (tr.t("pdf-credit-note-number"), note.number.clone()),
+        (tr.t("col-date"), tr.date(note.issued_on)),
+        (tr.t("pdf-customer"), doc.customer.to_owned()),
+        (tr.t("pdf-credit-note-for"), doc.invoice.number.clone()),
+        (tr.t("pdf-credit-note-amount"), tr.money(note.amount)),
+    ];
+    if let Some(reason) = doc.reason {
+        facts.push((tr.t("pdf-credit-note-reason"), fit(reason, 10.0, 340.0)));
+    }
+    for (label, value) in &facts {
+        pdf.text(MARGIN, 10.0, true, label);
+        pdf.text(MARGIN + 150.0, 10.0, false, value);
+        pdf.down(15.0);
+    }
+    pdf.finish(&format!(
+        "{} {}",
+        tr.t("pdf-credit-note-title"),
+        note.number
+    ))
+}
+
 pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
     (
         [

@@ -112,6 +112,10 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
             ("GET", "/billing/{account}/payments/{payment}/receipt"),
             on_account,
         ),
+        (
+            ("GET", "/billing/{account}/credit-notes/{credit_note}/pdf"),
+            on_account,
+        ),
         (("GET", "/sandbox/3ds/{reference}"), everyone),
         (("POST", "/sandbox/3ds/{reference}"), everyone),
         (("GET", "/billing/{account}/payment-methods"), on_account),
@@ -195,6 +199,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("POST", "/help/requests"), signed_in),
         // Faktura's operators only; no customer role reaches these.
         (("GET", "/operator/support"), "DDDDDDDDDS"),
+        (("GET", "/operator/refunds"), "DDDDDDDDDS"),
+        (("POST", "/operator/refunds"), "DDDDDDDDDS"),
         (("POST", "/operator/support/{id}"), "DDDDDDDDDS"),
         (("GET", "/account/notifications"), signed_in),
         (("POST", "/account/notifications"), signed_in),

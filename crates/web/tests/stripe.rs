@@ -527,6 +527,69 @@ async fn the_janitor_cancels_an_intent_never_confirmed(store: Store) {
     assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
 }
 
+/// A refund through the operator API goes to Stripe as `POST /v1/refunds` on the payment's
+/// PaymentIntent, with Faktura's ids in its metadata; the janitor's lookup finds it by them.
+async fn a_refund_goes_to_the_payment_intent(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    let card = s.add_card(&localstripe, "4242424242424242").await;
+    let reply = s.pay(&card).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    let payment = s.payment(&reply).await;
+    let intent = payment.gateway_reference.clone().unwrap();
+    let operator = s.api.operator_token().await;
+    let half = payment.amount.minor() / 2;
+    let refunded = s
+        .api
+        .call(
+            "POST",
+            &format!(
+                "/operator/v1/billingAccounts/{}/payments/{}/refunds",
+                s.account, payment.id
+            ),
+            Some(&operator),
+            Some(json!({"amount": format!("{}.{:02}", half / 100, half % 100)})),
+            None,
+        )
+        .await;
+    assert_eq!(refunded.status, 201, "{}", refunded.json);
+    assert_eq!(refunded.json["status"], "succeeded");
+    let reference = refunded.json["gatewayReference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(reference.starts_with("re_"), "{reference}");
+    let at_stripe = localstripe
+        .get(&format!("/v1/refunds?payment_intent={intent}"))
+        .await;
+    let refunds = at_stripe["data"].as_array().unwrap();
+    assert_eq!(refunds.len(), 1, "{at_stripe}");
+    assert_eq!(refunds[0]["amount"], half);
+    let refund_id = refunded.json["id"].as_str().unwrap();
+    assert_eq!(refunds[0]["metadata"]["faktura_refund"], refund_id);
+    assert_eq!(
+        refunds[0]["metadata"]["faktura_payment"],
+        payment.id.as_str()
+    );
+    // What the janitor would ask: the refund under Faktura's key.
+    let gateway = localstripe.gateway();
+    let found = faktura_gateway::PaymentGateway::lookup_refund(&gateway, refund_id, Some(&intent))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.reference, reference);
+    assert_eq!(found.status, faktura_gateway::RefundStatus::Succeeded);
+    assert_eq!(found.amount.minor(), half);
+    assert_eq!(
+        faktura_gateway::PaymentGateway::lookup_refund(&gateway, "rf_none", Some(&intent))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
 async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
@@ -600,6 +663,7 @@ async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
 }
 
 faktura_store::on_both_backends!(
+    a_refund_goes_to_the_payment_intent,
     a_saved_card_pays_through_a_payment_intent,
     three_d_secure_when_adding_and_when_paying,
     declines_prepaid_cards_and_detach,

@@ -119,7 +119,7 @@ pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<Ne
     };
     let profile = detail_id(event, "profile", BillingProfileId::parse);
     match (event.kind.as_str(), topic) {
-        ("payment.succeeded" | "payment.failed", Some(topic)) => {
+        ("payment.succeeded" | "payment.failed" | "payment.refunded", Some(topic)) => {
             let payment = match detail_id(event, "payment", PaymentId::parse) {
                 Some(id) => app.store.payment(account, &id).await?,
                 None => None,

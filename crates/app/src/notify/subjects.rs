@@ -20,6 +20,14 @@ pub enum Subject {
         payment: Payment,
         method: Option<PaymentMethod>,
     },
+    /// (Part of) a payment was refunded: the refund receipt, with its credit note.
+    Refunded {
+        account: BillingAccount,
+        invoice: Invoice,
+        payment: Payment,
+        refund: Refund,
+        credit_note: Option<CreditNote>,
+    },
     /// A payment failed.
     Declined {
         account: BillingAccount,
@@ -185,6 +193,28 @@ pub async fn subject(app: &Services, event: &OutboxEvent) -> AppResult<Option<Su
                 invoice,
                 payment,
                 method,
+            }
+        }
+        "payment.refunded" => {
+            let Some(id) = detail_id(event, "refund", RefundId::parse) else {
+                return Ok(None);
+            };
+            let Some(refund) = app.store.refund(account_id, &id).await? else {
+                return Ok(None);
+            };
+            let Some(payment) = app.store.payment(account_id, &refund.payment_id).await? else {
+                return Ok(None);
+            };
+            let Some(invoice) = app.store.invoice(account_id, &refund.invoice_id).await? else {
+                return Ok(None);
+            };
+            let credit_note = app.store.credit_note_for_refund(account_id, &id).await?;
+            Subject::Refunded {
+                account,
+                invoice,
+                payment,
+                refund,
+                credit_note,
             }
         }
         "webhook.disabled" => Subject::WebhookDisabled {

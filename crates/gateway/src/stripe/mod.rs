@@ -18,13 +18,14 @@ pub mod webhook;
 use crate::{
     BrowserCardEntry, CardSetup, CardSetupAnswer, CardSetupStatus, CardToken, Charge,
     ChargeRequest, ChargeStatus, CustomerRequest, GatewayError, GatewayEvent, PaymentGateway,
-    WebhookRefusal,
+    Refund, RefundRequest, RefundStatus, WebhookRefusal,
 };
 use async_trait::async_trait;
 use faktura_domain::card::CardInput;
 use std::fmt;
 use std::time::Duration;
-use transformers::{ApiError, Intent, PaymentMethodObject, KEY_METADATA};
+use transformers::REFUND_METADATA;
+use transformers::{ApiError, Intent, PaymentMethodObject, RefundObject, KEY_METADATA};
 
 /// The Stripe API version Faktura is built and tested against (sent as `Stripe-Version`).
 pub const STRIPE_API_VERSION: &str = "2024-06-20";
@@ -453,6 +454,93 @@ impl PaymentGateway for StripeGateway {
             Err(unknown) => return Err(unknown.into()),
         }
         self.lookup_charge(idempotency_key, Some(reference)).await
+    }
+
+    /// `POST /v1/refunds` on the charge's PaymentIntent, with Faktura's refund id as the
+    /// `Idempotency-Key` and in the metadata. Stripe refusing the refund (400: already
+    /// refunded, more than is left, the charge failed) is a definite failure: nothing moved.
+    async fn refund(&self, request: &RefundRequest) -> Result<Refund, GatewayError> {
+        let key = checked_id(&request.idempotency_key)?;
+        let Some(reference) = request.charge_reference.as_deref() else {
+            return Err(GatewayError::Invalid(
+                "the payment has no PaymentIntent to refund".into(),
+            ));
+        };
+        let intent = checked_id(reference)?;
+        let mut form: Form = vec![
+            ("payment_intent".into(), intent.to_owned()),
+            ("amount".into(), request.amount.minor().to_string()),
+        ];
+        let mut pairs = vec![(REFUND_METADATA.to_owned(), key.to_owned())];
+        pairs.extend(request.metadata.iter().cloned());
+        metadata(&mut form, &pairs);
+        match self
+            .object::<RefundObject>(reqwest::Method::POST, "/v1/refunds", &form, Some(key))
+            .await
+        {
+            Ok(refund) => match transformers::refund_of(&refund, key)? {
+                Some(answer) => Ok(answer),
+                None => Err(GatewayError::Unknown(format!(
+                    "the refund is still {}",
+                    refund.status
+                ))),
+            },
+            Err(Failure::Api { status, error })
+                if (400..500).contains(&status) && status != 404 =>
+            {
+                Ok(Refund {
+                    reference: String::new(),
+                    idempotency_key: key.to_owned(),
+                    amount: request.amount,
+                    status: RefundStatus::Failed(
+                        error
+                            .code
+                            .or(error.kind)
+                            .unwrap_or_else(|| format!("stripe_{status}")),
+                    ),
+                })
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Stripe cannot be asked by idempotency key: the PaymentIntent's refunds are listed and
+    /// the one carrying Faktura's refund id in its metadata is the answer.
+    async fn lookup_refund(
+        &self,
+        idempotency_key: &str,
+        charge_reference: Option<&str>,
+    ) -> Result<Option<Refund>, GatewayError> {
+        let Some(reference) = charge_reference else {
+            return Ok(None);
+        };
+        let intent = checked_id(reference)?;
+        let form: Form = vec![
+            ("payment_intent".into(), intent.to_owned()),
+            ("limit".into(), "100".into()),
+        ];
+        #[derive(serde::Deserialize)]
+        struct RefundList {
+            #[serde(default)]
+            data: Vec<RefundObject>,
+        }
+        let list: RefundList = self
+            .object(reqwest::Method::GET, "/v1/refunds", &form, None)
+            .await?;
+        let Some(found) = list
+            .data
+            .iter()
+            .find(|r| r.metadata.get(REFUND_METADATA).map(String::as_str) == Some(idempotency_key))
+        else {
+            return Ok(None);
+        };
+        match transformers::refund_of(found, idempotency_key)? {
+            Some(refund) => Ok(Some(refund)),
+            None => Err(GatewayError::Unknown(format!(
+                "the refund is still {}",
+                found.status
+            ))),
+        }
     }
 
     fn browser_card_entry(&self) -> Option<BrowserCardEntry> {

@@ -124,6 +124,46 @@ pub fn charge_of(
     }))
 }
 
+/// The metadata key that carries Faktura's refund id on a Stripe Refund.
+pub const REFUND_METADATA: &str = "faktura_refund";
+
+/// A Stripe Refund, as far as Faktura reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RefundObject {
+    pub id: String,
+    pub status: String,
+    #[serde(default)]
+    pub amount: i64,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub failure_reason: Option<String>,
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
+}
+
+/// A Stripe Refund as Faktura's refund under `key`: `succeeded` is done, `failed` and
+/// `canceled` moved no money; `pending` and `requires_action` are still on their way (`None`:
+/// ask again later).
+pub fn refund_of(refund: &RefundObject, key: &str) -> Result<Option<crate::Refund>, GatewayError> {
+    let status = match refund.status.as_str() {
+        "succeeded" => crate::RefundStatus::Succeeded,
+        "failed" | "canceled" => crate::RefundStatus::Failed(
+            refund
+                .failure_reason
+                .clone()
+                .unwrap_or_else(|| refund.status.clone()),
+        ),
+        _ => return Ok(None),
+    };
+    Ok(Some(crate::Refund {
+        reference: refund.id.clone(),
+        idempotency_key: key.to_owned(),
+        amount: money(refund.amount, &refund.currency)?,
+        status,
+    }))
+}
+
 fn money(minor: i64, currency: &str) -> Result<Money, GatewayError> {
     let currency: Currency = currency
         .parse()

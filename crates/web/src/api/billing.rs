@@ -2,6 +2,9 @@
 //! assignments, permissions and check access are in `access.rs`). Resources of accounts the caller holds no role on
 //! answer 404, exactly like resources that do not exist.
 
+use super::credit_notes::{
+    credit_note_resource, documents_of, with_credit_notes, DocumentResource,
+};
 use super::envelope::*;
 use super::resources::*;
 use super::ApiCaller;
@@ -12,6 +15,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use faktura_app::accounts;
 use faktura_app::invoices::{self, ListQuery};
+use faktura_app::refunds;
 use faktura_domain::*;
 
 pub use super::resources::{account_path, profile_path, RA_TYPE};
@@ -97,7 +101,7 @@ async fn invoice_list(
     scope: &Scope,
     profile: Option<BillingProfileId>,
     query: &ApiQuery,
-) -> Result<Json<List<InvoiceResource>>, ArmError> {
+) -> Result<Json<List<DocumentResource>>, ArmError> {
     let top = query.page_size()?;
     let from = query.date(query.period_start_date.as_deref(), "periodStartDate")?;
     let to = query.date(query.period_end_date.as_deref(), "periodEndDate")?;
@@ -119,7 +123,11 @@ async fn invoice_list(
     };
     let page = invoices::list(&state.app, scope, &list).await?;
     let payments = invoices::payments_for_page(&state.app, scope, &page).await?;
-    let value = invoice_resources(&page.items, &payments, state.app.today());
+    let notes = refunds::credit_notes_for_page(&state.app, scope, &page).await?;
+    let value = documents_of(
+        invoice_resources(&page.items, &payments, state.app.today()),
+        &notes,
+    );
     let next_link = page.next.map(|(date, id)| {
         let mut params: Vec<(&str, String)> = vec![
             ("api-version", API_VERSION.to_owned()),
@@ -147,7 +155,7 @@ pub async fn list_account_invoices(
     headers: HeaderMap,
     Path(ba): Path<String>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<List<InvoiceResource>>, ArmError> {
+) -> Result<Json<List<DocumentResource>>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
     let path = format!("{}/invoices", account_path(&scope.account.id));
@@ -160,7 +168,7 @@ pub async fn list_profile_invoices(
     headers: HeaderMap,
     Path((ba, bp)): Path<(String, String)>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<List<InvoiceResource>>, ArmError> {
+) -> Result<Json<List<DocumentResource>>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
     let profile = scope_profile(&scope, &bp)?.id.clone();
@@ -178,16 +186,29 @@ pub async fn get_invoice(
     caller: ApiCaller,
     Path((ba, invoice)): Path<(String, String)>,
     Query(query): Query<ApiQuery>,
-) -> Result<Json<InvoiceResource>, ArmError> {
+) -> Result<Json<DocumentResource>, ArmError> {
     query.check_version()?;
     let scope = caller.scope(&state, &ba).await?;
-    let detail = invoices::detail(&state.app, &scope, &invoice).await?;
-    Ok(Json(invoice_resource(
+    let detail = match invoices::detail(&state.app, &scope, &invoice).await {
+        Ok(detail) => detail,
+        // Not an invoice: perhaps one of the credit notes listed beside the invoices.
+        Err(faktura_app::AppError::NotFound(_)) if refunds::names_credit_note(&invoice) => {
+            let found = refunds::credit_note_document(&state.app, &scope, &invoice).await?;
+            return Ok(Json(DocumentResource::CreditNote(Box::new(
+                credit_note_resource(&found.credit_note, &found.profile.display_name),
+            ))));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let resource = invoice_resource(
         &detail.invoice,
         &detail.profile_name,
         &detail.payments,
         state.app.today(),
-    )))
+    );
+    Ok(Json(DocumentResource::Invoice(Box::new(
+        with_credit_notes(resource, &detail.credit_notes),
+    ))))
 }
 
 pub async fn list_payment_method_links(

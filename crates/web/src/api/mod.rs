@@ -4,6 +4,7 @@
 mod access;
 mod billing;
 mod cards;
+mod credit_notes;
 mod download;
 mod envelope;
 mod examples;
@@ -12,6 +13,7 @@ mod notifications;
 mod openapi;
 mod operator;
 mod pay;
+mod refunds;
 mod resources;
 mod webhooks;
 
@@ -227,11 +229,15 @@ pub fn operations() -> Vec<Operation> {
             ..op("post", "/operator/v1/billingAccounts/{ba}/invoices".into(), "Operator_IssueInvoice", "Operator", "Issue an invoice (currency of the profile; lines, tax and total must add up; dates in order; unique number)", &[(201, "Issued"), (400, "Invalid"), (403, "Not an operator token"), (409, "Number exists")], post(operator::issue_invoice))
         },
         op("post", "/operator/v1/billingAccounts/{ba}/invoices/{invoice}/void".into(), "Operator_VoidInvoice", "Operator", "Void an unpaid invoice with no payment in flight", &[(200, "Voided"), (403, "Not an operator token"), (404, "Not found"), (409, "Paid, void or being paid")], post(operator::void_invoice)),
+        Operation {
+            request_example: Some(json!({"amount": "250.00", "reason": "Goodwill: outage on 3 November"})),
+            ..op("post", "/operator/v1/billingAccounts/{ba}/payments/{payment}/refunds".into(), "Operator_RefundPayment", "Operator", "Refund a succeeded payment in full (no amount) or in part, through the gateway; each refund issues a numbered credit note. Send an Idempotency-Key header to retry safely. Codes: PaymentNotFound (404), PaymentNotSucceeded and RefundExceedsPayment (409), InvalidAmount (400).", &[(201, "Refunded, with the credit note"), (202, "Pending: the gateway's answer is not in yet"), (400, "Invalid amount or reason"), (402, "The gateway refused the refund"), (403, "Not an operator token"), (404, "No such account or payment"), (409, "Not a succeeded payment, more than is left to refund, or the key is in use"), (422, "Idempotency key reused with other parameters")], post(refunds::refund_payment))
+        },
         Operation { query: &["limit"], ..op("get", "/operator/v1/payments".into(), "Operator_ListPayments", "Operator", "The newest payments across accounts", &[(200, "A list"), (403, "Not an operator token")], get(operator::list_payments)) },
         Operation { query: &["limit"], ..op("get", "/operator/v1/supportRequests".into(), "Operator_ListSupportRequests", "Operator", "All support requests", &[(200, "A list"), (403, "Not an operator token")], get(operator::list_support_requests)) },
         Operation {
             request_example: Some(json!({"url": "https://erp.example.com/faktura-hooks", "eventTypes": ["invoice.paid", "payment.succeeded"]})),
-            ..op("post", format!("{BA}/{{ba}}/webhookEndpoints"), "WebhookEndpoints_Create", "Webhooks (Faktura extension)", "Register an endpoint (account owners): the answer carries its signing secret, shown this once. Event types: invoice.issued, invoice.paid, invoice.due_soon, invoice.past_due, payment.succeeded, payment.failed, payment.requires_action, payment_method.added, payment_method.replaced, payment_method.expiring (none or \"*\": all). Internal addresses are refused.", &[(201, "Created, with secret"), (400, "Bad URL, internal address or unknown event type"), (403, "Not an owner"), (404, "Not visible"), (409, "Too many endpoints")], post(webhooks::create))
+            ..op("post", format!("{BA}/{{ba}}/webhookEndpoints"), "WebhookEndpoints_Create", "Webhooks (Faktura extension)", "Register an endpoint (account owners): the answer carries its signing secret, shown this once. Event types: invoice.issued, invoice.paid, invoice.due_soon, invoice.past_due, payment.succeeded, payment.failed, payment.requires_action, payment.refunded, credit_note.issued, payment_method.added, payment_method.replaced, payment_method.expiring (none or \"*\": all). Internal addresses are refused.", &[(201, "Created, with secret"), (400, "Bad URL, internal address or unknown event type"), (403, "Not an owner"), (404, "Not visible"), (409, "Too many endpoints")], post(webhooks::create))
         },
         op("get", "/me/notificationSettings".into(), "NotificationSettings_Get", "Notifications (Faktura extension)", "The caller's notification settings: each topic, whether they get it by e-mail, its default, and whether it is always sent", &[(200, "{value: [{topic, email, default, mandatory}]}")], get(notifications::get)),
         Operation {

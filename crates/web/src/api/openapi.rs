@@ -52,13 +52,15 @@ fn operation_object(operation: &Operation) -> Value {
         };
         parameters.push(json!({"name": name, "in": "query", "required": false, "description": describe(name), "schema": schema}));
     }
-    if operation.id == "Invoices_Pay" {
-        parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "description": "Up to 255 printable characters; retries with the same key never charge twice", "schema": {"type": "string", "maxLength": 255}}));
+    if matches!(operation.id, "Invoices_Pay" | "Operator_RefundPayment") {
+        parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "description": "Up to 255 printable characters; retries with the same key never charge or refund twice", "schema": {"type": "string", "maxLength": 255}}));
     }
     let mut responses = Map::new();
     let example = super::examples::response_example(operation.id);
     for (status, description) in operation.responses {
-        let error = *status >= 400 && !(operation.id == "Invoices_Pay" && *status == 402);
+        let error = *status >= 400
+            && !(matches!(operation.id, "Invoices_Pay" | "Operator_RefundPayment")
+                && *status == 402);
         let mut content = if error {
             json!({
                 "schema": {"$ref": "#/components/schemas/Error"},

@@ -18,11 +18,16 @@ use serde::{Deserialize, Serialize};
 
 /// A caller holding an operator token, with the token's user if it has one. As an extractor
 /// it runs before the body is read, so a customer's token is refused (403) whatever it sends.
-pub struct Operator(Option<faktura_domain::User>);
+pub struct Operator(Option<faktura_domain::User>, String);
 
 impl Operator {
-    fn user(&self) -> Option<&faktura_domain::User> {
+    pub(super) fn user(&self) -> Option<&faktura_domain::User> {
         self.0.as_ref()
+    }
+
+    /// Key under which the operator's idempotency keys are kept (the user, or the token).
+    pub(super) fn idempotency_caller(&self) -> String {
+        self.1.clone()
     }
 }
 
@@ -35,7 +40,8 @@ impl axum::extract::FromRequestParts<AppState> for Operator {
     ) -> Result<Self, Self::Rejection> {
         let caller = ApiCaller::from_request_parts(parts, state).await?;
         if caller.token.is_operator {
-            Ok(Operator(caller.user))
+            let key = caller.idempotency_caller();
+            Ok(Operator(caller.user, key))
         } else {
             Err(ArmError::forbidden(
                 "the operator API needs an operator token (faktura token create --operator)",

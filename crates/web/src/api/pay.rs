@@ -90,7 +90,7 @@ fn method_id(raw: &str) -> Result<PaymentMethodId, ArmError> {
     })
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ArmError> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ArmError> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -110,7 +110,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ArmError> {
     Ok(Some(key.to_owned()))
 }
 
-fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
+pub(super) fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
     let mut response = (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],

@@ -2,6 +2,7 @@
 
 use crate::context::SignedIn;
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Months, NaiveDate};
 use faktura_app::accounts;
 use faktura_app::invoices::{self, ListQuery, StatusFilter};
+use faktura_app::refunds;
 use faktura_domain::*;
 use serde::Deserialize;
 
@@ -115,6 +117,8 @@ pub struct InvoiceRow {
     pub status: String,
     pub status_code: &'static str,
     pub can_pay: bool,
+    /// The credit notes that credit it, listed right below it.
+    pub credit_notes: Vec<CreditNoteRow>,
 }
 
 #[derive(Template)]
@@ -210,6 +214,7 @@ pub async fn invoices(
         limit: PAGE_SIZE,
     };
     let page = invoices::list(&state.app, &scope, &query).await?;
+    let notes = refunds::credit_notes_for_page(&state.app, &scope, &page).await?;
     let base = format!("/billing/{}/invoices", scope.account.id);
     let chrome = Chrome::new(&state, &signed_in.ctx, &base);
     let tr = &chrome.tr;
@@ -234,6 +239,10 @@ pub async fn invoices(
                 status: status_label(tr, status),
                 status_code: status.code(),
                 can_pay: scope.can_pay(invoice, today),
+                credit_notes: credit_note_rows(
+                    tr,
+                    notes.get(&invoice.id).map(Vec::as_slice).unwrap_or(&[]),
+                ),
             }
         })
         .collect();
@@ -320,6 +329,31 @@ struct InvoiceDetailTemplate {
     amount_due: String,
     payments: Vec<PaymentRow>,
     open_challenge: Option<OpenChallenge>,
+    refunded: String,
+    credit_notes: Vec<CreditNoteRow>,
+}
+
+/// A credit note beside its invoice.
+pub struct CreditNoteRow {
+    pub id: String,
+    pub number: String,
+    pub date: String,
+    pub amount: String,
+    /// "Download credit note CN… (PDF)".
+    pub label: String,
+}
+
+fn credit_note_rows(tr: &Tr, notes: &[CreditNote]) -> Vec<CreditNoteRow> {
+    notes
+        .iter()
+        .map(|c| CreditNoteRow {
+            id: c.id.to_string(),
+            number: c.number.clone(),
+            date: tr.date(c.issued_on),
+            amount: tr.money(c.amount),
+            label: tr.t1("download-credit-note-label", "number", &c.number),
+        })
+        .collect()
 }
 
 pub async fn invoice_detail(
@@ -332,6 +366,7 @@ pub async fn invoice_detail(
         invoice,
         profile_name: profile,
         payments,
+        credit_notes,
     } = invoices::detail(&state.app, &scope, &invoice).await?;
     let methods = scope
         .payment_methods(&state.app, &invoice.billing_profile_id)
@@ -401,6 +436,8 @@ pub async fn invoice_detail(
             .unwrap_or_default(),
         payments,
         open_challenge,
+        refunded: tr.money(refunds::refunded(&invoice, &credit_notes)),
+        credit_notes: credit_note_rows(tr, &credit_notes),
         chrome,
     };
     Ok(render(&template))

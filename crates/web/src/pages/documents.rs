@@ -4,12 +4,15 @@
 use crate::context::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::pdf::{invoice_pdf, pdf_response, receipt_pdf, InvoiceDocument, ReceiptDocument};
+use crate::pdf::{
+    credit_note_pdf, invoice_pdf, pdf_response, receipt_pdf, CreditNotePdf, InvoiceDocument,
+    ReceiptDocument,
+};
 use crate::state::AppState;
 use crate::view::card_text;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use faktura_app::documents;
+use faktura_app::{documents, refunds};
 
 pub async fn invoice_download(
     State(state): State<AppState>,
@@ -58,5 +61,32 @@ pub async fn receipt_download(
     Ok(pdf_response(
         bytes,
         &format!("{}-{}.pdf", tr.t("pdf-receipt-file"), invoice.number),
+    ))
+}
+
+pub async fn credit_note_download(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((account, credit_note)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let scope = signed_in.scope(&state, &account).await?;
+    let document = refunds::credit_note_document(&state.app, &scope, &credit_note).await?;
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let bytes = credit_note_pdf(&CreditNotePdf {
+        tr: &tr,
+        seller: &state.config().wire.account_holder,
+        customer: &scope.account.display_name,
+        credit_note: &document.credit_note,
+        invoice: &document.invoice,
+        reason: Some(document.reason.as_str()).filter(|r| !r.is_empty()),
+    })
+    .map_err(|e| AppError::Internal(format!("credit note PDF: {e}")))?;
+    Ok(pdf_response(
+        bytes,
+        &format!(
+            "{}-{}.pdf",
+            tr.t("pdf-credit-note-file"),
+            document.credit_note.number
+        ),
     ))
 }

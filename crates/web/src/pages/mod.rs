@@ -12,6 +12,7 @@ mod notifications;
 mod pay;
 mod portal;
 mod properties;
+mod refunds;
 mod settle;
 mod signin;
 mod tokens;
@@ -98,6 +99,11 @@ pub fn route_table() -> Vec<PageRoute> {
             "/billing/{account}/payments/{payment}/receipt",
             GET,
             get(documents::receipt_download),
+        ),
+        page(
+            "/billing/{account}/credit-notes/{credit_note}/pdf",
+            GET,
+            get(documents::credit_note_download),
         ),
         page(
             "/sandbox/3ds/{reference}",
@@ -212,6 +218,11 @@ pub fn route_table() -> Vec<PageRoute> {
             get(help::my_requests).post(help::create_request),
         ),
         page("/operator/support", GET, get(help::operator_requests)),
+        page(
+            "/operator/refunds",
+            GET_POST,
+            get(refunds::list).post(refunds::submit),
+        ),
         page(
             "/operator/support/{id}",
             POST,
