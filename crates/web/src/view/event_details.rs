@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 /// Ids and references that mean nothing to a reader of the log.
 const INTERNAL: &[&str] = &[
     "assignment",
+    "credit_note",
     "default_after",
     "default_before",
     "endpoint",
@@ -18,6 +19,7 @@ const INTERNAL: &[&str] = &[
     "invoice",
     "payment",
     "payment_method",
+    "refund",
     "settlement",
     "support_request",
 ];
@@ -43,8 +45,12 @@ const ORDER: &[&str] = &[
     "failure_reason",
     "reason",
     "three_d_secure",
+    "invoice_number",
+    "credit_note_number",
+    "number",
     "invoices",
     "due_date",
+    "issued_on",
     "invited",
     "late",
 ];
@@ -222,8 +228,21 @@ pub fn event_details(
         let text = value.as_str();
         let entry = match (key.as_str(), value) {
             (_, Value::Null) => None,
-            ("failure_reason", _) => {
-                text.map(|code| (tr.t("detail-reason"), tr.t(&format!("failure-{code}"))))
+            ("failure_reason", _) => text.map(|code| {
+                let key = format!("failure-{code}");
+                let reason = if tr.i18n.has(tr.locale, &key) {
+                    tr.t(&key)
+                } else {
+                    code.to_owned()
+                };
+                (tr.t("detail-reason"), reason)
+            }),
+            ("invoice_number", _) => {
+                text.map(|number| (tr.t("col-invoice-number"), number.to_owned()))
+            }
+            // A credit note's own number (on `credit_note.issued`, or beside its refund).
+            ("credit_note_number" | "number", _) => {
+                text.map(|number| (tr.t("detail-credit-note"), number.to_owned()))
             }
             ("reason", _) => text.map(|reason| (tr.t("detail-reason"), reason.to_owned())),
             ("role", _) => text.map(|code| {
@@ -269,12 +288,17 @@ pub fn event_details(
                 Some((tr.t("detail-note"), tr.t(note)))
             }
             ("late" | "needs_refund", _) => None,
-            ("due_date", _) => text.map(|raw| {
+            ("due_date" | "issued_on", _) => text.map(|raw| {
                 let date = raw
                     .parse::<chrono::NaiveDate>()
                     .map(|d| tr.date(d))
                     .unwrap_or_else(|_| raw.to_owned());
-                (tr.t("col-due-date"), date)
+                let label = if key == "due_date" {
+                    "col-due-date"
+                } else {
+                    "detail-issued-on"
+                };
+                (tr.t(label), date)
             }),
             _ => {
                 let mut raw = Vec::new();
@@ -367,6 +391,34 @@ mod tests {
             &profiles,
         );
         assert_eq!(paid, vec![("Beløb".to_owned(), "15.138,24 kr.".to_owned())]);
+    }
+
+    #[test]
+    fn refunds_name_their_credit_note_and_keep_gateway_codes() {
+        let en = tr(Locale::EnUs);
+        let refunded = event_details(
+            &en,
+            "payment.refunded",
+            r#"{"refund":"rf_1","payment":"pay_1","invoice":"inv_1","amount_minor":50000,"currency":"DKK","credit_note":"cn_1","credit_note_number":"CN000000001"}"#,
+            &[],
+        );
+        assert!(
+            refunded.contains(&("Credit note".to_owned(), "CN000000001".to_owned())),
+            "{refunded:?}"
+        );
+        assert!(!refunded
+            .iter()
+            .any(|(_, v)| v.contains("rf_1") || v.contains("cn_1")));
+        let failed = event_details(
+            &en,
+            "refund.failed",
+            r#"{"refund":"rf_1","failure_reason":"charge_already_refunded"}"#,
+            &[],
+        );
+        assert_eq!(
+            failed,
+            vec![("Reason".to_owned(), "charge_already_refunded".to_owned())]
+        );
     }
 
     #[test]
