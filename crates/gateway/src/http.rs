@@ -117,6 +117,20 @@ impl HttpGateway {
         Err(Self::error_answer(status, response).await)
     }
 
+    /// The charge a request about one key answers with; 404: no charge under the key.
+    async fn charge_if_any(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Option<Charge>, GatewayError> {
+        let response = request.send().await.map_err(unknown)?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Self::charge_answer(response)
+            .await
+            .map(|c| Some(self.absolute(c)))
+    }
+
     async fn error_answer(status: StatusCode, response: reqwest::Response) -> GatewayError {
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         let code = body["error"]["code"].as_str().unwrap_or("").to_owned();
@@ -199,18 +213,8 @@ impl PaymentGateway for HttpGateway {
 
     async fn lookup(&self, idempotency_key: &str) -> Result<Option<Charge>, GatewayError> {
         let key = checked_key(idempotency_key)?;
-        let response = self
-            .client
-            .get(self.url(&format!("/v1/charges/{key}")))
-            .send()
-            .await
-            .map_err(unknown)?;
-        if response.status() == StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        Self::charge_answer(response)
-            .await
-            .map(|c| Some(self.absolute(c)))
+        let request = self.client.get(self.url(&format!("/v1/charges/{key}")));
+        self.charge_if_any(request).await
     }
 
     async fn cancel_authentication(
@@ -219,18 +223,10 @@ impl PaymentGateway for HttpGateway {
         _reference: Option<&str>,
     ) -> Result<Option<Charge>, GatewayError> {
         let key = checked_key(idempotency_key)?;
-        let response = self
+        let request = self
             .client
-            .post(self.url(&format!("/v1/charges/{key}/cancel")))
-            .send()
-            .await
-            .map_err(unknown)?;
-        if response.status() == StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        Self::charge_answer(response)
-            .await
-            .map(|c| Some(self.absolute(c)))
+            .post(self.url(&format!("/v1/charges/{key}/cancel")));
+        self.charge_if_any(request).await
     }
 
     async fn setup(&self, request: &SetupRequest) -> Result<Charge, GatewayError> {

@@ -263,13 +263,25 @@ pub async fn get_payment(
     Query(query): Query<ApiQuery>,
 ) -> Result<Response, ArmError> {
     query.check_version()?;
-    let scope = caller.scope(&state, &ba).await?;
-    let invoice = find_invoice(&state, &scope, &invoice).await?;
-    let (payment, _) = paying::payment(&state.app, &scope, &payment).await?;
+    let (_, invoice, payment) = invoice_payment(&state, &caller, &ba, &invoice, &payment).await?;
+    Ok(axum::Json(payment_resource(&payment, &invoice, &base_url(&headers))).into_response())
+}
+
+/// The account's scope, the invoice (by id or number) and one of its payments.
+async fn invoice_payment(
+    state: &AppState,
+    caller: &ApiCaller,
+    ba: &str,
+    invoice: &str,
+    payment: &str,
+) -> Result<(Scope, Invoice, Payment), ArmError> {
+    let scope = caller.scope(state, ba).await?;
+    let invoice = find_invoice(state, &scope, invoice).await?;
+    let (payment, _) = paying::payment(&state.app, &scope, payment).await?;
     if payment.invoice_id != invoice.id {
         return Err(ArmError::not_found("payment"));
     }
-    Ok(axum::Json(payment_resource(&payment, &invoice, &base_url(&headers))).into_response())
+    Ok((scope, invoice, payment))
 }
 
 /// Cancels an attempt waiting for 3-D Secure; the payment as it stands afterwards (Failed with
@@ -282,12 +294,7 @@ pub async fn cancel_payment(
     Query(query): Query<ApiQuery>,
 ) -> Result<Response, ArmError> {
     query.check_version()?;
-    let scope = caller.scope(&state, &ba).await?;
-    let invoice = find_invoice(&state, &scope, &invoice).await?;
-    let (found, _) = paying::payment(&state.app, &scope, &payment).await?;
-    if found.invoice_id != invoice.id {
-        return Err(ArmError::not_found("payment"));
-    }
+    let (scope, invoice, _) = invoice_payment(&state, &caller, &ba, &invoice, &payment).await?;
     let actor = caller.actor()?;
     match paying::cancel_attempt(&state.app, &actor, &scope, &payment).await {
         Ok(settled) => Ok(

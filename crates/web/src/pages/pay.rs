@@ -578,18 +578,6 @@ pub async fn cancel(
     }
 }
 
-#[derive(Template)]
-#[template(path = "authenticate.html")]
-struct AuthenticateTemplate {
-    chrome: Chrome,
-    nav: BillingNav,
-    text: String,
-    publishable_key: String,
-    js_url: String,
-    client_secret: String,
-    return_path: String,
-}
-
 /// With Stripe: the bank asks for 3-D Secure on a payment. Stripe.js runs the check on this
 /// page (`handleNextAction`, or `confirmCardPayment` where the script has no such call) and
 /// then goes to the return path, where the use case asks Stripe how it ended. With nothing for
@@ -620,19 +608,12 @@ pub async fn authenticate(
             ("number", invoice.number),
         ],
     );
-    Ok(render(&AuthenticateTemplate {
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
-        text,
-        publishable_key: action.publishable_key,
-        js_url: action.js_url,
-        client_secret: action.client_secret,
-        return_path: action.return_path,
-        chrome,
-    }))
+    let nav = scope.nav(
+        "invoices",
+        None,
+        format!("/billing/{}/invoices", scope.account.id),
+    );
+    Ok(authenticate_page(chrome, nav, text, action))
 }
 
 #[derive(Template)]

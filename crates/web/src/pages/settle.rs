@@ -305,18 +305,6 @@ pub async fn settlement_returned(
     Ok(Redirect::to(&settling::settlement_path(scope.id(), &settlement.id)).into_response())
 }
 
-#[derive(Template)]
-#[template(path = "authenticate.html")]
-struct AuthenticateTemplate {
-    chrome: Chrome,
-    nav: BillingNav,
-    text: String,
-    publishable_key: String,
-    js_url: String,
-    client_secret: String,
-    return_path: String,
-}
-
 /// With Stripe: the bank asks for 3-D Secure on a settlement; Stripe.js runs the check on this
 /// page, then opens the return path. With nothing for the browser to do: the outcome page.
 pub async fn settlement_authenticate(
@@ -337,17 +325,10 @@ pub async fn settlement_authenticate(
         "amount",
         chrome.tr.money(settlement.amount),
     );
-    Ok(render(&AuthenticateTemplate {
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
-        text,
-        publishable_key: action.publishable_key,
-        js_url: action.js_url,
-        client_secret: action.client_secret,
-        return_path: action.return_path,
-        chrome,
-    }))
+    let nav = scope.nav(
+        "invoices",
+        None,
+        format!("/billing/{}/invoices", scope.account.id),
+    );
+    Ok(authenticate_page(chrome, nav, text, action))
 }

@@ -2,6 +2,7 @@
 //! search box), the service's left pane, labels, refusal pages and scope helpers. Pages import
 //! from here and never from each other.
 
+mod authenticate;
 mod banner;
 mod challenge;
 mod event_details;
@@ -10,6 +11,7 @@ mod nav;
 mod refusal;
 mod scope;
 
+pub use authenticate::authenticate_page;
 pub use banner::{settle_banner, SettleBanner};
 pub use challenge::{first_open_challenge, open_challenge, OpenChallenge};
 pub use event_details::event_details;
