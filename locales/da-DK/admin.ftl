@@ -302,3 +302,5 @@ refund-error-PaymentNotSucceeded = Kun en gennemført betaling kan refunderes.
 refund-error-RefundExceedsPayment = Det er mere, end der er tilbage at refundere af betalingen.
 refund-error-InvalidAmount = Angiv et positivt beløb i betalingens valuta, f.eks. 250.00.
 refund-error-InvalidReason = Årsagen må højst være 500 tegn.
+refund-error-RefundInProgress = Refusionen behandles stadig. Genindlæs siden om lidt for at se, hvordan den endte.
+refund-error-RefundFormReused = Formularen er allerede sendt med andre værdier. Genindlæs siden, og prøv igen.

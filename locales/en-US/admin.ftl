@@ -302,3 +302,5 @@ refund-error-PaymentNotSucceeded = Only a succeeded payment can be refunded.
 refund-error-RefundExceedsPayment = That is more than is left to refund of this payment.
 refund-error-InvalidAmount = Enter a positive amount in the payment's currency, such as 250.00.
 refund-error-InvalidReason = The reason can be at most 500 characters.
+refund-error-RefundInProgress = This refund is still being processed. Reload the page in a moment to see how it ended.
+refund-error-RefundFormReused = This form was already sent with other values. Reload the page and try again.

@@ -41,6 +41,12 @@ pub enum RefundError {
     InvalidAmount(Currency),
     #[error("the reason must be at most {MAX_REASON} characters")]
     InvalidReason,
+    /// The same form is being sent again while its first sending still runs.
+    #[error("this refund request is still being processed")]
+    InProgress,
+    /// The form's key came back with other values (an old page, edited): nothing was done.
+    #[error("this form was already sent with other values")]
+    FormReused,
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -60,6 +66,8 @@ impl RefundError {
             RefundError::Exceeds { .. } => "RefundExceedsPayment",
             RefundError::InvalidAmount(_) => "InvalidAmount",
             RefundError::InvalidReason => "InvalidReason",
+            RefundError::InProgress => "RefundInProgress",
+            RefundError::FormReused => "RefundFormReused",
             RefundError::App(_) => "InternalError",
         }
     }
@@ -224,6 +232,66 @@ pub async fn refund_as_operator(
 ) -> Result<Refunded, RefundError> {
     require_operator(actor)?;
     refund_payment(app, Some(&actor.user), actor.ip.as_deref(), input).await
+}
+
+/// [`refund_as_operator`] once per `form_key`, the key the operator page put in the form it
+/// showed: a form sent twice (a double click, a reload after a slow answer) refunds once, and
+/// the second sending gets the first refund as it stands now.
+pub async fn refund_as_operator_once(
+    app: &Services,
+    actor: &Actor,
+    input: &RefundInput,
+    form_key: &str,
+) -> Result<Refunded, RefundError> {
+    require_operator(actor)?;
+    let fingerprint = format!(
+        "{}\n{}\n{}\n{}",
+        input.account,
+        input.payment,
+        input.amount.as_deref().unwrap_or(""),
+        input.reason.as_deref().unwrap_or("")
+    );
+    let caller = format!("refund-form:{}", actor.user.id);
+    let ran = crate::idempotency::run_once(app, &caller, form_key, &fingerprint, || async {
+        let done = refund_as_operator(app, actor, input).await?;
+        let body = format!("{} {}", done.refund.billing_account_id, done.refund.id);
+        Ok::<_, RefundError>((200, body))
+    })
+    .await?;
+    let body = match ran {
+        Ok((_, body)) | Err(crate::idempotency::KeyTaken::Replay { body, .. }) => body,
+        Err(crate::idempotency::KeyTaken::InProgress) => return Err(RefundError::InProgress),
+        Err(crate::idempotency::KeyTaken::Mismatch) => return Err(RefundError::FormReused),
+    };
+    refunded_as_it_stands(app, &body).await
+}
+
+/// A refund named by `"{account} {refund}"` (the form key's stored answer), with its credit
+/// note and payment as they are now.
+async fn refunded_as_it_stands(app: &Services, stored: &str) -> Result<Refunded, RefundError> {
+    let corrupt = || StoreError::Corrupt(format!("stored refund answer {stored:?}"));
+    let (account, refund) = stored.split_once(' ').ok_or_else(corrupt)?;
+    let account = BillingAccountId::parse(account).map_err(|_| corrupt())?;
+    let refund_id = RefundId::parse(refund).map_err(|_| corrupt())?;
+    let refund = app
+        .store
+        .refund(&account, &refund_id)
+        .await?
+        .ok_or_else(corrupt)?;
+    let payment = app
+        .store
+        .payment(&account, &refund.payment_id)
+        .await?
+        .ok_or_else(corrupt)?;
+    let credit_note = app
+        .store
+        .credit_note_for_refund(&account, &refund_id)
+        .await?;
+    Ok(Refunded {
+        refund,
+        credit_note,
+        payment,
+    })
 }
 
 fn require_operator(actor: &Actor) -> AppResult<()> {

@@ -674,6 +674,46 @@ async fn the_portal_refunds_and_lists_the_credit_note(store: Store) {
         .await;
     assert!(danish.body.contains("Kreditnotaer"), "{}", danish.body);
     assert!(danish.body.contains("Refunderet"));
+    // The page's own form, sent twice (a double click): one refund, the same answer.
+    let list = operator.get("/operator/refunds").await;
+    let form = list
+        .body
+        .split("name=\"form\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(form.len(), 32, "{form}");
+    let once = [
+        ("account", account.as_str()),
+        ("payment", payment.as_str()),
+        ("amount", "1.00"),
+        ("reason", ""),
+        ("form", form.as_str()),
+    ];
+    let first = operator.post_form("/operator/refunds", &once).await;
+    let second = operator.post_form("/operator/refunds", &once).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let refunds = api
+        .app
+        .store
+        .refunds_for_invoice(&account, &invoice.id)
+        .await
+        .unwrap();
+    assert_eq!(refunds.len(), 2, "half, then 1.00 once: {refunds:?}");
+    let reused = operator
+        .post_form(
+            "/operator/refunds",
+            &[once[0], once[1], ("amount", "2.00"), once[3], once[4]],
+        )
+        .await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reused.body.contains("already sent with other values"),
+        "{}",
+        reused.body
+    );
 }
 
 faktura_store::on_both_backends!(

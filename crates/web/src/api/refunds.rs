@@ -34,6 +34,10 @@ impl From<RefundError> for ArmError {
             RefundError::InvalidReason => {
                 ArmError::bad_request(code, error.to_string()).with_target("reason")
             }
+            // The page's form keys; the API has its own Idempotency-Key answers.
+            RefundError::InProgress | RefundError::FormReused => {
+                ArmError::new(StatusCode::CONFLICT, code, error.to_string())
+            }
             RefundError::App(error) => error.into(),
         }
     }

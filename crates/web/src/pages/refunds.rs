@@ -24,6 +24,8 @@ pub struct PaymentRow {
     pub amount: String,
     pub left: String,
     pub refundable: bool,
+    /// This form's own key: sent twice, it refunds once.
+    pub form_key: String,
 }
 
 #[derive(Template)]
@@ -52,6 +54,7 @@ async fn page(
             amount: tr.money(payment.amount),
             left: tr.money(*left),
             refundable: left.is_positive(),
+            form_key: form_key(),
         })
         .collect();
     let status = match &outcome {
@@ -75,6 +78,12 @@ pub async fn list(
     page(&state, &signed_in, None).await
 }
 
+/// A fresh random key for one form on the page.
+fn form_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
+}
+
 #[derive(Deserialize)]
 pub struct RefundForm {
     #[serde(default)]
@@ -85,6 +94,9 @@ pub struct RefundForm {
     amount: String,
     #[serde(default)]
     reason: String,
+    /// The form's key ([`form_key`]); absent from a form not made by this page.
+    #[serde(default)]
+    form: String,
 }
 
 pub async fn submit(
@@ -99,7 +111,14 @@ pub async fn submit(
         reason: Some(form.reason),
     };
     let tr = Chrome::new(&state, &signed_in.ctx, "/operator/refunds").tr;
-    let outcome = match refunds::refund_as_operator(&state.app, &signed_in.actor(), &input).await {
+    let actor = signed_in.actor();
+    let refunded = if form.form.is_empty() {
+        refunds::refund_as_operator(&state.app, &actor, &input).await
+    } else {
+        let key: String = form.form.chars().take(64).collect();
+        refunds::refund_as_operator_once(&state.app, &actor, &input, &key).await
+    };
+    let outcome = match refunded {
         Ok(done) => match (&done.credit_note, done.refund.state) {
             (Some(note), _) => (
                 true,
