@@ -508,8 +508,24 @@ async fn bad_bodies_get_clean_errors(store: Store) {
         assert!(json["error"]["code"].is_string());
     }
 }
+/// The reference page's example points at this deployment (`--public-url`), not a fixed address.
+async fn the_reference_page_uses_the_public_address(store: Store) {
+    let folder = std::env::temp_dir().join(format!("faktura-api-page-{}", std::process::id()));
+    let mailer = std::sync::Arc::new(faktura_app::mail::FileMailer::new(folder));
+    let (app, _) = common::TestApp::with_mailer(store, mailer).await;
+    let page = app.browser().get("/api").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("curl -H"), "{}", page.body);
+    assert!(
+        page.body.contains("https:&#x2f;&#x2f;faktura.example")
+            || page.body.contains("https://faktura.example")
+    );
+    assert!(!page.body.contains("127.0.0.1:8080"));
+}
+
 faktura_store::on_both_backends!(
     authentication_and_versions,
+    the_reference_page_uses_the_public_address,
     accounts_profiles_and_scoping,
     invoices_page_with_next_links,
     payment_methods_roles_permissions_and_check_access,

@@ -141,6 +141,8 @@ pub struct OperationView {
 #[template(path = "api_reference.html")]
 struct ApiPage {
     tr: Tr,
+    /// Faktura's address as browsers reach it (`--public-url`), for the example.
+    base: String,
     groups: Vec<(String, Vec<OperationView>)>,
 }
 
@@ -170,7 +172,8 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             None => groups.push((operation.tag.to_owned(), vec![view])),
         }
     }
-    match (ApiPage { tr, groups }).render() {
+    let base = state.config().public_url.trim_end_matches('/').to_owned();
+    match (ApiPage { tr, base, groups }).render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => super::ArmError::internal(error).into_response(),
     }
