@@ -162,28 +162,31 @@ async fn charges(State(state): State<Shared>, Json(request): Json<ChargeRequest>
     }
 }
 
-async fn charge_by_key(State(state): State<Shared>, Path(key): Path<String>) -> Response {
-    match state.sandbox.lookup(&key).await {
-        Ok(Some(charge)) => Json(charge).into_response(),
+/// What the sandbox holds under one key, or 404 naming what was looked for.
+fn found_under_key<T: serde::Serialize>(
+    answer: Result<Option<T>, GatewayError>,
+    what: &str,
+) -> Response {
+    match answer {
+        Ok(Some(found)) => Json(found).into_response(),
         Ok(None) => error(
             StatusCode::NOT_FOUND,
             "not_found",
-            "no charge under this key",
+            &format!("no {what} under this key"),
         ),
         Err(e) => gateway_error(e),
     }
 }
 
+async fn charge_by_key(State(state): State<Shared>, Path(key): Path<String>) -> Response {
+    found_under_key(state.sandbox.lookup(&key).await, "charge")
+}
+
 async fn cancel_by_key(State(state): State<Shared>, Path(key): Path<String>) -> Response {
-    match state.sandbox.cancel_authentication(&key, None).await {
-        Ok(Some(charge)) => Json(charge).into_response(),
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no charge under this key",
-        ),
-        Err(e) => gateway_error(e),
-    }
+    found_under_key(
+        state.sandbox.cancel_authentication(&key, None).await,
+        "charge",
+    )
 }
 
 async fn setups(State(state): State<Shared>, Json(request): Json<SetupRequest>) -> Response {
@@ -201,15 +204,7 @@ async fn refunds(State(state): State<Shared>, Json(request): Json<RefundRequest>
 }
 
 async fn refund_by_key(State(state): State<Shared>, Path(key): Path<String>) -> Response {
-    match state.sandbox.lookup_refund(&key, None).await {
-        Ok(Some(refund)) => Json(refund).into_response(),
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no refund under this key",
-        ),
-        Err(e) => gateway_error(e),
-    }
+    found_under_key(state.sandbox.lookup_refund(&key, None).await, "refund")
 }
 
 async fn ledger(State(state): State<Shared>) -> Response {

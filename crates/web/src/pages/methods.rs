@@ -315,6 +315,16 @@ async fn refused_page(
     ))
 }
 
+/// The card a Replace form names (empty: a plain Add).
+fn replaced_card(raw: &str) -> Result<Option<PaymentMethodId>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => PaymentMethodId::parse(raw)
+            .map(Some)
+            .map_err(|_| AppError::NotFound),
+    }
+}
+
 pub async fn add(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -326,10 +336,7 @@ pub async fn add(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let replaces = match form.replaces.trim() {
-        "" => None,
-        raw => Some(PaymentMethodId::parse(raw).map_err(|_| AppError::NotFound)?),
-    };
+    let replaces = replaced_card(&form.replaces)?;
     let mut page = PageState {
         replacing: replaces.clone(),
         holder: field(&form.holder, 100),
@@ -451,10 +458,7 @@ pub async fn finish_setup(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let replaces = match form.replaces.trim() {
-        "" => None,
-        raw => Some(PaymentMethodId::parse(raw).map_err(|_| AppError::NotFound)?),
-    };
+    let replaces = replaced_card(&form.replaces)?;
     let setup = field(&form.setup, 255);
     if setup.is_empty() {
         return Err(AppError::BadRequest("no card setup"));
