@@ -107,13 +107,14 @@ async function startServer(serveArgs = []) {
 /**
  * Runs `body` with a fresh server and a browser page; always cleans up. `serveArgs` are added to
  * `faktura serve` (e.g. `--gateway stripe …`); `dir` holds the server's database and log.
+ * `bypassCSP` lets a test inject axe-core, which the page's policy would refuse.
  */
-export async function withPortal({ locale = "en-US", serveArgs = [] } = {}, body) {
+export async function withPortal({ locale = "en-US", serveArgs = [], bypassCSP = false } = {}, body) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const server = await startServer(serveArgs);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   try {
-    const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
+    const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 }, bypassCSP });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
     await body({ page, baseUrl: server.baseUrl, dir: server.dir, mailDir: server.mailDir, viaSmtp: server.viaSmtp });

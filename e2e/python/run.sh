@@ -29,5 +29,6 @@ if [ -z "$url" ]; then
   exit 1
 fi
 token="$("$bin" token create --database-url "$db" --user admin@nordlys.example --name python-client 2>/dev/null)"
+operator_token="$("$bin" token create --database-url "$db" --operator --name python-client-operator 2>/dev/null)"
 cd "$here"
-FAKTURA_URL="$url" FAKTURA_TOKEN="$token" "$python" -m pytest -q -p no:cacheprovider test_billing_client.py
+FAKTURA_URL="$url" FAKTURA_TOKEN="$token" FAKTURA_OPERATOR_TOKEN="$operator_token" "$python" -m pytest -q -p no:cacheprovider test_billing_client.py

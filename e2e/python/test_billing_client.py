@@ -112,6 +112,79 @@ def test_check_access(client, account):
     assert [d.access_decision for d in decisions] == ["Allowed", "Allowed"]
 
 
+def test_transactions_of_an_invoice(client, account):
+    invoice = next(iter(client.invoices.list_by_billing_account(account.name, top=1, **HTTP)))
+    transactions = list(client.transactions.list_by_invoice(account.name, invoice.name, **HTTP))
+    assert transactions, "one transaction per invoice line"
+    assert all(t.properties.invoice_id == invoice.id for t in transactions)
+    assert all(t.properties.billing_currency == "DKK" for t in transactions)
+    assert all(t.properties.product_description for t in transactions)
+    lines = sum(round(t.properties.transaction_amount.value * 100) for t in transactions)
+    assert lines == round(invoice.properties.sub_total.value * 100)
+
+
+def _open_due(client, account, profile):
+    invoices = client.invoices.list_by_billing_profile(account.name, profile.name, **HTTP)
+    return sum(round(i.properties.amount_due.value * 100) for i in invoices if i.properties.status in ("Due", "OverDue"))
+
+
+def test_available_balance(client, account):
+    profiles = list(client.billing_profiles.list_by_billing_account(account.name, **HTTP))
+    for profile in profiles:
+        balance = client.available_balances.get_by_billing_profile(account.name, profile.name, **HTTP)
+        assert balance.properties.amount.currency == "DKK"
+        assert round(balance.properties.amount.value * 100) == _open_due(client, account, profile)
+        assert balance.properties.payments_on_account == []
+        assert balance.properties.total_payments_on_account.value == 0
+
+
+def _call(method, path, token, body=None):
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{BASE_URL}{path}",
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+def test_a_refund_issues_a_credit_note_the_client_reads(client, account):
+    """Pays the past-due invoice, refunds half of it (operator API) and reads the credit note."""
+    invoices = list(client.invoices.list_by_billing_account(account.name, **HTTP))
+    due = next(i for i in invoices if i.properties.status == "OverDue")
+    profile = due.properties.billing_profile_id.rsplit("/", 1)[-1]
+    link = next(iter(client.payment_methods.list_by_billing_profile(account.name, profile, **HTTP)))
+    paid = _call(
+        "POST",
+        f"/providers/Microsoft.Billing/billingAccounts/{account.name}/invoices/{due.name}/pay?api-version=2024-04-01",
+        TOKEN,
+        {"paymentMethodId": link.name},
+    )
+    assert paid["properties"]["status"] == "Succeeded"
+    half = round(paid["properties"]["amount"]["value"] * 100) // 2
+    payment = paid["name"]
+    refund = _call(
+        "POST",
+        f"/operator/v1/billingAccounts/{account.name}/payments/{payment}/refunds",
+        os.environ["FAKTURA_OPERATOR_TOKEN"],
+        {"amount": f"{half // 100}.{half % 100:02d}", "reason": "client test"},
+    )
+    number = refund["creditNote"]["number"]
+
+    documents = list(client.invoices.list_by_billing_account(account.name, **HTTP))
+    note = next(d for d in documents if d.properties.document_type == "CreditNote")
+    assert note.properties.credit_for_document_id == due.id
+    assert round(note.properties.total_amount.value * 100) == -half
+    assert any(doc.name == number for doc in note.properties.documents)
+    again = client.invoices.get_by_billing_account(account.name, note.name, **HTTP)
+    assert again.properties.document_type == "CreditNote"
+    assert client.invoices.get_by_billing_account(account.name, due.name, **HTTP).properties.status == "Paid"
+
+
 def test_openapi_document_validates():
     import json
     import urllib.request

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod accounts;
 pub mod activity;
+pub mod balance;
 pub mod cards;
 mod charging;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod mail;
 pub mod notify;
 pub mod operations;
 pub mod operator;
+pub mod partial_payments;
 pub mod paying;
 pub mod properties;
 pub mod refunds;

@@ -100,7 +100,7 @@ fn last_segment(raw: &str) -> &str {
 }
 
 /// An account by raw id; unknown and malformed ids are not found.
-async fn account(app: &Services, raw: &str) -> AppResult<BillingAccount> {
+pub(crate) async fn account(app: &Services, raw: &str) -> AppResult<BillingAccount> {
     let not_found = || AppError::NotFound(Resource::BillingAccount);
     let id = BillingAccountId::parse(raw).map_err(|_| not_found())?;
     app.store.account(&id).await?.ok_or_else(not_found)

@@ -34,6 +34,15 @@ pub enum PayBlock {
     WireOnly,
 }
 
+/// How much to pay now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayAmount {
+    /// All that is due.
+    Due,
+    /// Part of it, where the account may pay part ([`crate::partial_payments::offer`]).
+    Part(Money),
+}
+
 /// Why a payment was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum PayError {
@@ -51,6 +60,12 @@ pub enum PayError {
     /// The new card is prepaid, which the flow we follow refuses (the attempt is recorded failed).
     #[error("prepaid cards are refused")]
     PrepaidRefused,
+    /// A part payment where the account may only pay the whole amount due.
+    #[error("this invoice can only be paid in full")]
+    PartialNotAllowed,
+    /// The part asked for is below the minimum or above the amount due (now).
+    #[error(transparent)]
+    Amount(#[from] faktura_domain::partial::PartialAmountError),
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -133,15 +148,35 @@ pub async fn pay_block(
     if let Some(open) = app.store.open_payment_for(scope.id(), &invoice.id).await? {
         return Ok(Some(block_for_open(open)));
     }
-    Ok(static_block(app, scope, invoice))
+    paid_block(app, scope, invoice, static_block(app, scope, invoice)).await
 }
 
+/// The block for the invoice's payment in flight, or the one it turned into when looked up.
 fn block_for_open(open: Payment) -> PayBlock {
     if open.state == PaymentState::Succeeded {
         PayBlock::AlreadyPaid(open)
     } else {
         PayBlock::InProgress(open)
     }
+}
+
+/// An invoice that is not payable because it is Paid: who paid it (the last payment).
+async fn paid_block(
+    app: &Services,
+    scope: &AccountScope,
+    invoice: &Invoice,
+    block: Option<PayBlock>,
+) -> AppResult<Option<PayBlock>> {
+    if let Some(PayBlock::NotPayable(InvoiceStatus::Paid)) = block {
+        if let Some(paid) = app
+            .store
+            .last_succeeded_payment(scope.id(), &invoice.id)
+            .await?
+        {
+            return Ok(Some(PayBlock::AlreadyPaid(paid)));
+        }
+    }
+    Ok(block)
 }
 
 /// What the invoice and its account say, whatever payments exist.
@@ -200,11 +235,13 @@ async fn block_before_attempt(
 ) -> AppResult<Option<PayBlock>> {
     if let Some(open) = app.store.open_payment_for(scope.id(), &invoice.id).await? {
         let now = resolve_open_payment(app, &open).await?;
-        if now.state != PaymentState::Failed {
+        // Failed, or succeeded (a part payment may leave something due): the store decides
+        // with the invoice as it is now.
+        if !now.state.is_final() {
             return Ok(Some(block_for_open(now)));
         }
     }
-    Ok(static_block(app, scope, invoice))
+    paid_block(app, scope, invoice, static_block(app, scope, invoice)).await
 }
 
 /// Records the attempt (`processing`) before the gateway hears of it; the store refuses it
@@ -213,9 +250,11 @@ async fn begin(app: &Services, request: &BeginPayment) -> Result<Payment, PayErr
     let begun = match app.store.begin_payment(request).await? {
         Err(PayRefusal::InProgress(open)) => {
             let now = resolve_open_payment(app, &open).await?;
-            match now.state {
-                PaymentState::Failed => app.store.begin_payment(request).await?,
-                _ => Err(PayRefusal::InProgress(now)),
+            if now.state.is_final() {
+                // The store re-checks the invoice: paid by it, or something still due.
+                app.store.begin_payment(request).await?
+            } else {
+                Err(PayRefusal::InProgress(now))
             }
         }
         other => other,
@@ -227,21 +266,26 @@ async fn begin(app: &Services, request: &BeginPayment) -> Result<Payment, PayErr
         }
         Err(PayRefusal::NotPayable(status)) => Err(PayError::Blocked(PayBlock::NotPayable(status))),
         Err(PayRefusal::MethodUnusable) => Err(PayError::MethodUnusable),
+        Err(PayRefusal::AmountAboveDue(due)) => Err(PayError::Amount(
+            faktura_domain::partial::PartialAmountError::AboveAmountDue { due },
+        )),
         Err(PayRefusal::InvoiceNotFound) => {
             Err(AppError::NotFound(crate::Resource::Invoice).into())
         }
     }
 }
 
-/// Pays the invoice in full and returns the payment as settled: `Succeeded`, `Failed` (with
-/// its reason: a declined card is an answer, not an error), `RequiresAction` (send the person
-/// to `next_action_url`) or still in doubt (`Processing`/`Unknown`, which the janitor settles).
+/// Pays the invoice (all that is due, or the part asked for) and returns the payment as
+/// settled: `Succeeded`, `Failed` (with its reason: a declined card is an answer, not an
+/// error), `RequiresAction` (send the person to `next_action_url`) or still in doubt
+/// (`Processing`/`Unknown`, which the janitor settles).
 pub async fn pay_invoice(
     app: &Services,
     actor: &Actor,
     scope: &AccountScope,
     invoice: &Invoice,
     with: PayWith,
+    amount: PayAmount,
 ) -> Result<Payment, PayError> {
     scope.check_invoice(invoice)?;
     require_pay(scope, invoice)?;
@@ -252,9 +296,21 @@ pub async fn pay_invoice(
     if let Some(block) = block_before_attempt(app, scope, invoice).await? {
         return Err(PayError::Blocked(block));
     }
+    // Only for an invoice that can be paid now: a paid one says so, not "in full only".
+    let part = match amount {
+        PayAmount::Due => None,
+        PayAmount::Part(part) => {
+            let Some(offer) = crate::partial_payments::offer(app, scope, invoice).await? else {
+                return Err(PayError::PartialNotAllowed);
+            };
+            offer.check(part)?;
+            Some(part)
+        }
+    };
     let request = BeginPayment {
         account: scope.id().clone(),
         invoice: invoice.id.clone(),
+        amount: part,
         payment_method: saved.as_ref().map(|m| m.id.clone()),
         created_by: actor.user.id.clone(),
         today: app.today(),

@@ -11,6 +11,7 @@ pub mod locale;
 pub mod model;
 pub mod money;
 pub mod notifications;
+pub mod partial;
 pub mod refund;
 pub mod roles;
 

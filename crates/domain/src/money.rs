@@ -47,7 +47,8 @@ impl Currency {
         }
     }
 
-    fn minor_per_major(self) -> i64 {
+    /// Minor units in one major unit: 100 for most currencies, 1 for yen.
+    pub fn minor_per_major(self) -> i64 {
         10_i64.pow(self.exponent())
     }
 }

@@ -5,6 +5,7 @@
 //! Every table that belongs to a customer carries `billing_account_id`, and every query for
 //! customer data takes the account id and filters by it.
 
+mod account_settings;
 mod accounts;
 mod activity;
 mod audit;

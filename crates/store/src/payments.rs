@@ -2,9 +2,11 @@
 //!
 //! A payment is recorded (state `processing`) *before* the gateway is called, in a transaction
 //! that re-checks the invoice. A partial unique index allows at most one payment per invoice that
-//! is not `failed`, so two clicks, two tabs or two nodes cannot both start one. The gateway gets
-//! the payment id as its idempotency key; the outcome is settled in a second transaction that
-//! also marks the invoice paid.
+//! is still in flight (processing, awaiting 3-D Secure, or unknown), so two clicks, two tabs or
+//! two nodes cannot both start one. The gateway gets the payment id as its idempotency key; the
+//! outcome is settled in a second transaction that also applies it to the invoice. A payment may
+//! be for part of the amount due (several succeeded payments then pay one invoice); it never
+//! takes more than is due when it starts, and the invoice refuses more than is due when it lands.
 
 use crate::audit::{self, NewAuditEvent};
 use crate::invoices::invoice_without_lines;
@@ -14,11 +16,13 @@ use chrono::NaiveDate;
 use faktura_domain::*;
 use sqlx::Row as _;
 
-/// A request to start paying an invoice in full.
+/// A request to start paying an invoice.
 #[derive(Debug, Clone)]
 pub struct BeginPayment {
     pub account: BillingAccountId,
     pub invoice: InvoiceId,
+    /// Part of the amount due; `None` pays all of it.
+    pub amount: Option<Money>,
     /// The saved card to charge; `None` while a new card is still being tokenized.
     pub payment_method: Option<PaymentMethodId>,
     pub created_by: UserId,
@@ -34,6 +38,9 @@ pub enum PayRefusal {
     /// Another payment for this invoice is open (processing, awaiting 3-D Secure, or unknown).
     InProgress(Payment),
     AlreadyPaid(Payment),
+    /// The part asked for is not a positive amount in the invoice's currency of at most what is
+    /// due now (another payment may have landed since it was chosen).
+    AmountAboveDue(Money),
     /// The saved card is not an active card of the invoice's profile (any more): detached or
     /// replaced between the choice and the start. Checked under the card's row lock, which
     /// detaching takes too, so a card cannot be detached while a payment with it starts.
@@ -79,7 +86,8 @@ pub struct SettleResult {
 }
 
 impl Store {
-    /// Records a `processing` payment for the invoice's full amount due, or says why not.
+    /// Records a `processing` payment for the invoice's amount due (or the part asked for), or
+    /// says why not.
     pub async fn begin_payment(
         &self,
         request: &BeginPayment,
@@ -110,20 +118,34 @@ impl Store {
             }
         }
         if let Some(open) = open_payment(&mut tx, &request.account, &request.invoice).await? {
-            return Ok(Err(if open.state == PaymentState::Succeeded {
-                PayRefusal::AlreadyPaid(open)
-            } else {
-                PayRefusal::InProgress(open)
-            }));
+            return Ok(Err(PayRefusal::InProgress(open)));
         }
         if !invoice.is_payable_on(request.today) {
+            if invoice.status == InvoiceStatus::Paid {
+                if let Some(paid) =
+                    last_succeeded(&mut tx, &request.account, &request.invoice).await?
+                {
+                    return Ok(Err(PayRefusal::AlreadyPaid(paid)));
+                }
+            }
             return Ok(Err(PayRefusal::NotPayable(
                 invoice.status_on(request.today),
             )));
         }
-        let amount = invoice
+        let due = invoice
             .amount_due()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let amount = match request.amount {
+            None => due,
+            Some(part)
+                if part.currency() == due.currency()
+                    && part.is_positive()
+                    && part.minor() <= due.minor() =>
+            {
+                part
+            }
+            Some(_) => return Ok(Err(PayRefusal::AmountAboveDue(due))),
+        };
         let now = crate::rows::now();
         let payment = Payment {
             id: PaymentId::generate(),
@@ -164,9 +186,6 @@ impl Store {
                     .open_payment_for(&request.account, &request.invoice)
                     .await?
                 {
-                    Some(open) if open.state == PaymentState::Succeeded => {
-                        Ok(Err(PayRefusal::AlreadyPaid(open)))
-                    }
                     Some(open) => Ok(Err(PayRefusal::InProgress(open))),
                     None => Err(StoreError::Conflict("concurrent payment")),
                 };
@@ -214,7 +233,8 @@ impl Store {
         Ok(())
     }
 
-    /// The invoice's payment that is not failed, if any (at most one exists).
+    /// The invoice's payment still in flight (processing, awaiting 3-D Secure, or unknown), if
+    /// any (at most one exists).
     pub async fn open_payment_for(
         &self,
         account: &BillingAccountId,
@@ -222,6 +242,16 @@ impl Store {
     ) -> Result<Option<Payment>> {
         let mut conn = self.pool().acquire().await?;
         open_payment(&mut conn, account, invoice).await
+    }
+
+    /// The invoice's newest succeeded payment, if any: the one that paid it when it is Paid.
+    pub async fn last_succeeded_payment(
+        &self,
+        account: &BillingAccountId,
+        invoice: &InvoiceId,
+    ) -> Result<Option<Payment>> {
+        let mut conn = self.pool().acquire().await?;
+        last_succeeded(&mut conn, account, invoice).await
     }
 
     pub async fn payment(
@@ -382,7 +412,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if state == PaymentState::Succeeded {
-            // Pays the invoice in full: the payment was for its whole amount due.
+            // Applies the payment's amount (all that was due, or a part of it); the guard keeps
+            // the invoice from ever taking more than is due.
             let updated = sqlx::query(
                 "UPDATE invoices SET amount_paid_minor = amount_paid_minor + $1, \
                  status = CASE WHEN amount_paid_minor + $1 = total_minor - credits_minor THEN 'Paid' ELSE status END \
@@ -452,7 +483,7 @@ impl Store {
 }
 
 /// Records a success for a payment already recorded as failed: applied to the invoice when it
-/// can still take it (no other open or succeeded payment, still due in full), else kept on the
+/// can still take it (no other payment in flight, the amount still due), else kept on the
 /// payment for a refund. Either way the activity log says so.
 async fn late_success(
     tx: &mut sqlx::AnyConnection,
@@ -606,7 +637,24 @@ async fn open_payment(
     invoice: &InvoiceId,
 ) -> Result<Option<Payment>> {
     let row = sqlx::query(
-        "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 AND state <> 'failed'",
+        "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 \
+         AND state IN ('processing', 'unknown', 'requires_action')",
+    )
+    .bind(account.as_str())
+    .bind(invoice.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(rows::payment).transpose()
+}
+
+async fn last_succeeded(
+    conn: &mut sqlx::AnyConnection,
+    account: &BillingAccountId,
+    invoice: &InvoiceId,
+) -> Result<Option<Payment>> {
+    let row = sqlx::query(
+        "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 \
+         AND state = 'succeeded' ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(account.as_str())
     .bind(invoice.as_str())

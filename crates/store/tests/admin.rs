@@ -243,6 +243,7 @@ async fn settle_balance_pays_everything_once(store: Store) {
         .begin_payment(&BeginPayment {
             account: p.account.id.clone(),
             invoice: outstanding[0].id.clone(),
+            amount: None,
             payment_method: Some(method.id.clone()),
             created_by: p.admin.clone(),
             today: today(),
@@ -357,6 +358,7 @@ async fn a_failed_settlement_leaves_everything_payable(store: Store) {
         .begin_payment(&BeginPayment {
             account: p.account.id.clone(),
             invoice: outstanding[0].id.clone(),
+            amount: None,
             payment_method: Some(method.id.clone()),
             created_by: p.admin.clone(),
             today: today(),

@@ -362,6 +362,7 @@ fn begin(
     BeginPayment {
         account: account.id.clone(),
         invoice: invoice.id.clone(),
+        amount: None,
         payment_method: Some(card.clone()),
         created_by: admin.clone(),
         today: today(),

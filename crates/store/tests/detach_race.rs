@@ -49,6 +49,7 @@ fn request(
     BeginPayment {
         account: account.id.clone(),
         invoice: invoice.id.clone(),
+        amount: None,
         payment_method: Some(card.clone()),
         created_by: admin.clone(),
         today: today(),

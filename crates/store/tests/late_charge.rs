@@ -91,6 +91,7 @@ async fn late_success_after_another_payment_is_kept_for_a_refund(store: Store) {
         .begin_payment(&BeginPayment {
             account: account.id.clone(),
             invoice: invoice.id.clone(),
+            amount: None,
             payment_method: first.payment_method_id.clone(),
             created_by: admin.clone(),
             today: today(),

@@ -42,6 +42,19 @@
     sync();
   }
 
+  // The amount field shows only while "Pay another amount" is chosen.
+  var otherAmount = document.querySelector("[data-other-amount]");
+  if (otherAmount) {
+    var syncAmount = function () {
+      var chosen = document.querySelector("input[name=amount_choice]:checked");
+      otherAmount.hidden = !(chosen && chosen.value === "other");
+    };
+    document.querySelectorAll("input[name=amount_choice]").forEach(function (r) {
+      r.addEventListener("change", syncAmount);
+    });
+    syncAmount();
+  }
+
   // A Copy button beside a value shown once (the new API token); without script, select and copy.
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     var source = document.getElementById(button.dataset.copy);

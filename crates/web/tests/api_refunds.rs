@@ -341,6 +341,7 @@ async fn refusals_have_stable_codes(store: Store) {
         .begin_payment(&BeginPayment {
             account: account.clone(),
             invoice: other.id.clone(),
+            amount: None,
             payment_method: None,
             created_by: admin_user.id.clone(),
             today: chrono::Utc::now().date_naive(),

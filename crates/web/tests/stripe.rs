@@ -390,6 +390,7 @@ async fn payment_stopped_before_its_answer(
         .begin_payment(&faktura_store::BeginPayment {
             account: s.account.clone(),
             invoice: s.invoice.id.clone(),
+            amount: None,
             payment_method: Some(card.id.clone()),
             created_by: admin.id,
             today: chrono::Utc::now().date_naive(),

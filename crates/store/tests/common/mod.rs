@@ -67,8 +67,8 @@ pub async fn kinds(store: &Store, account: &BillingAccountId, prefix: &str) -> V
         .collect()
 }
 
-/// The demo's first overdue invoice of Nordlys, its administrator and the profile's saved card.
-pub async fn open_invoice(store: &Store) -> (BillingAccount, UserId, Invoice, PaymentMethodId) {
+/// The demo loaded, Nordlys, its administrator and its overdue invoices.
+pub async fn overdue_invoices(store: &Store) -> (BillingAccount, UserId, Vec<Invoice>) {
     loaded(store).await;
     let admin = store
         .user_by_email(faktura_store::demo::NORDLYS_ADMIN)
@@ -87,16 +87,28 @@ pub async fn open_invoice(store: &Store) -> (BillingAccount, UserId, Invoice, Pa
         after: None,
         limit: 10,
     };
-    let invoice = store.list_invoices(&filter).await.unwrap().items[0]
-        .invoice
-        .clone();
+    let invoices = store
+        .list_invoices(&filter)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|s| s.invoice)
+        .collect();
+    (account, admin.id, invoices)
+}
+
+/// The demo's first overdue invoice of Nordlys, its administrator and the profile's saved card.
+pub async fn open_invoice(store: &Store) -> (BillingAccount, UserId, Invoice, PaymentMethodId) {
+    let (account, admin, invoices) = overdue_invoices(store).await;
+    let invoice = invoices[0].clone();
     let card = store
         .payment_methods(&account.id, &invoice.billing_profile_id)
         .await
         .unwrap()[0]
         .id
         .clone();
-    (account, admin.id, invoice, card)
+    (account, admin, invoice, card)
 }
 
 /// A `processing` payment begun on [`open_invoice`]'s invoice with its card.
@@ -106,6 +118,7 @@ pub async fn begin(store: &Store) -> (BillingAccount, UserId, Invoice, Payment) 
         .begin_payment(&BeginPayment {
             account: account.id.clone(),
             invoice: invoice.id.clone(),
+            amount: None,
             payment_method: Some(card),
             created_by: admin.clone(),
             today: today(),

@@ -132,6 +132,10 @@ pub fn response_example(operation_id: &str) -> Option<Value> {
             Some("https://faktura.example/providers/Microsoft.Billing/billingAccounts/ba_0123456789abcdefghij/invoices?api-version=2024-04-01&%24top=1&%24skipToken=2026-11-05_inv_0123456789abcdefghij".into()),
         ))?,
         "Invoices_GetByBillingAccount" => json(invoice())?,
+        "Transactions_ListByInvoice" => json(List::new(
+            super::transactions::transactions_of(&s.invoice, &s.profile.display_name),
+            None,
+        ))?,
         "PaymentMethods_ListByBillingProfile" => json(List::new(vec![payment_method_resource(&s.method)], None))?,
         "PaymentMethods_GetByBillingProfile" => json(payment_method_resource(&s.method))?,
         "Invoices_Pay" | "Invoices_GetPayment" => payment_resource(&s.payment, &s.invoice, "https://faktura.example"),

@@ -15,6 +15,7 @@ mod operator;
 mod pay;
 mod refunds;
 mod resources;
+mod transactions;
 mod webhooks;
 
 pub use envelope::{json_errors, ArmError, API_VERSION};
@@ -182,6 +183,8 @@ pub fn operations() -> Vec<Operation> {
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}"), "BillingProfiles_Get", "Billing profiles", "One billing profile", GET_ONE, get(billing::get_profile)),
         Operation { query: PAGED, ..op("get", format!("{BA}/{{ba}}/invoices"), "Invoices_ListByBillingAccount", "Invoices", "Invoices of the account, newest first, paged with nextLink", LIST, get(billing::list_account_invoices)) },
         Operation { query: PAGED, ..op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/invoices"), "Invoices_ListByBillingProfile", "Invoices", "Invoices of one billing profile, newest first, paged with nextLink", LIST, get(billing::list_profile_invoices)) },
+        op("get", format!("{BA}/{{ba}}/invoices/{{invoice}}/transactions"), "Transactions_ListByInvoice", "Invoices", "The invoice's lines as transactions (one per line: product, quantity, unit price, amount)", LIST, get(transactions::list_invoice_transactions)),
+        op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/availableBalance/default"), "AvailableBalances_GetByBillingProfile", "Billing profiles", "The profile's balance: the amount due on its open invoices, and the payments already made on them (payments on account)", GET_ONE, get(transactions::get_available_balance)),
         op("get", format!("{BA}/{{ba}}/invoices/{{invoice}}"), "Invoices_GetByBillingAccount", "Invoices", "One invoice, by id or by invoice number", GET_ONE, get(billing::get_invoice)),
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks"), "PaymentMethods_ListByBillingProfile", "Payment methods", "The profile's cards (token, brand, last four, expiry, holder)", LIST, get(billing::list_payment_method_links)),
         op("get", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/paymentMethodLinks/{{pm}}"), "PaymentMethods_GetByBillingProfile", "Payment methods", "One card of the profile", GET_ONE, get(billing::get_payment_method_link)),
@@ -201,8 +204,8 @@ pub fn operations() -> Vec<Operation> {
             ..op("post", format!("{BA}/{{ba}}/billingProfiles/{{bp}}/checkAccess"), "BillingPermissions_CheckAccessByBillingProfile", "Access", "Whether the caller may do each action on one profile", &[(200, "[{action, accessDecision}]"), (400, "Bad body"), (404, "Not visible")], post(access::profile_check_access))
         },
         Operation {
-            request_example: Some(json!({"paymentMethodId": "pm_0123456789abcdefghij"})),
-            ..op("post", format!("{BA}/{{ba}}/invoices/{{invoice}}/pay"), "Invoices_Pay", "Payments (Faktura extension)", "Pay the invoice in full with a saved card. Send an Idempotency-Key header to retry safely: the first response is replayed for 48 hours; the same key with other parameters is 422; while the first request runs, 409.", &[(200, "Succeeded: the invoice is paid"), (202, "RequiresAction (send the person to nextAction.url) or Processing"), (402, "Failed, with failureReason"), (409, "A payment is in progress or done, or the key is in use"), (422, "Idempotency key reused with other parameters, or the invoice must be paid by wire transfer")], post(pay::pay_invoice))
+            request_example: Some(json!({"paymentMethodId": "pm_0123456789abcdefghij", "amount": {"currency": "USD", "value": 250.00}})),
+            ..op("post", format!("{BA}/{{ba}}/invoices/{{invoice}}/pay"), "Invoices_Pay", "Payments (Faktura extension)", "Pay the invoice with a saved card: all that is due, or, where the account may pay part (pay-as-you-go after a failed attempt on the invoice, or allowed by the operator), the amount given ({currency, value}) between the minimum (50 DKK/SEK/NOK, 10 EUR/USD/GBP, 1,000 JPY, or all that is due if less) and the amount due. Codes: InvalidAmount, AmountBelowMinimum, AmountAboveAmountDue (400), PartialPaymentNotAllowed (409). Send an Idempotency-Key header to retry safely: the first response is replayed for 48 hours; the same key with other parameters is 422; while the first request runs, 409.", &[(200, "Succeeded: the invoice is paid"), (202, "RequiresAction (send the person to nextAction.url) or Processing"), (402, "Failed, with failureReason"), (400, "Bad payment method or amount"), (409, "A payment is in progress or done, part payment not allowed, or the key is in use"), (422, "Idempotency key reused with other parameters, or the invoice must be paid by wire transfer")], post(pay::pay_invoice))
         },
         op("post", format!("{BA}/{{ba}}/invoices/{{invoice}}/download"), "Invoices_DownloadByBillingAccount", "Invoices", "A link to the invoice PDF that works without a token for 60 minutes: {url, expiryTime}", &[(200, "{url, expiryTime}"), (401, "Missing or bad token"), (404, "Not found, or not visible")], post(download::create_link)),
         op("get", "/documents/{token}".into(), "Documents_Open", "Invoices", "The invoice PDF behind a download link (no token needed; 404 once expired)", &[(200, "application/pdf"), (404, "Unknown or expired link")], get(download::open_link)),
@@ -227,6 +230,11 @@ pub fn operations() -> Vec<Operation> {
         Operation {
             request_example: Some(json!({"billingProfileId": "bp_0123456789abcdefghij", "number": "G000123456", "invoiceDate": "2026-11-05", "periodStartDate": "2026-10-01", "periodEndDate": "2026-10-31", "dueDate": "2026-12-05", "lines": [{"service": "Support", "description": "Standard plan", "quantity": "1", "unitPrice": "699.00"}], "tax": "174.75"})),
             ..op("post", "/operator/v1/billingAccounts/{ba}/invoices".into(), "Operator_IssueInvoice", "Operator", "Issue an invoice (currency of the profile; lines, tax and total must add up; dates in order; unique number)", &[(201, "Issued"), (400, "Invalid"), (403, "Not an operator token"), (409, "Number exists")], post(operator::issue_invoice))
+        },
+        op("get", "/operator/v1/billingAccounts/{ba}/settings".into(), "Operator_GetAccountSettings", "Operator", "The account's settings: partialPaymentsAllowed", &[(200, "The settings"), (403, "Not an operator token"), (404, "No such account")], get(operator::account_settings)),
+        Operation {
+            request_example: Some(json!({"partialPaymentsAllowed": true})),
+            ..op("patch", "/operator/v1/billingAccounts/{ba}/settings".into(), "Operator_UpdateAccountSettings", "Operator", "Allow or stop part payments for the account (pay-as-you-go accounts may pay part after a failed attempt either way); logged with before and after", &[(200, "The settings afterwards"), (400, "Invalid, or not possible on an enterprise agreement"), (403, "Not an operator token"), (404, "No such account")], patch(operator::update_account_settings))
         },
         op("post", "/operator/v1/billingAccounts/{ba}/invoices/{invoice}/void".into(), "Operator_VoidInvoice", "Operator", "Void an unpaid invoice with no payment in flight", &[(200, "Voided"), (403, "Not an operator token"), (404, "Not found"), (409, "Paid, void or being paid")], post(operator::void_invoice)),
         Operation {

@@ -14,6 +14,7 @@ use faktura_app::operator::{
     self, AddressInput, FieldProblem, InvoiceField, InvoiceRequest, IssueError, LineRequest,
     NewAccount, NewProfileInput, NewRoleAssignment, OperatorError,
 };
+use faktura_app::partial_payments;
 use serde::{Deserialize, Serialize};
 
 /// A caller holding an operator token, with the token's user if it has one. As an extractor
@@ -493,4 +494,53 @@ pub async fn list_support_requests(
         })
         .collect();
     Ok(Json(List::new(value, None)))
+}
+
+/// An account's settings as the operator reads and changes them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSettingsJson {
+    id: String,
+    partial_payments_allowed: bool,
+}
+
+fn settings_json(setting: partial_payments::PartialSetting) -> Json<AccountSettingsJson> {
+    Json(AccountSettingsJson {
+        id: format!("{}/settings", account_path(&setting.account.id)),
+        partial_payments_allowed: setting.allowed,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountSettingsBody {
+    partial_payments_allowed: bool,
+}
+
+pub async fn account_settings(
+    State(state): State<AppState>,
+    _operator: Operator,
+    Path(ba): Path<String>,
+) -> Result<Json<AccountSettingsJson>, ArmError> {
+    Ok(settings_json(
+        partial_payments::setting(&state.app, &ba).await?,
+    ))
+}
+
+pub async fn update_account_settings(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(ba): Path<String>,
+    ArmJson(body): ArmJson<AccountSettingsBody>,
+) -> Result<Json<AccountSettingsJson>, ArmError> {
+    let user = operator.user().map(|u| u.id.clone());
+    Ok(settings_json(
+        partial_payments::set_allowed(
+            &state.app,
+            user.as_ref(),
+            &ba,
+            body.partial_payments_allowed,
+        )
+        .await?,
+    ))
 }

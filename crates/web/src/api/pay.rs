@@ -10,7 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use faktura_app::idempotency::{self, KeyTaken};
-use faktura_app::paying::{self, CancelError, PayBlock, PayError, PayWith};
+use faktura_app::paying::{self, CancelError, PayAmount, PayBlock, PayError, PayWith};
+use faktura_domain::partial::PartialAmountError;
 use faktura_domain::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -23,6 +24,44 @@ const MAX_KEY_LEN: usize = 255;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PayRequest {
     payment_method_id: String,
+    /// Part of the amount due (`{"currency", "value"}`, value a number or decimal text), where
+    /// the account may pay part; absent: all that is due.
+    #[serde(default)]
+    amount: Option<AmountInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmountInput {
+    currency: String,
+    value: Value,
+}
+
+/// The part asked for, in the invoice's currency; bad input is a 400 on `amount`.
+fn requested_amount(input: Option<&AmountInput>, invoice: &Invoice) -> Result<PayAmount, ArmError> {
+    let Some(input) = input else {
+        return Ok(PayAmount::Due);
+    };
+    let invalid =
+        |message: String| ArmError::bad_request("InvalidAmount", message).with_target("amount");
+    let currency = invoice.currency();
+    if !input.currency.eq_ignore_ascii_case(currency.code()) {
+        return Err(invalid(format!(
+            "the amount must be in the invoice's currency, {currency}"
+        )));
+    }
+    let text = match &input.value {
+        Value::Number(number) => number.to_string(),
+        Value::String(text) => text.clone(),
+        _ => String::new(),
+    };
+    match Money::parse_decimal(&text, currency) {
+        Ok(amount) if amount.is_positive() => Ok(PayAmount::Part(amount)),
+        _ => Err(invalid(format!(
+            "the amount's value must be a positive number in {currency} with at most {} decimals",
+            currency.exponent()
+        ))),
+    }
 }
 
 /// The API's name for a payment state.
@@ -132,6 +171,7 @@ async fn pay(
     scope: &Scope,
     invoice: &Invoice,
     method: &PaymentMethodId,
+    amount: PayAmount,
     base: &str,
 ) -> Result<(StatusCode, Value), ArmError> {
     let actor = caller.actor()?;
@@ -141,6 +181,7 @@ async fn pay(
         scope,
         invoice,
         PayWith::Saved(method.clone()),
+        amount,
     )
     .await;
     let error = match paid {
@@ -158,9 +199,21 @@ async fn pay(
         // correct it and send again with the same key.
         Err(PayError::MethodNotFound) => return Err(not_found_method()),
         Err(PayError::MethodUnusable | PayError::MethodExpired | PayError::PrepaidRefused) => ArmError::bad_request("PaymentMethodNotUsable", "the payment method is not an active, unexpired card of this invoice's billing profile").with_target("paymentMethodId"),
+        Err(PayError::PartialNotAllowed) => return Err(ArmError::new(StatusCode::CONFLICT, "PartialPaymentNotAllowed", "this invoice can only be paid in full: omit the amount").with_target("amount")),
+        Err(PayError::Amount(problem)) => return Err(amount_refused(&problem)),
         Err(PayError::App(error)) => return Err(error.into()),
     };
     Ok((error.status, error.body()))
+}
+
+/// A part the invoice cannot take now: bad input, not an outcome (not kept under a key).
+fn amount_refused(problem: &PartialAmountError) -> ArmError {
+    let code = match problem {
+        PartialAmountError::BelowMinimum { .. } => "AmountBelowMinimum",
+        PartialAmountError::AboveAmountDue { .. } => "AmountAboveAmountDue",
+        PartialAmountError::Malformed(_) | PartialAmountError::WrongCurrency(_) => "InvalidAmount",
+    };
+    ArmError::bad_request(code, problem.to_string()).with_target("amount")
 }
 
 fn not_found_method() -> ArmError {
@@ -210,24 +263,32 @@ pub async fn pay_invoice(
         ));
     }
     let method_id = method_id(&request.payment_method_id)?;
+    let amount = requested_amount(request.amount.as_ref(), &invoice)?;
     let base = base_url(&headers);
 
     let Some(key) = key else {
-        let (status, body) = pay(&state, &caller, &scope, &invoice, &method_id, &base).await?;
+        let (status, body) =
+            pay(&state, &caller, &scope, &invoice, &method_id, amount, &base).await?;
         return Ok(json_response(status, body.to_string(), false));
     };
     let caller_id = caller.idempotency_caller();
     let fingerprint = hex::encode(Sha256::digest(
         format!(
-            "POST {}/invoices/{}/pay\n{}",
+            "POST {}/invoices/{}/pay\n{}{}",
             account_path(&scope.account.id),
             invoice.id,
-            method_id
+            method_id,
+            // Paying all that is due keeps the fingerprint keys stored before part payments had.
+            match amount {
+                PayAmount::Due => String::new(),
+                PayAmount::Part(part) => format!("\n{}", part.to_decimal_string()),
+            }
         )
         .as_bytes(),
     ));
     let ran = idempotency::run_once(&state.app, &caller_id, &key, &fingerprint, || async {
-        let (status, body) = pay(&state, &caller, &scope, &invoice, &method_id, &base).await?;
+        let (status, body) =
+            pay(&state, &caller, &scope, &invoice, &method_id, amount, &base).await?;
         Ok::<_, ArmError>((status.as_u16(), body.to_string()))
     })
     .await?;

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use faktura_app::cards::CardError;
 use faktura_app::hosted_cards::{self, SetupFinished};
+use faktura_app::partial_payments::{self, PartialOffer};
 use faktura_app::paying::{self, CancelError, PayBlock, PayError, PayWith};
 use faktura_app::AccountScope;
 use faktura_domain::card::{CardField, CardInput};
@@ -34,12 +35,18 @@ pub struct FieldErrors {
     pub expiry: Option<String>,
     pub cvc: Option<String>,
     pub method: Option<String>,
+    pub amount: Option<String>,
 }
 
+/// What the person typed, kept when the pane is shown again with an error (never the card
+/// number or CVC).
 #[derive(Default)]
 pub struct CardForm {
     pub holder: String,
     pub expiry: String,
+    /// "Pay another amount" was chosen, with this amount as typed.
+    pub other_amount: bool,
+    pub amount: String,
 }
 
 pub struct Wire {
@@ -75,6 +82,9 @@ struct PayTemplate {
     /// profile's cards, as the card is set up on the profile first).
     new_card_allowed: bool,
     profile_id: String,
+    partial: Option<PartialChoice>,
+    /// Part of the invoice is paid already: how much, and what is left.
+    part_paid: Option<String>,
 }
 
 /// Everything the pane needs, checked: the user may pay this invoice.
@@ -82,6 +92,8 @@ struct PayContext {
     scope: AccountScope,
     invoice: Invoice,
     methods: Vec<PaymentMethod>,
+    /// Where the account may pay part of the invoice now.
+    offer: Option<PartialOffer>,
     chrome: Chrome,
 }
 
@@ -94,6 +106,7 @@ async fn pay_context(
     let scope = signed_in.scope(state, account).await?;
     let invoice = scope.invoice(&state.app, invoice).await?;
     let methods = paying::payment_choices(&state.app, &scope, &invoice).await?;
+    let offer = partial_payments::offer(&state.app, &scope, &invoice).await?;
     let chrome = Chrome::new(
         state,
         &signed_in.ctx,
@@ -103,6 +116,7 @@ async fn pay_context(
         scope,
         invoice,
         methods,
+        offer,
         chrome,
     })
 }
@@ -210,7 +224,20 @@ fn build_pane(
             Some(&ctx.invoice.billing_profile_id),
         );
     let usable_saved = first_usable.is_some();
+    let partial = ctx
+        .offer
+        .as_ref()
+        .map(|offer| partial_choice(&tr, offer, &form.amount, form.other_amount));
+    let part_paid = match (ctx.invoice.amount_paid, ctx.invoice.amount_due()) {
+        (paid, Ok(due)) if paid.is_positive() && due.is_positive() => Some(tr.tn(
+            "pay-part-paid",
+            &[("paid", tr.money(paid)), ("due", tr.money(due))],
+        )),
+        _ => None,
+    };
     PayTemplate {
+        partial,
+        part_paid,
         nav,
         id: ctx.invoice.id.to_string(),
         number: ctx.invoice.number.clone(),
@@ -277,6 +304,11 @@ pub struct PayForm {
     /// With Stripe: the setup of the new card, confirmed in the browser (`seti_…`).
     #[serde(default)]
     setup: String,
+    /// `other` to pay the typed `amount` instead of all that is due.
+    #[serde(default)]
+    amount_choice: String,
+    #[serde(default)]
+    amount: String,
 }
 
 /// With Stripe, a new card is set up on the invoice's profile first (the browser confirmed
@@ -327,6 +359,8 @@ pub async fn submit(
     let kept = CardForm {
         holder: form.holder.chars().take(100).collect(),
         expiry: form.expiry.chars().take(10).collect(),
+        other_amount: form.amount_choice == "other",
+        amount: form.amount.chars().take(40).collect(),
     };
     // A paid, unpayable or wire-only invoice says so before any card is looked at; an attempt
     // in progress is for the use case to look up at the gateway.
@@ -347,6 +381,24 @@ pub async fn submit(
         }
     }
     let chose_new = form.method == "new";
+    let amount = match chosen_amount(
+        &ctx.chrome.tr,
+        ctx.offer.as_ref(),
+        &form.amount_choice,
+        &form.amount,
+    ) {
+        Ok(amount) => amount,
+        Err(message) => {
+            let errors = FieldErrors {
+                amount: Some(message),
+                ..FieldErrors::default()
+            };
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &build_pane(&state, ctx, None, kept, errors, chose_new),
+            ));
+        }
+    };
     let with = if chose_new && CardElements::of(&state, &account).is_some() {
         match set_up_new_card(&state, &signed_in, &ctx, &form.setup).await? {
             Ok(method) => PayWith::Saved(method),
@@ -397,7 +449,8 @@ pub async fn submit(
         }
     };
     let actor = signed_in.actor();
-    let paid = paying::pay_invoice(&state.app, &actor, &ctx.scope, &ctx.invoice, with).await;
+    let paid =
+        paying::pay_invoice(&state.app, &actor, &ctx.scope, &ctx.invoice, with, amount).await;
     let payment = match paid {
         Ok(payment) => payment,
         Err(PayError::Blocked(block)) => {
@@ -425,6 +478,14 @@ pub async fn submit(
                 },
                 PayError::PrepaidRefused => FieldErrors {
                     number: Some(tr.t("card-error-prepaid")),
+                    ..FieldErrors::default()
+                },
+                PayError::PartialNotAllowed => FieldErrors {
+                    amount: Some(tr.t("pay-partial-not-allowed")),
+                    ..FieldErrors::default()
+                },
+                PayError::Amount(problem) => FieldErrors {
+                    amount: Some(amount_problem(&tr, &problem, ctx.invoice.currency())),
                     ..FieldErrors::default()
                 },
                 PayError::App(error) => return Err(error.into()),
@@ -494,13 +555,24 @@ pub async fn outcome(
     let (heading, message) = match payment.state {
         PaymentState::Succeeded => (
             tr.t("outcome-succeeded-title"),
-            tr.tn(
-                "outcome-succeeded-text",
-                &[
-                    ("amount", amount.clone()),
-                    ("number", invoice.number.clone()),
-                ],
-            ),
+            match invoice.amount_due() {
+                // A part payment: the invoice is not paid yet.
+                Ok(due) if due.is_positive() => tr.tn(
+                    "outcome-succeeded-part-text",
+                    &[
+                        ("amount", amount.clone()),
+                        ("due", tr.money(due)),
+                        ("number", invoice.number.clone()),
+                    ],
+                ),
+                _ => tr.tn(
+                    "outcome-succeeded-text",
+                    &[
+                        ("amount", amount.clone()),
+                        ("number", invoice.number.clone()),
+                    ],
+                ),
+            },
         ),
         PaymentState::Failed => (
             tr.t("outcome-failed-title"),

@@ -8,6 +8,7 @@ mod challenge;
 mod event_details;
 mod labels;
 mod nav;
+mod pay_amount;
 mod refusal;
 mod scope;
 
@@ -17,6 +18,7 @@ pub use challenge::{first_open_challenge, open_challenge, OpenChallenge};
 pub use event_details::event_details;
 pub use labels::*;
 pub use nav::{BillingNav, NavExt, NavProfile};
+pub use pay_amount::{amount_problem, chosen_amount, partial_choice, PartialChoice};
 pub use refusal::{clone_chrome, refusal, refused};
 pub use scope::{optional_profile, profile_or_first, selected_profile, visible_profile};
 
