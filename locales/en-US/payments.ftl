@@ -12,3 +12,4 @@ pay-partial-not-allowed = This invoice can only be paid in full.
 pay-part-paid = { $paid } paid so far; { $due } is still due.
 event-account-partial-payments-changed = Part payments allowed or stopped
 outcome-succeeded-part-text = We received your payment of { $amount }. Invoice { $number } still has { $due } due.
+mail-receipt-part-subject = Receipt: { $amount } paid on invoice { $number }

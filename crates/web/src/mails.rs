@@ -113,8 +113,13 @@ impl MailComposer {
                 if let Some(card) = card {
                     paragraphs.push(tr.t1("mail-receipt-card", "card", card));
                 }
+                // A part payment: the invoice still has something due.
+                let subject = match invoice.amount_due() {
+                    Ok(due) if due.is_positive() => "mail-receipt-part-subject",
+                    _ => "mail-receipt-subject",
+                };
                 Draft {
-                    subject: tr.tn("mail-receipt-subject", &args),
+                    subject: tr.tn(subject, &args),
                     paragraphs,
                     link: self.invoice_link(invoice),
                     footer: Footer::Account(account.display_name.clone()),

@@ -134,6 +134,51 @@ async fn a_payment_mails_receipts_with_the_pdf(store: Store) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A part payment's receipt says what was paid, not that the invoice is paid.
+async fn a_part_payment_receipt_does_not_say_the_invoice_is_paid(store: Store) {
+    let dir = temp_dir("notify-part");
+    let setup = with_mailer(store, Arc::new(FileMailer::new(&dir))).await;
+    let (account, invoice, card) = overdue_with_card(&setup.api.app).await;
+    setup
+        .api
+        .app
+        .store
+        .set_partial_payments_allowed(&account, true, None)
+        .await
+        .unwrap();
+    let token = setup.api.token(NORDLYS_ADMIN).await;
+    let paid = setup
+        .api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/pay?{V}", ba(&account), invoice.id),
+            Some(&token),
+            Some(json!({"paymentMethodId": card.as_str(), "amount": {"currency": "DKK", "value": 100}})),
+            None,
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.json);
+    setup.round().await;
+    let mails: Vec<Mail> = read_mail(&dir).iter().map(|m| parse(m)).collect();
+    let payer = mails.iter().find(|m| m.to == NORDLYS_ADMIN).expect("payer");
+    assert_eq!(
+        payer.subject,
+        format!("Receipt: DKK 100.00 paid on invoice {}", invoice.number)
+    );
+    let recipient = mails
+        .iter()
+        .find(|m| m.to == "faktura@nordlys.example")
+        .expect("invoice recipient");
+    assert_eq!(
+        recipient.subject,
+        format!(
+            "Kvittering: 100,00 kr. betalt på faktura {}",
+            invoice.number
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 async fn an_issued_invoice_is_mailed_to_the_invoice_recipient(store: Store) {
     let dir = temp_dir("notify-issue");
     let setup = with_mailer(store, Arc::new(FileMailer::new(&dir))).await;
@@ -380,6 +425,7 @@ async fn no_expiry_notice_for_a_card_detached_meanwhile(store: Store) {
 
 faktura_store::on_both_backends!(
     a_payment_mails_receipts_with_the_pdf,
+    a_part_payment_receipt_does_not_say_the_invoice_is_paid,
     an_issued_invoice_is_mailed_to_the_invoice_recipient,
     failed_deliveries_are_retried_or_given_up,
     past_due_invoices_and_expiring_cards_are_announced_once,
