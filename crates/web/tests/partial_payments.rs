@@ -401,8 +401,53 @@ async fn customer_agreements_pay_in_full_until_the_operator_allows_part(store: S
     assert_eq!(again.json["error"]["code"], "InvoiceAlreadyPaid");
 }
 
+/// Part payments sent at once, as an attacker (or a client retrying without a key) would: no
+/// more is charged than is due, and what was charged is exactly what the invoice took.
+async fn part_payments_at_once_never_overpay(store: Store) {
+    let app = TestApp::with_demo(store).await;
+    let (account, invoice, card) = overdue_with_card(&app).await;
+    app.store
+        .set_partial_payments_allowed(&account, true, None)
+        .await
+        .unwrap();
+    let due = invoice.amount_due().unwrap().minor();
+    // Each asks for 40 % of the amount due: at most two fit.
+    let slice = Money::from_minor(due * 2 / 5, Currency::DKK).to_decimal_string();
+    let api = std::sync::Arc::new(Api { app });
+    let token = api.token(NORDLYS_ADMIN).await;
+    let pay = format!("{}/invoices/{}/pay?{V}", ba(&account), invoice.id);
+    let requests = (0..16).map(|_| {
+        let api = api.clone();
+        let (pay, token) = (pay.clone(), token.clone());
+        let body = json!({"paymentMethodId": card.as_str(), "amount": {"currency": "DKK", "value": slice}});
+        tokio::spawn(async move { api.call("POST", &pay, Some(&token), Some(body), None).await })
+    });
+    let mut succeeded = 0;
+    for request in requests {
+        let reply = request.await.unwrap();
+        match reply.status {
+            StatusCode::OK => succeeded += 1,
+            StatusCode::CONFLICT => assert_eq!(reply.json["error"]["code"], "PaymentInProgress"),
+            StatusCode::BAD_REQUEST => {
+                assert_eq!(reply.json["error"]["code"], "AmountAboveAmountDue")
+            }
+            other => panic!("unexpected {other}: {}", reply.json),
+        }
+    }
+    assert!((1..=2).contains(&succeeded), "{succeeded}");
+    let after = invoice_now(&api.app.store, &invoice).await;
+    let charged: i64 = charged(&api.app).iter().sum();
+    assert_eq!(
+        charged,
+        after.amount_paid.minor() - invoice.amount_paid.minor()
+    );
+    assert!(charged <= due);
+    assert!(!after.amount_due().unwrap().is_negative());
+}
+
 faktura_store::on_both_backends!(
     pay_as_you_go_pays_part_after_a_decline_then_the_rest,
     danish_amounts_are_read_the_danish_way,
     customer_agreements_pay_in_full_until_the_operator_allows_part,
+    part_payments_at_once_never_overpay,
 );
