@@ -235,35 +235,56 @@ async fn block_before_attempt(
 ) -> AppResult<Option<PayBlock>> {
     if let Some(open) = app.store.open_payment_for(scope.id(), &invoice.id).await? {
         let now = resolve_open_payment(app, &open).await?;
-        // Failed, or succeeded (a part payment may leave something due): the store decides
-        // with the invoice as it is now.
-        if !now.state.is_final() {
-            return Ok(Some(block_for_open(now)));
+        if now.state != PaymentState::Failed {
+            return Ok(Some(block_for_resolved(app, scope, invoice, now).await?));
         }
     }
     paid_block(app, scope, invoice, static_block(app, scope, invoice)).await
 }
 
+/// The block for an attempt in flight once looked up. One that has just succeeded blocks this
+/// attempt too, even where a part payment left something due: a second click (or a retry)
+/// while the first charge was on its way must not pay again. It says "in progress" while
+/// something is still due, "paid" when nothing is.
+async fn block_for_resolved(
+    app: &Services,
+    scope: &AccountScope,
+    invoice: &Invoice,
+    now: Payment,
+) -> AppResult<PayBlock> {
+    if now.state == PaymentState::Succeeded {
+        let fresh = app.store.invoice(scope.id(), &invoice.id).await?;
+        if fresh.is_some_and(|i| i.is_payable_on(app.today())) {
+            return Ok(PayBlock::InProgress(now));
+        }
+    }
+    Ok(block_for_open(now))
+}
+
 /// Records the attempt (`processing`) before the gateway hears of it; the store refuses it
 /// when another attempt started meanwhile (a second tab, another node).
-async fn begin(app: &Services, request: &BeginPayment) -> Result<Payment, PayError> {
+async fn begin(
+    app: &Services,
+    scope: &AccountScope,
+    invoice: &Invoice,
+    request: &BeginPayment,
+) -> Result<Payment, PayError> {
     let begun = match app.store.begin_payment(request).await? {
         Err(PayRefusal::InProgress(open)) => {
             let now = resolve_open_payment(app, &open).await?;
-            if now.state.is_final() {
-                // The store re-checks the invoice: paid by it, or something still due.
-                app.store.begin_payment(request).await?
-            } else {
-                Err(PayRefusal::InProgress(now))
+            match now.state {
+                PaymentState::Failed => app.store.begin_payment(request).await?,
+                _ => Err(PayRefusal::InProgress(now)),
             }
         }
         other => other,
     };
     match begun {
         Ok(payment) => Ok(payment),
-        Err(PayRefusal::InProgress(open)) | Err(PayRefusal::AlreadyPaid(open)) => {
-            Err(PayError::Blocked(block_for_open(open)))
-        }
+        Err(PayRefusal::InProgress(open)) => Err(PayError::Blocked(
+            block_for_resolved(app, scope, invoice, open).await?,
+        )),
+        Err(PayRefusal::AlreadyPaid(open)) => Err(PayError::Blocked(block_for_open(open))),
         Err(PayRefusal::NotPayable(status)) => Err(PayError::Blocked(PayBlock::NotPayable(status))),
         Err(PayRefusal::MethodUnusable) => Err(PayError::MethodUnusable),
         Err(PayRefusal::AmountAboveDue(due)) => Err(PayError::Amount(
@@ -316,7 +337,7 @@ pub async fn pay_invoice(
         today: app.today(),
         ip: actor.ip.clone(),
     };
-    let payment = begin(app, &request).await?;
+    let payment = begin(app, scope, invoice, &request).await?;
     let (token, to_save) = match (saved, new_card) {
         (Some(method), _) => (method.gateway_token, None),
         (None, Some(card)) => match tokenize_for(app, actor, &payment, &card).await? {
