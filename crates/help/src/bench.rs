@@ -273,6 +273,22 @@ pub fn technique_steps() -> Vec<(&'static str, SearchConfig)> {
         cross_language_margin: tuned.cross_language_margin,
         ..rerank.clone()
     };
+    let fair = SearchConfig {
+        fair_cross_language: tuned.fair_cross_language,
+        ..margin.clone()
+    };
+    let parts = SearchConfig {
+        compound_parts_boost: tuned.compound_parts_boost,
+        ..fair.clone()
+    };
+    let scope = SearchConfig {
+        scope_penalty: tuned.scope_penalty,
+        ..parts.clone()
+    };
+    let other_language = SearchConfig {
+        other_locale_factor: tuned.other_locale_factor,
+        ..scope.clone()
+    };
     vec![
         ("lexical baseline (plain words, BM25)", plain),
         ("+ stemming, typos, field weights, boilerplate", analysis),
@@ -281,6 +297,13 @@ pub fn technique_steps() -> Vec<(&'static str, SearchConfig)> {
         ("+ slug keywords (document expansion)", keywords),
         ("+ coverage re-ranking", rerank),
         ("+ cross-language margin", margin),
+        ("+ fair cross-language confidence", fair),
+        ("+ Danish compound parts (document expansion)", parts),
+        (
+            "+ scope re-ranking (variants for a product not asked about)",
+            scope,
+        ),
+        ("+ other-language factor 0.65 (was 0.5)", other_language),
         ("+ \"maybe\" below the threshold (shipped)", tuned),
     ]
 }
