@@ -39,8 +39,8 @@ pub use loader::{check_dir, LoadReport};
 pub use markdown::Heading;
 pub use render::{render, render_with, ArticleLink};
 pub use search::{
-    ArticleRef, Learned, Recommendation, Recommender, SearchConfig, Signals, LEARNED_MAX,
-    LEARNED_STEP, OPENED_WEIGHT,
+    ArticleRef, Learned, Recommendation, Recommender, SearchConfig, Signals, COMPOUND_PARTS_BOOST,
+    LEARNED_MAX, LEARNED_STEP, OPENED_WEIGHT,
 };
 
 use faktura_domain::Locale;

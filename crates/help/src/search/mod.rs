@@ -16,7 +16,7 @@ mod scoring;
 #[cfg(test)]
 mod tests;
 
-pub use config::{SearchConfig, MAYBE_COUNT};
+pub use config::{SearchConfig, COMPOUND_PARTS_BOOST, MAYBE_COUNT};
 pub use learned::{Learned, Signals, LEARNED_MAX, LEARNED_STEP, OPENED_WEIGHT};
 
 use crate::error::HelpError;

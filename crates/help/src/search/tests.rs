@@ -287,15 +287,15 @@ fn compound_parts_let_a_part_find_the_compound() {
         article(Locale::DaDk, "address-book", "---\ntitle: Adressebog\n---\n# Adressebog\n\nDin adresse, dine kontakter og din fakturering.\n"),
         article(Locale::DaDk, "invoices", "---\ntitle: Fakturering\n---\n# Fakturering\n\nOm fakturering og din adresse.\n"),
     ];
-    let with = Recommender::build(&articles, SearchConfig::tuned()).unwrap();
-    let without = Recommender::build(
+    let with = Recommender::build(
         &articles,
         SearchConfig {
-            compound_parts_boost: None,
+            compound_parts_boost: Some(COMPOUND_PARTS_BOOST),
             ..SearchConfig::tuned()
         },
     )
     .unwrap();
+    let without = Recommender::build(&articles, SearchConfig::tuned()).unwrap();
     let score = |r: &Recommender| {
         r.recommend("skift adresse", None, 3)
             .into_iter()
