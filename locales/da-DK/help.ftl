@@ -54,3 +54,15 @@ support-feedback-query = Problembeskrivelse
 support-feedback-article = Artikel
 support-my-requests = Mine supportanmodninger
 support-all-requests = Alle supportanmodninger
+help-learning-title = Hvad hjælperuden har lært
+help-learning-intro = Kundernes svar på "Var dette nyttigt?" og de artikler, de åbnede fra resultaterne, flytter en artikel op eller ned for samme slags spørgsmål (klyngen: spørgsmålets ord, som søgningen analyserer dem). Hver kunde tæller én gang pr. klynge og artikel. Justering = 15 % × (nyttig − ikke nyttig + åbnet ÷ 2), højst ±60 % af rangeringens score; den ændrer rækkefølgen, men gør aldrig en artikel uden sammenhæng til et svar.
+help-learning-none = Intet lært endnu.
+help-learning-cluster = Spørgsmålsklynge
+help-learning-helpful = Nyttig
+help-learning-unhelpful = Ikke nyttig
+help-learning-opened = Åbnet
+help-learning-adjustment = Justering
+help-learning-reset = Nulstil denne klynge
+help-learning-reset-all = Nulstil alt lært
+help-learning-reset-done = Nulstillet: { $count } kundesvar glemt.
+help-learning-link = Hvad hjælperuden har lært

@@ -54,3 +54,15 @@ support-feedback-query = Problem description
 support-feedback-article = Article
 support-my-requests = My support requests
 support-all-requests = All support requests
+help-learning-title = What the help pane learned
+help-learning-intro = Customers' answers to "Was this helpful?" and the articles they opened from the results move an article up or down for the same kind of question (the cluster: the question's words as the search analyzes them). Each customer counts once per cluster and article. Adjustment = 15 % × (helpful − not helpful + opened ÷ 2), at most ±60 % of the ranking score; it reorders answers but never makes an unrelated article an answer.
+help-learning-none = Nothing learned yet.
+help-learning-cluster = Question cluster
+help-learning-helpful = Helpful
+help-learning-unhelpful = Not helpful
+help-learning-opened = Opened
+help-learning-adjustment = Adjustment
+help-learning-reset = Reset this cluster
+help-learning-reset-all = Reset everything learned
+help-learning-reset-done = Reset: { $count } customer answers forgotten.
+help-learning-link = What the help pane learned

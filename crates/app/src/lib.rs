@@ -17,6 +17,7 @@ pub mod config;
 pub mod documents;
 pub mod error;
 pub mod gateway_events;
+pub mod help_learning;
 pub mod hosted_cards;
 pub mod idempotency;
 pub mod import;

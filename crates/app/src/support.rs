@@ -3,7 +3,6 @@
 
 use crate::{Actor, AppError, AppResult, Services};
 use chrono::{DateTime, Utc};
-use faktura_domain::Locale;
 use faktura_store::{NewSupportRequest, RateLimit};
 
 pub use faktura_store::{SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES};
@@ -21,54 +20,6 @@ fn limit(app: &Services, max: u32) -> RateLimit {
     RateLimit {
         max,
         window: chrono::Duration::minutes(app.config.support_window_minutes),
-    }
-}
-
-/// Why feedback was not recorded.
-#[derive(Debug, thiserror::Error)]
-pub enum FeedbackError {
-    /// The actor gave `config.help_feedback_per_window` answers within the support window.
-    #[error("too many feedback answers; try again later")]
-    TooMany,
-    #[error(transparent)]
-    App(#[from] AppError),
-}
-
-impl From<faktura_store::StoreError> for FeedbackError {
-    fn from(error: faktura_store::StoreError) -> Self {
-        FeedbackError::App(AppError::Store(error))
-    }
-}
-
-/// Records whether the article at `path` answered `query` (asked in `locale`), at most
-/// `config.help_feedback_per_window` times per user and window, so a script cannot flood the
-/// operators' page.
-pub async fn record_feedback(
-    app: &Services,
-    actor: &Actor,
-    query: &str,
-    locale: Locale,
-    path: &str,
-    helpful: bool,
-) -> Result<(), FeedbackError> {
-    if query.trim().is_empty() || path.is_empty() {
-        return Err(AppError::Invalid("feedback needs the question and the article").into());
-    }
-    let recorded = app
-        .store
-        .record_help_feedback_limited(
-            &actor.user.id,
-            query,
-            locale.tag(),
-            path,
-            helpful,
-            &limit(app, app.config.help_feedback_per_window),
-        )
-        .await?;
-    if recorded {
-        Ok(())
-    } else {
-        Err(FeedbackError::TooMany)
     }
 }
 

@@ -273,6 +273,23 @@ pub fn technique_steps() -> Vec<(&'static str, SearchConfig)> {
         cross_language_margin: tuned.cross_language_margin,
         ..rerank.clone()
     };
+    let fair = SearchConfig {
+        fair_cross_language: tuned.fair_cross_language,
+        ..margin.clone()
+    };
+    // Tried and not shipped: shown beside the chain, which goes on without it.
+    let parts = SearchConfig {
+        compound_parts_boost: Some(crate::search::COMPOUND_PARTS_BOOST),
+        ..fair.clone()
+    };
+    let scope = SearchConfig {
+        scope_penalty: tuned.scope_penalty,
+        ..fair.clone()
+    };
+    let other_language = SearchConfig {
+        other_locale_factor: tuned.other_locale_factor,
+        ..scope.clone()
+    };
     vec![
         ("lexical baseline (plain words, BM25)", plain),
         ("+ stemming, typos, field weights, boilerplate", analysis),
@@ -281,6 +298,13 @@ pub fn technique_steps() -> Vec<(&'static str, SearchConfig)> {
         ("+ slug keywords (document expansion)", keywords),
         ("+ coverage re-ranking", rerank),
         ("+ cross-language margin", margin),
+        ("+ fair cross-language confidence", fair),
+        ("(tried, not shipped: + Danish compound parts)", parts),
+        (
+            "+ scope re-ranking (variants for a product not asked about)",
+            scope,
+        ),
+        ("+ other-language factor 0.65 (was 0.5)", other_language),
         ("+ \"maybe\" below the threshold (shipped)", tuned),
     ]
 }

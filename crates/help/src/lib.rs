@@ -38,7 +38,10 @@ pub use lang::detect_language;
 pub use loader::{check_dir, LoadReport};
 pub use markdown::Heading;
 pub use render::{render, render_with, ArticleLink};
-pub use search::{ArticleRef, Recommendation, Recommender, SearchConfig};
+pub use search::{
+    ArticleRef, Learned, Recommendation, Recommender, SearchConfig, Signals, COMPOUND_PARTS_BOOST,
+    LEARNED_MAX, LEARNED_STEP, OPENED_WEIGHT,
+};
 
 use faktura_domain::Locale;
 use std::collections::HashMap;
@@ -112,6 +115,27 @@ impl HelpLibrary {
             .as_ref()
             .map(|r| r.recommend(text, locale, limit))
             .unwrap_or_default()
+    }
+
+    /// [`HelpLibrary::recommend`] with the learned adjustments of the question's cluster (see
+    /// [`Recommender::recommend_learned`]).
+    pub fn recommend_learned(
+        &self,
+        text: &str,
+        locale: Option<Locale>,
+        limit: usize,
+        learned: &Learned,
+    ) -> Vec<Recommendation> {
+        self.recommender
+            .as_ref()
+            .map(|r| r.recommend_learned(text, locale, limit, learned))
+            .unwrap_or_default()
+    }
+
+    /// The query cluster a question's learned adjustments are kept under (see
+    /// [`Recommender::query_cluster`]); `None` for a question with no searchable word.
+    pub fn query_cluster(&self, text: &str, locale: Option<Locale>) -> Option<String> {
+        self.recommender.as_ref()?.query_cluster(text, locale)
     }
 
     /// The article with this locale and slug.

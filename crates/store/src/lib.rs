@@ -11,6 +11,7 @@ mod activity;
 mod audit;
 pub mod demo;
 mod gateway;
+mod help_learning;
 mod iam;
 mod idempotency;
 mod invoices;
@@ -37,6 +38,7 @@ pub mod webhooks;
 pub use accounts::NewProfile;
 pub use activity::{ActivityEntry, ActivityPage, ActivityQuery};
 pub use audit::{AuditFilter, NewAuditEvent};
+pub use help_learning::{HelpAnswer, LearnedCounts};
 pub use iam::{
     GrantRefusal, Granted, Invitation, InvitationRefusal, NewBillingAccount, RemoveRefusal,
     INVITATION_DAYS,

@@ -89,22 +89,19 @@ impl Store {
         helpful: bool,
         limit: &RateLimit,
     ) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        if self
-            .recent_rows(&mut tx, "help_feedback", user, limit)
-            .await?
-            >= i64::from(limit.max)
-        {
-            return Ok(false);
-        }
-        insert_feedback(&mut tx, user, query, locale, article_path, helpful).await?;
-        tx.commit().await?;
-        Ok(true)
+        let answer = crate::HelpAnswer {
+            query,
+            locale,
+            article_path,
+            helpful,
+            cluster: None,
+        };
+        self.record_help_answer(user, &answer, limit).await
     }
 
     /// Rows of `table` the user created within the limit's window, with the user's row locked
     /// (PostgreSQL; SQLite's write transaction is already exclusive).
-    async fn recent_rows(
+    pub(crate) async fn recent_rows(
         &self,
         conn: &mut AnyConnection,
         table: &'static str,
@@ -261,7 +258,7 @@ impl Store {
     }
 }
 
-async fn insert_feedback(
+pub(crate) async fn insert_feedback(
     conn: &mut AnyConnection,
     user: &UserId,
     query: &str,

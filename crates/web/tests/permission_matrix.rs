@@ -199,6 +199,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("POST", "/help/requests"), signed_in),
         // Faktura's operators only; no customer role reaches these.
         (("GET", "/operator/support"), "DDDDDDDDDS"),
+        (("GET", "/operator/help-learning"), "DDDDDDDDDS"),
+        (("POST", "/operator/help-learning/reset"), "DDDDDDDDDS"),
         (("GET", "/operator/refunds"), "DDDDDDDDDS"),
         (("POST", "/operator/refunds"), "DDDDDDDDDS"),
         (("POST", "/operator/support/{id}"), "DDDDDDDDDS"),

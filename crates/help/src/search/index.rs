@@ -1,6 +1,7 @@
 //! Building the index: the schema with per-language fields, the analyzers, boilerplate
 //! detection and the vocabularies used for typo tolerance.
 
+use super::decompound;
 use super::expand::Expansions;
 use super::{ArticleRef, Entry, LanguageFields, Recommender, SearchConfig, LANGUAGES};
 use crate::article::{comparable, Article};
@@ -40,7 +41,9 @@ impl Recommender {
                     body: schema_builder.add_text_field(&format!("body_{lang}"), options.clone()),
                     boilerplate: schema_builder
                         .add_text_field(&format!("boilerplate_{lang}"), options.clone()),
-                    keywords: schema_builder.add_text_field(&format!("keywords_{lang}"), options),
+                    keywords: schema_builder
+                        .add_text_field(&format!("keywords_{lang}"), options.clone()),
+                    parts: schema_builder.add_text_field(&format!("parts_{lang}"), options),
                 },
             );
         }
@@ -64,6 +67,10 @@ impl Recommender {
             .boilerplate_min_articles
             .map(|min| boilerplate_blocks(&extracted, min))
             .unwrap_or_default();
+
+        let splitter = config
+            .compound_parts_boost
+            .map(|_| decompound::Splitter::new(articles, &extracted));
 
         // Below a few hundred articles a second indexing thread only adds a segment to search.
         let threads = if articles.len() > 500 {
@@ -104,6 +111,10 @@ impl Recommender {
                 target.push_str(&block.text);
                 target.push('\n');
             }
+            if let Some(splitter) = splitter.as_ref().filter(|_| article.locale == Locale::DaDk) {
+                let text = [article.title.as_str(), &headings.join("\n"), &body];
+                doc.add_text(language_fields.parts, splitter.parts_of(&text));
+            }
             doc.add_text(language_fields.body, body);
             doc.add_text(language_fields.boilerplate, boiler);
             if config.keywords_boost.is_some() {
@@ -143,7 +154,7 @@ impl Recommender {
                 for field in language_fields
                     .content()
                     .into_iter()
-                    .chain([language_fields.boilerplate])
+                    .chain(language_fields.partial().map(|(f, _)| f))
                 {
                     let inverted = segment.inverted_index(field)?;
                     let mut stream = inverted.terms().stream()?;

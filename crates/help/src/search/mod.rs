@@ -7,14 +7,17 @@
 //! articles, while articles in the query's language are preferred.
 
 mod config;
+mod decompound;
 mod expand;
 mod index;
+mod learned;
 mod query;
 mod scoring;
 #[cfg(test)]
 mod tests;
 
-pub use config::{SearchConfig, MAYBE_COUNT};
+pub use config::{SearchConfig, COMPOUND_PARTS_BOOST, MAYBE_COUNT};
+pub use learned::{Learned, Signals, LEARNED_MAX, LEARNED_STEP, OPENED_WEIGHT};
 
 use crate::error::HelpError;
 use crate::fuzzy::Vocabulary;
@@ -71,6 +74,10 @@ fn serialize_score<S: Serializer>(score: &f32, serializer: S) -> Result<S::Ok, S
 }
 
 const LANGUAGES: [Locale; 2] = [Locale::EnUs, Locale::DaDk];
+/// A word found only in boilerplate counts this much towards confidence.
+const BOILERPLATE_CREDIT: f32 = 0.3;
+/// A word found only as part of an article's compound counts this much towards confidence.
+const COMPOUND_PART_CREDIT: f32 = 0.5;
 
 #[derive(Debug, Clone, Copy)]
 struct LanguageFields {
@@ -80,6 +87,8 @@ struct LanguageFields {
     boilerplate: Field,
     /// Slug words (document expansion, see [`SearchConfig::keywords_boost`]).
     keywords: Field,
+    /// Parts of the article's compound words (see [`SearchConfig::compound_parts_boost`]).
+    parts: Field,
 }
 
 impl LanguageFields {
@@ -93,7 +102,18 @@ impl LanguageFields {
         if let Some(boost) = config.keywords_boost {
             fields.push((self.keywords, boost));
         }
+        if let Some(boost) = config.compound_parts_boost {
+            fields.push((self.parts, boost));
+        }
         fields
+    }
+
+    /// Fields that count partly towards confidence, with their credit.
+    fn partial(&self) -> [(Field, f32); 2] {
+        [
+            (self.boilerplate, BOILERPLATE_CREDIT),
+            (self.parts, COMPOUND_PART_CREDIT),
+        ]
     }
 
     /// Fields that count fully towards confidence.
@@ -161,7 +181,7 @@ impl Recommender {
     ) -> Vec<Recommendation> {
         // The index is in memory and immutable, so a search error would be a bug; recommending
         // nothing is the safe answer for the help pane.
-        self.try_recommend(problem_text, locale, limit)
+        self.try_recommend_with(problem_text, locale, limit, &Learned::new())
             .unwrap_or_default()
     }
 }

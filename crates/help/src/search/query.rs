@@ -1,11 +1,12 @@
 //! Answering a query: analyzing it per language (typo corrections, compound parts), searching
 //! both languages' fields, ranking, and applying the confidence threshold.
 
+use super::learned::Learned;
 use super::scoring::SharedIdf;
 use super::{Recommendation, Recommender, LANGUAGES, MAYBE_COUNT};
 use crate::error::HelpError;
 use crate::fuzzy::{Vocabulary, MIN_FUZZY_LEN};
-use crate::lang::detect_language;
+use crate::lang::{detect_language, DANISH_STOP_WORDS, ENGLISH_STOP_WORDS};
 use faktura_domain::Locale;
 use std::collections::{HashMap, HashSet};
 use tantivy::collector::TopDocs;
@@ -29,7 +30,7 @@ const MIN_COMPOUND_PART: usize = 3;
 /// Hits scored for confidence and re-ranked, at least.
 const MIN_CANDIDATES: usize = 40;
 /// Longer problem texts are cut here; the first words carry the topic.
-const MAX_QUERY_CHARS: usize = 2000;
+pub(super) const MAX_QUERY_CHARS: usize = 2000;
 const MAX_QUERY_TERMS: usize = 48;
 
 /// A query word after analysis in one language, with the indexed terms it is searched as.
@@ -43,6 +44,14 @@ pub(super) struct QueryWord {
     pub(super) kind: WordKind,
     /// `terms[expanded_from..]` come from query expansion, not from the word itself.
     pub(super) expanded_from: usize,
+    /// The word as typed, lowercased.
+    pub(super) typed: String,
+    /// Searched in the other language than the question's, and unknown there but known in the
+    /// question's own: a word of the question's language, not a missing topic (see
+    /// [`SearchConfig::fair_cross_language`](super::SearchConfig)).
+    pub(super) foreign: bool,
+    /// Searched in the other language: expansions are translations there.
+    pub(super) translated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,11 +72,12 @@ impl QueryWord {
 }
 
 impl Recommender {
-    pub(super) fn try_recommend(
+    pub(super) fn try_recommend_with(
         &self,
         problem_text: &str,
         locale: Option<Locale>,
         limit: usize,
+        learned: &Learned,
     ) -> Result<Vec<Recommendation>, HelpError> {
         if limit == 0 || self.entries.is_empty() {
             return Ok(Vec::new());
@@ -77,9 +87,13 @@ impl Recommender {
             .iter()
             .map(|&l| (l, self.query_words(l, text)))
             .collect();
+        let mut words = words;
         let query_locale = locale
             .or_else(|| detect_language(text))
             .or_else(|| self.locale_from_vocabulary(&words));
+        if let Some(query_locale) = query_locale.filter(|_| self.config.fair_cross_language) {
+            mark_foreign_words(query_locale, &mut words);
+        }
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (&language, language_words) in &words {
@@ -133,16 +147,33 @@ impl Recommender {
         if let Some(query_locale) = query_locale.filter(|_| self.config.cross_language_fallback) {
             self.fall_back_across_languages(query_locale, &mut ranked, &mut confidences);
         }
-        if self.config.coverage_rerank > 0.0 || self.config.title_rerank > 0.0 {
+        if self.config.coverage_rerank > 0.0
+            || self.config.title_rerank > 0.0
+            || self.config.scope_penalty < 1.0
+        {
+            let typed = typed_words(text);
             let factors: Vec<f32> = ranked
                 .iter()
                 .zip(&confidences)
                 .map(|((_, _, entry), confidence)| {
-                    let title = self.title_share(&self.entries[*entry], &words);
+                    let entry = &self.entries[*entry];
+                    let title = self.title_share(entry, &words);
+                    let scope = if out_of_scope(&entry.article.slug, &typed) {
+                        self.config.scope_penalty
+                    } else {
+                        1.0
+                    };
                     (1.0 + self.config.coverage_rerank * confidence)
                         * (1.0 + self.config.title_rerank * title)
+                        * scope
                 })
                 .collect();
+            rerank(&factors, &mut ranked, &mut confidences);
+        }
+        // What this deployment's customers said about answers to this kind of question.
+        if !learned.is_empty() {
+            let entries: Vec<usize> = ranked.iter().map(|r| r.2).collect();
+            let factors = self.learned_factors(&entries, learned);
             rerank(&factors, &mut ranked, &mut confidences);
         }
         let recommendation = |(score, _, entry): (f32, DocAddress, usize), confidence, maybe| {
@@ -282,7 +313,7 @@ impl Recommender {
     }
 
     /// Analyzes the query in one language: each distinct word, its corrections, its rarity.
-    fn query_words(&self, language: Locale, text: &str) -> Vec<QueryWord> {
+    pub(super) fn query_words(&self, language: Locale, text: &str) -> Vec<QueryWord> {
         let Some(analyzer) = self.analyzers.get(&language) else {
             return Vec::new();
         };
@@ -314,6 +345,9 @@ impl Recommender {
                     known: true,
                     kind: WordKind::Exact,
                     expanded_from: 0,
+                    typed: typed.clone(),
+                    foreign: false,
+                    translated: false,
                 }
             } else {
                 let corrections =
@@ -339,6 +373,9 @@ impl Recommender {
                         known: true,
                         kind: WordKind::Corrected,
                         expanded_from: 0,
+                        typed: typed.clone(),
+                        foreign: false,
+                        translated: false,
                     }
                 } else if !parts.is_empty() {
                     let rarest = parts
@@ -352,6 +389,9 @@ impl Recommender {
                         known: true,
                         kind: WordKind::Compound,
                         expanded_from: 0,
+                        typed: typed.clone(),
+                        foreign: false,
+                        translated: false,
                     }
                 } else {
                     QueryWord {
@@ -360,6 +400,9 @@ impl Recommender {
                         known: false,
                         kind: WordKind::Unknown,
                         expanded_from: 0,
+                        typed: typed.clone(),
+                        foreign: false,
+                        translated: false,
                     }
                 }
             };
@@ -421,7 +464,10 @@ impl Recommender {
     }
 
     /// When the text itself gives no hint, the language whose articles know more of its words.
-    fn locale_from_vocabulary(&self, words: &HashMap<Locale, Vec<QueryWord>>) -> Option<Locale> {
+    pub(super) fn locale_from_vocabulary(
+        &self,
+        words: &HashMap<Locale, Vec<QueryWord>>,
+    ) -> Option<Locale> {
         let exact = |l: Locale| {
             words.get(&l).map_or(0, |ws| {
                 ws.iter()
@@ -444,6 +490,73 @@ impl Recommender {
     }
 }
 
+/// Products and editions that make an article a variant for one setting (Azure, an MCA, the
+/// legacy web direct portal, Teams, a Mac …), as its slug names them.
+const SCOPE_MARKERS: &[&str] = &[
+    "azure",
+    "mca",
+    "legacy",
+    "wd",
+    "modern",
+    "teams",
+    "bing",
+    "sharepoint",
+    "onedrive",
+    "yammer",
+    "intune",
+    "visio",
+    "dynamics",
+    "exchange",
+    "mac",
+    "mscommerce",
+    "shared",
+];
+
+/// The question's words, lowercased.
+fn typed_words(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether the article's slug names a product or edition (see [`SCOPE_MARKERS`]) that the
+/// question does not mention: a variant for another setting than the one asked about.
+fn out_of_scope(slug: &str, typed: &HashSet<String>) -> bool {
+    slug.split('-')
+        .any(|w| SCOPE_MARKERS.contains(&w) && !typed.iter().any(|t| t.starts_with(w)))
+}
+
+/// Fair confidence across languages: in the other language's analysis of the question, the
+/// question language's stop words are dropped, words that only the question's language knows
+/// are marked foreign (they count less against the other language's articles), and
+/// expansions are marked as translations.
+fn mark_foreign_words(query_locale: Locale, words: &mut HashMap<Locale, Vec<QueryWord>>) {
+    let own_known: HashSet<String> = words
+        .get(&query_locale)
+        .map(|ws| {
+            ws.iter()
+                .filter(|w| w.known && w.kind != WordKind::Expanded)
+                .map(|w| w.typed.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let stop_words = match query_locale {
+        Locale::DaDk => DANISH_STOP_WORDS,
+        Locale::EnUs => ENGLISH_STOP_WORDS,
+    };
+    for (&language, language_words) in words.iter_mut() {
+        if language == query_locale {
+            continue;
+        }
+        language_words.retain(|w| w.known || !stop_words.contains(&w.typed.as_str()));
+        for word in language_words.iter_mut() {
+            word.translated = true;
+            word.foreign = !word.known && own_known.contains(&word.typed);
+        }
+    }
+}
+
 /// Multiplies each hit's score by its factor and sorts again (ties keep the article order).
 fn rerank(factors: &[f32], ranked: &mut Vec<(f32, DocAddress, usize)>, confidences: &mut Vec<f32>) {
     let mut both: Vec<((f32, DocAddress, usize), f32)> =
@@ -458,7 +571,7 @@ fn rerank(factors: &[f32], ranked: &mut Vec<(f32, DocAddress, usize)>, confidenc
     }
 }
 
-fn truncate_chars(text: &str, max: usize) -> &str {
+pub(super) fn truncate_chars(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((end, _)) => &text[..end],
         None => text,

@@ -12,12 +12,16 @@ use tantivy::{DocAddress, DocSet, Term};
 
 /// A corrected word counts this much towards confidence: a correction is a guess.
 const TYPO_CREDIT: f32 = 0.6;
-/// A word found only in boilerplate counts this much towards confidence.
-const BOILERPLATE_CREDIT: f32 = 0.3;
 /// Unknown query words count this much of a rare word against confidence: a problem
 /// description has words no article uses, and they should not sink a good match. All unknown
 /// words together weigh at most as much as the known ones.
 const UNKNOWN_WEIGHT: f32 = 0.5;
+/// A word of the question's language that the other language does not know counts this much
+/// of a rare word against that language's articles (fair cross-language confidence).
+const FOREIGN_WEIGHT: f32 = 0.25;
+/// In the other language, an expansion is a translation and gets this much credit (instead of
+/// [`EXPANSION_WEIGHT`]) with fair cross-language confidence.
+const TRANSLATION_CREDIT: f32 = 0.8;
 
 impl Recommender {
     /// Confidence of each ranked hit: the idf-weighted share of the query's words (in the
@@ -49,7 +53,14 @@ impl Recommender {
                 let unknown: f32 = language_words
                     .iter()
                     .filter(|w| !w.known)
-                    .map(|w| UNKNOWN_WEIGHT * w.weight())
+                    .map(|w| {
+                        let share = if w.foreign {
+                            FOREIGN_WEIGHT
+                        } else {
+                            UNKNOWN_WEIGHT
+                        };
+                        share * w.weight()
+                    })
                     .sum();
                 let total = known + unknown.min(known);
                 if known <= 0.0 {
@@ -64,7 +75,7 @@ impl Recommender {
                             .content()
                             .into_iter()
                             .map(|f| (f, 1.0))
-                            .chain([(language_fields.boilerplate, BOILERPLATE_CREDIT)])
+                            .chain(language_fields.partial())
                         {
                             let inverted = segment.inverted_index(field)?;
                             let term = Term::from_field_text(field, term_text);
@@ -99,8 +110,13 @@ impl Recommender {
                             WordKind::Expanded | WordKind::Unknown => 0.0,
                         };
                         // Any one expansion will do, for part of the credit.
+                        let expansion_credit = if word.translated {
+                            TRANSLATION_CREDIT
+                        } else {
+                            EXPANSION_WEIGHT
+                        };
                         let via_expansion =
-                            EXPANSION_WEIGHT * expanded.iter().map(|f| f[i]).fold(0.0, f32::max);
+                            expansion_credit * expanded.iter().map(|f| f[i]).fold(0.0, f32::max);
                         *m += credit.max(via_expansion) * word.weight();
                     }
                 }
@@ -136,7 +152,10 @@ impl Bm25StatisticsProvider for SharedIdf<'_> {
             .recommender
             .fields
             .iter()
-            .find(|(_, f)| f.content().contains(&term.field()) || f.boilerplate == term.field())
+            .find(|(_, f)| {
+                f.content().contains(&term.field())
+                    || f.partial().iter().any(|(p, _)| *p == term.field())
+            })
             .map(|(l, _)| *l);
         let shared = language
             .and_then(|l| self.recommender.vocabularies.get(&l))

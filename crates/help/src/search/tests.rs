@@ -176,6 +176,7 @@ fn slug_words_find_an_article_in_the_other_language() {
         &articles,
         SearchConfig {
             keywords_boost: None,
+            fair_cross_language: false,
             ..without_maybe()
         },
     )
@@ -183,6 +184,18 @@ fn slug_words_find_an_article_in_the_other_language() {
     assert!(without
         .recommend("payment declined", Some(Locale::EnUs), 3)
         .is_empty());
+    // Fair cross-language confidence alone finds it too: "declined" expands to "afvist", a
+    // translation, which counts nearly as much as the word itself in the other language.
+    let translated = Recommender::build(
+        &articles,
+        SearchConfig {
+            keywords_boost: None,
+            ..without_maybe()
+        },
+    )
+    .unwrap();
+    let found = translated.recommend("payment declined", Some(Locale::EnUs), 3);
+    assert_eq!(slugs(&found).first(), Some(&"payment-was-declined"));
     assert_eq!(
         index::slug_words("canceling-office-365-subscription-2"),
         "canceling office subscription"
@@ -199,4 +212,150 @@ fn coverage_reranking_prefers_the_article_that_answers_all_of_the_question() {
     let query = "ret adressen på fakturaen";
     let reranked = Recommender::build(&articles, SearchConfig::tuned()).unwrap();
     assert_eq!(slugs(&reranked.recommend(query, None, 2))[0], "adresse");
+}
+
+#[test]
+fn foreign_words_count_less_against_the_other_language() {
+    // A Danish question whose answer exists only in English: Danish words English does not
+    // know ("vi", "sidder") must not sink the English article's confidence.
+    let articles = vec![
+        article(Locale::EnUs, "pay-germany", "---\ntitle: Payment information for Germany\n---\n# Payment information for Germany\n\nPay by electronic funds transfer to the bank account below; use the IBAN shown.\n"),
+        article(Locale::DaDk, "skift-sprog", "---\ntitle: Skift sprog\n---\n# Skift sprog\n\nVi sidder klar: vælg dansk eller engelsk under **Indstillinger**.\n"),
+    ];
+    let query = "IBAN til overførsel, vi sidder i Tyskland";
+    let confidence = |config: SearchConfig| {
+        let recommender = Recommender::build(&articles, config).unwrap();
+        recommender
+            .recommend(query, Some(Locale::DaDk), 3)
+            .into_iter()
+            .find(|r| r.article.slug == "pay-germany")
+            .map_or(0.0, |r| r.confidence)
+    };
+    let open = SearchConfig {
+        min_confidence: 0.0,
+        maybe_min_confidence: None,
+        ..SearchConfig::tuned()
+    };
+    let fair = confidence(open.clone());
+    let unfair = confidence(SearchConfig {
+        fair_cross_language: false,
+        ..open
+    });
+    assert!(fair > unfair + 0.1, "fair {fair} vs {unfair}");
+    let found = Recommender::build(&articles, SearchConfig::tuned())
+        .unwrap()
+        .recommend(query, Some(Locale::DaDk), 3);
+    assert_eq!(slugs(&found).first(), Some(&"pay-germany"));
+    assert!(found[0].cross_language);
+}
+
+#[test]
+fn scope_reranking_demotes_variants_for_a_product_not_asked_about() {
+    let articles = vec![
+        article(Locale::DaDk, "update-payment-method-in-azure", "---\ntitle: Opdater betalingsmetoden\n---\n# Opdater betalingsmetoden\n\nSådan opdaterer du kreditkortet, når kortet er fornyet.\n"),
+        article(Locale::DaDk, "update-payment-details", "---\ntitle: Opdater betalingsoplysninger\n---\n# Opdater betalingsoplysninger\n\nSådan opdaterer du kreditkortet, når kortet er fornyet.\n"),
+    ];
+    let with = Recommender::build(&articles, SearchConfig::tuned()).unwrap();
+    let without = Recommender::build(
+        &articles,
+        SearchConfig {
+            scope_penalty: 1.0,
+            ..SearchConfig::tuned()
+        },
+    )
+    .unwrap();
+    let score = |r: &Recommender, query: &str, slug: &str| {
+        r.recommend(query, None, 2)
+            .into_iter()
+            .find(|h| h.article.slug == slug)
+            .map_or(0.0, |h| h.score)
+    };
+    let ratio = |query: &str, slug: &str| score(&with, query, slug) / score(&without, query, slug);
+    let general = "kortet er fornyet, opdater kreditkortet";
+    let named = "kortet er fornyet, opdater kreditkortet i azure";
+    assert!((ratio(general, "update-payment-method-in-azure") - 0.7).abs() < 0.01);
+    assert!((ratio(general, "update-payment-details") - 1.0).abs() < 0.01);
+    // Named in the question, the variant is in scope.
+    assert!((ratio(named, "update-payment-method-in-azure") - 1.0).abs() < 0.01);
+}
+
+#[test]
+fn compound_parts_let_a_part_find_the_compound() {
+    // Only the compound "faktureringsadresse" is in the article; the question says "adresse".
+    let articles = vec![
+        article(Locale::DaDk, "billing-address", "---\ntitle: Skift faktureringsadresse\n---\n# Skift faktureringsadresse\n\nÆndr faktureringsadressen under **Indstillinger**.\n"),
+        article(Locale::DaDk, "address-book", "---\ntitle: Adressebog\n---\n# Adressebog\n\nDin adresse, dine kontakter og din fakturering.\n"),
+        article(Locale::DaDk, "invoices", "---\ntitle: Fakturering\n---\n# Fakturering\n\nOm fakturering og din adresse.\n"),
+    ];
+    let with = Recommender::build(
+        &articles,
+        SearchConfig {
+            compound_parts_boost: Some(COMPOUND_PARTS_BOOST),
+            ..SearchConfig::tuned()
+        },
+    )
+    .unwrap();
+    let without = Recommender::build(&articles, SearchConfig::tuned()).unwrap();
+    let score = |r: &Recommender| {
+        r.recommend("skift adresse", None, 3)
+            .into_iter()
+            .find(|h| h.article.slug == "billing-address")
+            .map_or(0.0, |h| h.score)
+    };
+    assert!(
+        score(&with) > score(&without),
+        "{} vs {}",
+        score(&with),
+        score(&without)
+    );
+}
+
+#[test]
+fn learned_adjustments_reorder_and_are_bounded() {
+    let recommender = Recommender::build(&library(), SearchConfig::tuned()).unwrap();
+    let query = "kreditkort afvist faktura";
+    let before = recommender.recommend(query, None, 3);
+    assert!(before.len() >= 2, "{before:?}");
+    let (first, second) = (before[0].path.clone(), before[1].path.clone());
+    let mut learned = Learned::new();
+    learned.insert(
+        second.clone(),
+        Signals {
+            helpful: 3,
+            ..Signals::default()
+        },
+    );
+    learned.insert(
+        first.clone(),
+        Signals {
+            unhelpful: 3,
+            ..Signals::default()
+        },
+    );
+    let after = recommender.recommend_learned(query, None, 3, &learned);
+    assert_eq!(after[0].path, second, "{after:?}");
+    assert_eq!(
+        after[0].confidence, before[1].confidence,
+        "learning reorders, it does not change confidence"
+    );
+    // An article that does not fit is not brought in by learning.
+    let mut unrelated = Learned::new();
+    unrelated.insert(
+        "builtin:skift-sprog".into(),
+        Signals {
+            helpful: 100,
+            ..Signals::default()
+        },
+    );
+    let after = recommender.recommend_learned(query, None, 3, &unrelated);
+    assert!(
+        after.iter().all(|r| r.article.slug != "skift-sprog"),
+        "{after:?}"
+    );
+    // The cluster key ignores word order, stop words and inflection.
+    assert_eq!(
+        recommender.query_cluster("Hvordan betaler jeg min faktura?", None),
+        recommender.query_cluster("faktura betale", Some(Locale::DaDk))
+    );
+    assert_eq!(recommender.query_cluster("?! og i", None), None);
 }

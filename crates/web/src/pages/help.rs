@@ -10,9 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::help_learning::{self, FeedbackError};
 use faktura_app::support::{
-    self, FeedbackError, RequestError, RequestProblem, SupportRequest, SUPPORT_SEVERITIES,
-    SUPPORT_STATUSES,
+    self, RequestError, RequestProblem, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES,
 };
 use faktura_domain::Locale;
 use serde::Deserialize;
@@ -92,7 +92,7 @@ fn severity_options(tr: &Tr, chosen: &str) -> Vec<(&'static str, String, bool)> 
         .collect()
 }
 
-fn help_page(
+async fn help_page(
     state: &AppState,
     signed_in: &SignedIn,
     query: &str,
@@ -100,16 +100,22 @@ fn help_page(
     request: RequestDraft,
     request_error: Option<String>,
 ) -> HelpTemplate {
-    let chrome = Chrome::new(state, &signed_in.ctx, "/help");
     let asked = !query.trim().is_empty();
     let found = if asked {
-        state.help.recommend(query, None, 4)
+        help_learning::recommend(&state.app, &state.help, query, 4).await
     } else {
         Vec::new()
     };
+    let chrome = Chrome::new(state, &signed_in.ctx, "/help");
+    // The question goes along, so opening the article counts as a sign that it helped.
+    let from = serde_urlencoded::to_string([("q", query)]).unwrap_or_default();
     let link = |rec: &faktura_help::Recommendation| Alternative {
         title: rec.title.clone(),
-        href: format!("{ARTICLE_BASE}/{}/{}", rec.locale.tag(), rec.article.slug),
+        href: format!(
+            "{ARTICLE_BASE}/{}/{}?{from}",
+            rec.locale.tag(),
+            rec.article.slug
+        ),
     };
     let (found, maybe): (Vec<_>, Vec<_>) = found.into_iter().partition(|rec| !rec.maybe);
     let maybe = maybe.iter().map(link).collect();
@@ -167,7 +173,7 @@ pub async fn pane(
         _ => None,
     };
     let draft = draft_for(&signed_in, &q);
-    render(&help_page(&state, &signed_in, &q, feedback, draft, None))
+    render(&help_page(&state, &signed_in, &q, feedback, draft, None).await)
 }
 
 #[derive(Deserialize)]
@@ -193,8 +199,9 @@ pub async fn feedback(
     let query: String = form.q.chars().take(MAX_QUERY_CHARS).collect();
     let path: String = form.path.chars().take(300).collect();
     let locale = faktura_help::detect_language(&query).unwrap_or(signed_in.ctx.locale);
-    match support::record_feedback(
+    match help_learning::record_feedback(
         &state.app,
+        &state.help,
         &signed_in.actor(),
         &query,
         locale,
@@ -225,16 +232,39 @@ pub async fn feedback(
     Ok(Redirect::to(&format!("/help?{params}")).into_response())
 }
 
+#[derive(Deserialize, Default)]
+pub struct ArticleQuery {
+    /// The question whose results the article was opened from.
+    #[serde(default)]
+    q: String,
+}
+
 pub async fn article(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((locale, slug)): Path<(String, String)>,
+    Query(from): Query<ArticleQuery>,
 ) -> Result<Response, AppError> {
     let locale = Locale::from_tag(&locale).ok_or(AppError::NotFound)?;
     let article = state
         .help
         .article(locale, &slug)
         .ok_or(AppError::NotFound)?;
+    let question: String = from.q.chars().take(MAX_QUERY_CHARS).collect();
+    if !question.trim().is_empty() {
+        // Learning is a side matter: the article opens whatever happens to the signal.
+        if let Err(error) = help_learning::record_opened(
+            &state.app,
+            &state.help,
+            &signed_in.actor(),
+            &question,
+            &article.path(),
+        )
+        .await
+        {
+            tracing::warn!(%error, "help learning: open not recorded");
+        }
+    }
     let chrome = Chrome::new(
         &state,
         &signed_in.ctx,
@@ -343,7 +373,8 @@ pub async fn create_request(
         Some(false),
         kept,
         Some(tr.t(key)),
-    );
+    )
+    .await;
     if status == StatusCode::TOO_MANY_REQUESTS {
         return Ok(too_many(&state, page));
     }

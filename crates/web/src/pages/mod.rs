@@ -6,6 +6,7 @@ mod activity;
 mod billing;
 pub mod documents;
 mod help;
+mod help_learning;
 mod iam;
 mod methods;
 mod notifications;
@@ -218,6 +219,12 @@ pub fn route_table() -> Vec<PageRoute> {
             get(help::my_requests).post(help::create_request),
         ),
         page("/operator/support", GET, get(help::operator_requests)),
+        page("/operator/help-learning", GET, get(help_learning::show)),
+        page(
+            "/operator/help-learning/reset",
+            POST,
+            post(help_learning::reset),
+        ),
         page(
             "/operator/refunds",
             GET_POST,
