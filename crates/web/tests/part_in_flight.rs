@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use common::api::{ba, overdue_with_card, Api, V};
 use common::TestApp;
 use faktura_domain::card::CardInput;
-use faktura_domain::*;
 use faktura_gateway::{
     CardToken, Charge, ChargeRequest, ChargeStatus, GatewayError, PaymentGateway, SandboxGateway,
     SetupRequest,
