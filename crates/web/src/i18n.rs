@@ -14,7 +14,14 @@ macro_rules! ftl_files {
         const DA_DK: &[&str] = &[$(include_str!(concat!("../../../locales/da-DK/", $name))),+];
     };
 }
-ftl_files!("main.ftl", "help.ftl", "admin.ftl", "mail.ftl");
+ftl_files!(
+    "main.ftl",
+    "help.ftl",
+    "admin.ftl",
+    "mail.ftl",
+    "ux.ftl",
+    "api.ftl"
+);
 
 pub fn sources(locale: Locale) -> &'static [&'static str] {
     match locale {

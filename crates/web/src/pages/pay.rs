@@ -40,6 +40,8 @@ pub struct FieldErrors {
 pub struct CardForm {
     pub holder: String,
     pub expiry: String,
+    /// "Save this card for later" was ticked (unticked until the payer ticks it).
+    pub save: bool,
 }
 
 pub struct Wire {
@@ -74,7 +76,12 @@ struct PayTemplate {
     /// A new card may be entered here (with Stripe: only by those who may manage the
     /// profile's cards, as the card is set up on the profile first).
     new_card_allowed: bool,
+    /// The payer may keep the new card (they may manage the profile's cards): "Save this card
+    /// for later" is offered. Others use the card for this payment only.
+    save_offered: bool,
     profile_id: String,
+    /// After a failed submit: what went wrong, each linking to its field.
+    summary: Vec<SummaryItem>,
 }
 
 /// Everything the pane needs, checked: the user may pay this invoice.
@@ -198,11 +205,21 @@ fn build_pane(
         .profile(&ctx.invoice.billing_profile_id)
         .map(|p| p.display_name.clone())
         .unwrap_or_default();
-    let nav = ctx.scope.nav(
-        "invoices",
-        None,
-        format!("/billing/{}/invoices", ctx.scope.account.id),
-    );
+    let nav = ctx
+        .scope
+        .nav(
+            "invoices",
+            None,
+            format!("/billing/{}/invoices", ctx.scope.account.id),
+        )
+        .crumb_text(
+            &ctx.invoice.number,
+            format!(
+                "/billing/{}/invoices/{}",
+                ctx.scope.account.id, ctx.invoice.id
+            ),
+        )
+        .crumb("pay-title", "");
     let elements = CardElements::of(state, ctx.scope.account.id.as_str());
     let new_card_allowed = elements.is_none()
         || ctx.scope.allows(
@@ -210,6 +227,24 @@ fn build_pane(
             Some(&ctx.invoice.billing_profile_id),
         );
     let usable_saved = first_usable.is_some();
+    // The method's error points at the choice the person made (or the first one).
+    let method_field = match &first_usable {
+        _ if new_card_allowed && (chose_new || !usable_saved) => "method-new".to_owned(),
+        Some(id) => format!("method-{id}"),
+        None => "pay-submit".to_owned(),
+    };
+    let summary = error_summary(&[
+        ("holder", &errors.holder),
+        ("number", &errors.number),
+        ("expiry", &errors.expiry),
+        ("cvc", &errors.cvc),
+        (method_field.as_str(), &errors.method),
+    ]);
+    let save_offered = elements.is_none()
+        && ctx.scope.allows(
+            Permission::ManagePaymentMethods,
+            Some(&ctx.invoice.billing_profile_id),
+        );
     PayTemplate {
         nav,
         id: ctx.invoice.id.to_string(),
@@ -231,6 +266,8 @@ fn build_pane(
         errors,
         elements,
         new_card_allowed,
+        save_offered,
+        summary,
         profile_id: ctx.invoice.billing_profile_id.to_string(),
         chrome: ctx.chrome,
     }
@@ -274,6 +311,9 @@ pub struct PayForm {
     expiry: String,
     #[serde(default)]
     cvc: String,
+    /// `yes`: "Save this card for later" was ticked.
+    #[serde(default)]
+    save: String,
     /// With Stripe: the setup of the new card, confirmed in the browser (`seti_…`).
     #[serde(default)]
     setup: String,
@@ -327,6 +367,7 @@ pub async fn submit(
     let kept = CardForm {
         holder: form.holder.chars().take(100).collect(),
         expiry: form.expiry.chars().take(10).collect(),
+        save: form.save == "yes",
     };
     // A paid, unpayable or wire-only invoice says so before any card is looked at; an attempt
     // in progress is for the use case to look up at the gateway.
@@ -363,7 +404,10 @@ pub async fn submit(
         }
     } else if chose_new {
         match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today()) {
-            Ok(card) => PayWith::NewCard(card),
+            Ok(card) => PayWith::NewCard {
+                card,
+                save: kept.save,
+            },
             Err(problems) => {
                 let mut errors = FieldErrors::default();
                 for (field, problem) in problems {
@@ -514,11 +558,17 @@ pub async fn outcome(
     };
     let status = invoice.status_on(today());
     let template = PaymentTemplate {
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
+        nav: scope
+            .nav(
+                "invoices",
+                None,
+                format!("/billing/{}/invoices", scope.account.id),
+            )
+            .crumb_text(
+                &invoice.number,
+                format!("/billing/{}/invoices/{}", scope.account.id, invoice.id),
+            )
+            .crumb("payment-crumb", ""),
         heading,
         message,
         state_code: payment.state.code(),
