@@ -10,13 +10,13 @@ const WORDS = {
     signIn: "Sign in", invoices: "Invoices", payNow: "Pay now", newCard: "Add a new card", holder: "Cardholder name",
     number: "Card number", expiry: "Expiration date (MM/YY)", cvc: "CVC", failed: "Payment failed",
     succeeded: "Payment succeeded", another: "Pay another amount", amountLabel: /^Amount in USD/, part: "50.00",
-    partPaid: /\$50\.00 paid so far/, stillDue: /still has .* due/, nowPaid: /is now paid/, paid: "Paid",
+    partPaid: /\$50\.00 paid so far/, save: "Save this card for later", stillDue: /still has .* due/, nowPaid: /is now paid/, paid: "Paid",
   },
   "da-DK": {
     signIn: "Log på", invoices: "Fakturaer", payNow: "Betal nu", newCard: "Tilføj et nyt kort", holder: "Kortholders navn",
     number: "Kortnummer", expiry: "Udløbsdato (MM/ÅÅ)", cvc: "CVC", failed: "Betalingen mislykkedes",
     succeeded: "Betalingen er gennemført", another: "Betal et andet beløb", amountLabel: /^Beløb i USD/, part: "50,00",
-    partPaid: /50,00 USD er betalt indtil nu/, stillDue: /Der mangler stadig/, nowPaid: /er nu betalt/, paid: "Betalt",
+    partPaid: /50,00 USD er betalt indtil nu/, save: "Gem kortet til senere", stillDue: /Der mangler stadig/, nowPaid: /er nu betalt/, paid: "Betalt",
   },
 };
 
@@ -53,6 +53,7 @@ for (const locale of ["en-US", "da-DK"]) {
       await amount.waitFor();
       await amount.fill(w.part);
       await newCard(page, w, "4242 4242 4242 4242");
+      await page.getByRole("checkbox", { name: w.save }).check();
       assert.deepEqual(await seriousViolations(page), []);
       await shot(page, `partial-choose-${locale}`);
       await page.getByRole("button", { name: w.payNow }).click();

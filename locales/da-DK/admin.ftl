@@ -77,7 +77,6 @@ settle-banner = Du har { $n ->
 settle-explained = Alle kontoens udestående fakturaer betales med én betaling. Enten bliver de alle betalt, eller ingen af dem.
 settle-total = I alt at betale
 settle-pay-total = Betal { $amount }
-settle-no-card = Tilføj et kort for at udligne saldoen.
 settle-nothing = Der er intet at udligne: ingen faktura er udestående.
 settle-not-payg = Udlign saldo er for betal efter forbrug-konti. Betal kontoens fakturaer én ad gangen med Betal nu.
 settle-mixed-currencies = De udestående fakturaer er i mere end én valuta og kan derfor ikke betales med én betaling. Betal dem én ad gangen.

@@ -77,7 +77,6 @@ settle-banner = You have { $n ->
 settle-explained = All outstanding invoices of the account are paid in one payment. Either all of them are paid, or none is.
 settle-total = Total to pay
 settle-pay-total = Pay { $amount }
-settle-no-card = Add a card to settle the balance.
 settle-nothing = There is nothing to settle: no invoice is outstanding.
 settle-not-payg = Settle balance is for pay-as-you-go accounts. Pay this account's invoices one at a time with Pay now.
 settle-mixed-currencies = The outstanding invoices are in more than one currency, so they can't be paid in one payment. Pay them one at a time.

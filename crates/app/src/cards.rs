@@ -69,8 +69,8 @@ impl From<StoreError> for CardError {
 /// What adding a card led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardAdded {
-    /// Saved and active (and the default, for a Replace).
-    Saved,
+    /// Saved and active (and the default, for a Replace), under this id.
+    Saved(PaymentMethodId),
     /// The card asks for 3-D Secure: send the person to `url`; the card stays pending (and
     /// unusable) until [`setup_returned`] hears the gateway's answer.
     ChallengeRequired { url: String },
@@ -242,7 +242,7 @@ pub async fn add_card(
                 None => AddMode::Add,
             };
             match app.store.add_card(&method, &mode, &actor.audit()).await {
-                Ok(()) => Ok(CardAdded::Saved),
+                Ok(()) => Ok(CardAdded::Saved(method.id)),
                 Err(StoreError::NotFound) => Err(CardError::ReplacedGone),
                 Err(other) => Err(other.into()),
             }
@@ -588,11 +588,11 @@ mod tests {
         )
         .await
         .unwrap();
-        assert_eq!(added, CardAdded::Saved);
         let scope = load(actor.clone()).await;
         let listed = profile_cards(&app, &scope, &profile.id).await.unwrap();
         assert!(listed.can_manage && !listed.no_default);
         let first = listed.cards[0].method.id.clone();
+        assert_eq!(added, CardAdded::Saved(first.clone()));
         assert!(
             listed.cards[0].is_default,
             "the first card becomes the default"

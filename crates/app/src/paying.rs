@@ -20,7 +20,9 @@ pub enum PayWith {
     /// A card saved on the invoice's profile.
     Saved(PaymentMethodId),
     /// A card typed in now (sandbox card form); tokenized by the gateway before any charge.
-    NewCard(CardInput),
+    /// `save`: the payer asked to keep it for later ("Save this card for later"); it is kept
+    /// only if they may also manage the profile's payment methods.
+    NewCard { card: CardInput, save: bool },
 }
 
 /// Why an invoice cannot be paid by card right now.
@@ -312,7 +314,7 @@ pub async fn pay_invoice(
     require_pay(scope, invoice)?;
     let (saved, new_card) = match with {
         PayWith::Saved(id) => (Some(usable_method(app, scope, invoice, &id).await?), None),
-        PayWith::NewCard(card) => (None, Some(card)),
+        PayWith::NewCard { card, save } => (None, Some((card, save))),
     };
     if let Some(block) = block_before_attempt(app, scope, invoice).await? {
         return Err(PayError::Blocked(block));
@@ -340,8 +342,8 @@ pub async fn pay_invoice(
     let payment = begin(app, scope, invoice, &request).await?;
     let (token, to_save) = match (saved, new_card) {
         (Some(method), _) => (method.gateway_token, None),
-        (None, Some(card)) => match tokenize_for(app, actor, &payment, &card).await? {
-            Ok(token) => (token.token.clone(), Some(token)),
+        (None, Some((card, save))) => match tokenize_for(app, actor, &payment, &card).await? {
+            Ok(token) => (token.token.clone(), save.then_some(token)),
             Err(settled) => return settled,
         },
         (None, None) => return Err(PayError::MethodNotFound),
@@ -385,8 +387,9 @@ enum KeepCard {
     UntilAuthenticated,
 }
 
-/// A card typed in to pay is saved only for those who may manage the profile's payment
-/// methods, and only once the card has authenticated; for everyone else it is used once.
+/// A card typed in to pay (and asked to be saved) is saved only for those who may manage the
+/// profile's payment methods, and only once the card has authenticated; otherwise it is used
+/// once.
 fn keep_new_card(scope: &AccountScope, invoice: &Invoice, settled: &Payment) -> Option<KeepCard> {
     if !scope.allows(
         Permission::ManagePaymentMethods,

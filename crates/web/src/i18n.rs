@@ -19,7 +19,9 @@ ftl_files!(
     "help.ftl",
     "admin.ftl",
     "mail.ftl",
-    "payments.ftl"
+    "payments.ftl",
+    "ux.ftl",
+    "api.ftl"
 );
 
 pub fn sources(locale: Locale) -> &'static [&'static str] {

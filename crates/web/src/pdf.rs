@@ -251,8 +251,15 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
     pdf.text(MARGIN, 9.0, true, &tr.t("pdf-seller"));
     pdf.text(column, 9.0, true, &tr.t("pdf-customer"));
     pdf.down(14.0);
+    // The customer's name once: the bill-to address usually starts with the same company.
     let mut customer = vec![doc.customer.to_owned()];
-    customer.extend(address_lines(doc.bill_to));
+    customer.extend(
+        address_lines(doc.bill_to)
+            .into_iter()
+            .enumerate()
+            .filter(|(index, line)| *index > 0 || line.trim() != doc.customer.trim())
+            .map(|(_, line)| line),
+    );
     let seller = [doc.seller.to_owned()];
     for i in 0..customer.len().max(seller.len()) {
         if let Some(line) = seller.get(i) {
@@ -328,6 +335,12 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
         pdf.down(14.0);
     }
     pdf.down(16.0);
+
+    // A paid invoice says so; only an invoice with something due says how to pay it.
+    if !amount_due.is_positive() {
+        pdf.text(MARGIN, 11.0, true, &tr.t("pdf-paid-note"));
+        return pdf.finish(&format!("{} {}", tr.t("pdf-invoice-title"), invoice.number));
+    }
 
     // How to pay by wire transfer.
     pdf.text(MARGIN, 11.0, true, &tr.t("pdf-wire-heading"));

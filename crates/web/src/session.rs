@@ -208,8 +208,18 @@ pub async fn page_middleware(
                 Redirect::to(&target).into_response()
             } else {
                 let status = response.status();
-                let mut page =
-                    render_error_code(&state, context.locale, context.user.as_ref(), error_code);
+                // A refusal on a page of an account the person holds a role on stays inside
+                // the service, with its left pane; anything else is the plain error page.
+                let inside = match error_code {
+                    "forbidden" => {
+                        let path = original_path.split('?').next().unwrap_or("/");
+                        crate::view::forbidden_in_service(&state, &context, path).await
+                    }
+                    _ => None,
+                };
+                let mut page = inside.unwrap_or_else(|| {
+                    render_error_code(&state, context.locale, context.user.as_ref(), error_code)
+                });
                 *page.status_mut() = status;
                 page
             }

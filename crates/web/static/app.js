@@ -14,12 +14,30 @@
     });
   });
 
-  // Selects marked data-autosubmit submit their form on change; their button is then redundant.
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    var button = select.form && select.form.querySelector("button[type=submit]");
-    if (button) button.hidden = true;
-    select.addEventListener("change", function () { select.form.submit(); });
+  // The scope and language selects act only on an explicit action (WCAG 3.2.2): their button,
+  // or Enter in the select. Choosing with the arrow keys or the mouse changes nothing yet.
+  document.querySelectorAll("select[data-submit-on-enter]").forEach(function (select) {
+    select.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || !select.form) return;
+      event.preventDefault();
+      if (select.form.requestSubmit) select.form.requestSubmit(); else select.form.submit();
+    });
   });
+
+  // After a failed submit the error summary takes the focus (it is announced), and each of its
+  // links moves the focus to the field it is about.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a[data-error-link]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) return;
+        event.preventDefault();
+        field.focus();
+      });
+    });
+  }
 
   // A Pay now button sends its form once: a double click cannot post twice.
   document.querySelectorAll("button[data-once]").forEach(function (button) {

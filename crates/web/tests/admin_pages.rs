@@ -400,6 +400,11 @@ async fn invoice_and_receipt_pdfs_read_back(store: Store) {
         "Use the invoice number {} as the payment reference",
         invoice.number
     )));
+    assert_eq!(
+        text.matches("Nordlys Data ApS").count(),
+        1,
+        "the customer's name once: {text}"
+    );
 
     // In Danish for a Danish reader.
     admin.accept_language = Some("da-DK".into());
@@ -443,6 +448,13 @@ async fn invoice_and_receipt_pdfs_read_back(store: Store) {
         .await;
     assert!(detail.body.contains("data-test-id=\"download-receipt\""));
     assert!(detail.body.contains("Kvittering"));
+    // A paid invoice's PDF says it is paid, not how to pay it.
+    let paid_pdf = format!("/billing/{}/invoices/{}/pdf", nordlys.id, paid.id);
+    let (_, _, bytes) = get_bytes(&admin, &paid_pdf).await;
+    let text = pdf_text(&bytes);
+    assert!(text.contains("Denne faktura er betalt"), "{text}");
+    assert!(!text.contains("Betalingsreference"), "{text}");
+    assert!(!text.contains("DK50 0040 0440 1162 43"), "{text}");
     let receipt = format!("/billing/{}/payments/{}/receipt", nordlys.id, payment.id);
     let (status, _, bytes) = get_bytes(&admin, &receipt).await;
     assert_eq!(status, StatusCode::OK);

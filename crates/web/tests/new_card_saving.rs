@@ -1,9 +1,11 @@
-//! A card typed in to pay an invoice is saved only for those who may manage the profile's
-//! payment methods, and only once it has authenticated; everyone else uses it once. Through
-//! the real router, on SQLite and PostgreSQL.
+//! A card typed in to pay an invoice is saved only when the payer ticks "Save this card for
+//! later" (unticked until they do), only for those who may manage the profile's payment
+//! methods, and only once it has authenticated; everyone else uses it once. Through the real
+//! router, on SQLite and PostgreSQL.
 
 mod common;
 
+use axum::http::StatusCode;
 use common::{Browser, Page, TestApp};
 use faktura_domain::*;
 use faktura_store::demo::{NORDLYS_ADMIN, NORDLYS_INVOICE_MANAGER};
@@ -60,6 +62,13 @@ fn new_card(number: &'static str) -> [(&'static str, &'static str); 5] {
     ]
 }
 
+/// The same card with "Save this card for later" ticked.
+fn new_card_saved(number: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut fields = new_card(number).to_vec();
+    fields.push(("save", "yes"));
+    fields
+}
+
 async fn cards_ending(store: &Store, invoice: &Invoice, last4: &str) -> usize {
     store
         .payment_methods(&invoice.billing_account_id, &invoice.billing_profile_id)
@@ -81,8 +90,17 @@ async fn a_payer_who_may_not_add_cards_uses_a_new_card_once(store: Store) {
     let app = TestApp::with_demo(store).await;
     let invoice = payable(&app.store, NORDLYS_INVOICE_MANAGER).await;
     let mut manager = app.signed_in(NORDLYS_INVOICE_MANAGER).await;
+    let pane = manager.get(&pay_path(&invoice)).await;
+    assert!(
+        !pane.body.contains("name=\"save\""),
+        "no Save choice for one who may not keep cards"
+    );
+    assert!(pane
+        .body
+        .contains("This card is used for this payment only"));
+    // Even a forged "save" keeps nothing.
     let posted = manager
-        .post_form(&pay_path(&invoice), &new_card("5555555555554444"))
+        .post_form(&pay_path(&invoice), &new_card_saved("5555555555554444"))
         .await;
     let outcome = follow(&mut manager, posted).await;
     assert!(
@@ -102,7 +120,7 @@ async fn a_new_card_is_saved_only_after_it_authenticated(store: Store) {
     let invoice = payable(&app.store, NORDLYS_ADMIN).await;
     let mut admin = app.signed_in(NORDLYS_ADMIN).await;
     let posted = admin
-        .post_form(&pay_path(&invoice), &new_card("4000002760003184"))
+        .post_form(&pay_path(&invoice), &new_card_saved("4000002760003184"))
         .await;
     let challenge = posted.location.clone().unwrap();
     assert!(challenge.starts_with("/sandbox/3ds/"), "{challenge}");
@@ -120,7 +138,7 @@ async fn a_new_card_is_saved_only_after_it_authenticated(store: Store) {
     );
 
     let posted = admin
-        .post_form(&pay_path(&invoice), &new_card("4000002760003184"))
+        .post_form(&pay_path(&invoice), &new_card_saved("4000002760003184"))
         .await;
     let challenge = posted.location.clone().unwrap();
     let passed = admin.post_form(&challenge, &[("result", "complete")]).await;
@@ -133,7 +151,77 @@ async fn a_new_card_is_saved_only_after_it_authenticated(store: Store) {
     assert_eq!(cards_ending(&app.store, &invoice, "3184").await, 1);
 }
 
+/// A payer who may keep cards is asked, unticked: without the tick the card pays once; with
+/// it, the card is saved. A bad card keeps the choice as it was.
+async fn saving_the_new_card_is_the_payers_choice(store: Store) {
+    let app = TestApp::with_demo(store).await;
+    let invoice = payable(&app.store, NORDLYS_ADMIN).await;
+    let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    let pane = admin.get(&pay_path(&invoice)).await;
+    let checkbox = pane
+        .body
+        .split("id=\"save-card\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("a Save this card for later choice");
+    assert!(!checkbox.contains("checked"), "unticked: {checkbox}");
+    assert!(pane.body.contains("Save this card for later"));
+
+    let mut bad = new_card_saved("4242424242424241");
+    bad.retain(|(name, _)| *name != "holder");
+    let refused = admin.post_form(&pay_path(&invoice), &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The error summary leads to each field that is wrong; the fields name their errors.
+    assert!(
+        refused.body.contains("data-error-summary"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("There is a problem"));
+    assert!(refused.body.contains("href=\"#holder\""));
+    assert!(refused.body.contains("href=\"#number\""));
+    assert!(refused.body.contains("aria-describedby=\"number-error\""));
+    let kept = refused.body.split("id=\"save-card\"").nth(1).unwrap();
+    assert!(
+        kept.split('>').next().unwrap().contains("checked"),
+        "the tick survives a refusal"
+    );
+
+    let posted = admin
+        .post_form(&pay_path(&invoice), &new_card("5555555555554444"))
+        .await;
+    let outcome = follow(&mut admin, posted).await;
+    assert!(
+        outcome.body.contains("Payment succeeded"),
+        "{}",
+        outcome.body
+    );
+    assert_eq!(
+        cards_ending(&app.store, &invoice, "4444").await,
+        0,
+        "not ticked: used once"
+    );
+
+    let second = payable(&app.store, NORDLYS_ADMIN).await;
+    assert_ne!(second.id, invoice.id);
+    let posted = admin
+        .post_form(&pay_path(&second), &new_card_saved("5555555555554444"))
+        .await;
+    let outcome = follow(&mut admin, posted).await;
+    assert!(
+        outcome.body.contains("Payment succeeded"),
+        "{}",
+        outcome.body
+    );
+    assert_eq!(
+        cards_ending(&app.store, &second, "4444").await,
+        1,
+        "ticked: saved"
+    );
+}
+
 faktura_store::on_both_backends!(
+    saving_the_new_card_is_the_payers_choice,
     a_payer_who_may_not_add_cards_uses_a_new_card_once,
     a_new_card_is_saved_only_after_it_authenticated,
 );

@@ -143,7 +143,14 @@ async fn pay_as_you_go_pays_part_after_a_decline_then_the_rest(store: Store) {
     let posted = owner
         .post_form(
             &pay_path(&invoice),
-            &new_card(GOOD, &[("amount_choice", "other"), ("amount", "$50.00")]),
+            &new_card(
+                GOOD,
+                &[
+                    ("amount_choice", "other"),
+                    ("amount", "$50.00"),
+                    ("save", "yes"),
+                ],
+            ),
         )
         .await;
     let outcome = follow(&mut owner, posted).await;

@@ -238,9 +238,9 @@ async fn settle_balance_pays_everything_in_one_charge(store: Store) {
     assert!(invoices.body.contains("Settle balance"));
     let methods = owner.get(&methods_path(&prairie, &profile)).await;
     assert!(methods.body.contains("data-test-id=\"settle-banner\""));
-    // No card yet: the pane says to add one.
+    // No card yet: the pane offers to add one.
     let pane = owner.get(&format!("/billing/{}/settle", prairie.id)).await;
-    assert!(pane.body.contains("data-test-id=\"settle-no-card\""));
+    assert!(pane.body.contains("data-test-id=\"settle-new-card\""));
     let added = add_card(&mut owner, &prairie, &profile, "4242424242424242", None).await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
     let card = store

@@ -209,6 +209,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/account/tokens"), signed_in),
         (("POST", "/account/tokens"), signed_in),
         (("POST", "/account/tokens/{token_id}/revoke"), signed_in),
+        (("GET", "/api"), everyone),
     ])
 }
 

@@ -10,7 +10,7 @@ mod envelope;
 mod examples;
 mod gateway_webhook;
 mod notifications;
-mod openapi;
+pub mod openapi;
 mod operator;
 mod pay;
 mod refunds;
@@ -294,5 +294,4 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(gateway_webhook::receive),
         )
         .route("/openapi.json", get(openapi::document))
-        .route("/api", get(openapi::page))
 }

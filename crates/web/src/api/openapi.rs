@@ -3,13 +3,12 @@
 
 use super::envelope::API_VERSION;
 use super::{operations, Operation};
-use crate::i18n::Tr;
-use crate::session::locale_from_headers;
+use crate::context::RequestContext;
 use crate::state::AppState;
+use crate::view::{render, Chrome};
 use askama::Template;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Map, Value};
 
@@ -140,21 +139,37 @@ pub struct OperationView {
 #[derive(Template)]
 #[template(path = "api_reference.html")]
 struct ApiPage {
-    tr: Tr,
+    chrome: Chrome,
     /// Faktura's address as browsers reach it (`--public-url`), for the example.
     base: String,
     groups: Vec<(String, Vec<OperationView>)>,
 }
 
-/// A readable reference, served by Faktura itself (nothing loads from elsewhere).
-pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let tr = Tr::new(state.i18n.clone(), locale_from_headers(&headers));
+/// The message key of an operation group's name (`Payments (Faktura extension)` →
+/// `api-tag-payments-faktura-extension`).
+fn tag_key(tag: &str) -> String {
+    let mut key = String::from("api-tag");
+    for word in tag
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        key.push('-');
+        key.push_str(&word.to_ascii_lowercase());
+    }
+    key
+}
+
+/// A readable reference, served by Faktura itself (nothing loads from elsewhere), in the
+/// reader's language, inside the service's frame for someone signed in with a billing account.
+pub async fn page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+    let chrome = Chrome::framed(&state, &ctx, "/api", "api").await;
+    let tr = &chrome.tr;
     let mut groups: Vec<(String, Vec<OperationView>)> = Vec::new();
     for operation in operations() {
         let view = OperationView {
             method: operation.method.to_uppercase(),
             path: operation.path.clone(),
-            summary: operation.summary.to_owned(),
+            summary: tr.t(&format!("api-op-{}", operation.id)),
             id: operation.id.to_owned(),
             example: operation
                 .request_example
@@ -167,16 +182,18 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
                 .collect::<Vec<_>>()
                 .join(", "),
         };
-        match groups.iter_mut().find(|(tag, _)| tag == operation.tag) {
+        let group = tr.t(&tag_key(operation.tag));
+        match groups.iter_mut().find(|(name, _)| *name == group) {
             Some((_, list)) => list.push(view),
-            None => groups.push((operation.tag.to_owned(), vec![view])),
+            None => groups.push((group, vec![view])),
         }
     }
     let base = state.config().public_url.trim_end_matches('/').to_owned();
-    match (ApiPage { tr, base, groups }).render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => super::ArmError::internal(error).into_response(),
-    }
+    render(&ApiPage {
+        chrome,
+        base,
+        groups,
+    })
 }
 
 #[cfg(test)]
@@ -220,5 +237,34 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(ids.len(), unique.len(), "operation ids are unique");
+    }
+
+    /// The page shows each operation's summary and group in the reader's language: the English
+    /// messages say what the code's summaries (and so `/openapi.json`) say, and Danish has its own.
+    #[test]
+    fn every_operation_reads_in_both_languages() {
+        use faktura_domain::Locale;
+        let i18n = crate::i18n::I18n::load().unwrap();
+        for operation in operations() {
+            let key = format!("api-op-{}", operation.id);
+            assert!(i18n.has(Locale::DaDk, &key), "{key} in Danish");
+            assert_eq!(
+                i18n.format(Locale::EnUs, &key, None),
+                operation.summary,
+                "{key}"
+            );
+            assert_ne!(
+                i18n.format(Locale::DaDk, &key, None),
+                operation.summary,
+                "{key} is translated"
+            );
+            let group = tag_key(operation.tag);
+            assert_eq!(i18n.format(Locale::EnUs, &group, None), operation.tag);
+            assert!(i18n.has(Locale::DaDk, &group), "{group} in Danish");
+        }
+        assert_eq!(
+            tag_key("Payments (Faktura extension)"),
+            "api-tag-payments-faktura-extension"
+        );
     }
 }

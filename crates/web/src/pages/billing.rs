@@ -408,11 +408,13 @@ pub async fn invoice_detail(
             amount: tr.money(l.amount),
         })
         .collect();
-    let nav = scope.nav(
-        "invoices",
-        None,
-        format!("/billing/{}/invoices", scope.account.id),
-    );
+    let nav = scope
+        .nav(
+            "invoices",
+            None,
+            format!("/billing/{}/invoices", scope.account.id),
+        )
+        .crumb_text(&invoice.number, "");
     let template = InvoiceDetailTemplate {
         nav,
         id: invoice.id.to_string(),

@@ -173,7 +173,9 @@ pub async fn pane(
         _ => None,
     };
     let draft = draft_for(&signed_in, &q);
-    render(&help_page(&state, &signed_in, &q, feedback, draft, None).await)
+    let mut page = help_page(&state, &signed_in, &q, feedback, draft, None).await;
+    page.chrome.frame = service_nav(&state, Some(&signed_in.user), "help").await;
+    render(&page)
 }
 
 #[derive(Deserialize)]
@@ -265,11 +267,10 @@ pub async fn article(
             tracing::warn!(%error, "help learning: open not recorded");
         }
     }
-    let chrome = Chrome::new(
-        &state,
-        &signed_in.ctx,
-        &format!("{ARTICLE_BASE}/{}/{slug}", locale.tag()),
-    );
+    let path = format!("{ARTICLE_BASE}/{}/{slug}", locale.tag());
+    let chrome = Chrome::framed(&state, &signed_in.ctx, &path, "help")
+        .await
+        .crumb_text(&article.title, &path);
     let html = localized_article_html(&state, &chrome.tr, article);
     Ok(render(&ArticleTemplate {
         title: article.title.clone(),
@@ -366,7 +367,7 @@ pub async fn create_request(
             .collect(),
         contact: draft.contact.trim().chars().take(200).collect(),
     };
-    let page = help_page(
+    let mut page = help_page(
         &state,
         &signed_in,
         &query,
@@ -375,6 +376,7 @@ pub async fn create_request(
         Some(tr.t(key)),
     )
     .await;
+    page.chrome.frame = service_nav(&state, Some(&signed_in.user), "help").await;
     if status == StatusCode::TOO_MANY_REQUESTS {
         return Ok(too_many(&state, page));
     }
@@ -434,12 +436,14 @@ pub async fn my_requests(
     Query(query): Query<CreatedQuery>,
 ) -> Result<Response, AppError> {
     let requests = support::my_requests(&state.app, &signed_in.actor()).await?;
-    let chrome = Chrome::new(&state, &signed_in.ctx, "/help/requests");
+    let chrome = Chrome::framed(&state, &signed_in.ctx, "/help/requests", "help").await;
+    let heading = chrome.tr.t("support-my-requests");
+    let chrome = chrome.crumb_text(&heading, "/help/requests");
     let created = query
         .created
         .filter(|id| requests.iter().any(|r| &r.id == id));
     let template = RequestsTemplate {
-        heading: chrome.tr.t("support-my-requests"),
+        heading,
         operator: false,
         created,
         rows: rows(&chrome.tr, requests),

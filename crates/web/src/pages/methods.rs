@@ -21,7 +21,7 @@ use faktura_app::cards::{
 };
 use faktura_app::hosted_cards::{self, SetupFinished};
 use faktura_app::AccountScope;
-use faktura_domain::card::{CardField, CardInput};
+use faktura_domain::card::CardInput;
 use faktura_domain::*;
 use serde::Deserialize;
 
@@ -36,13 +36,7 @@ pub struct CardRow {
     pub expiring_soon: bool,
 }
 
-#[derive(Default)]
-pub struct CardErrors {
-    pub holder: Option<String>,
-    pub number: Option<String>,
-    pub expiry: Option<String>,
-    pub cvc: Option<String>,
-}
+pub type CardErrors = CardFieldErrors;
 
 #[derive(Template)]
 #[template(path = "payment_methods.html")]
@@ -67,6 +61,8 @@ struct MethodsTemplate {
     show_form: bool,
     /// With Stripe: its card field instead of the card form.
     elements: Option<CardElements>,
+    /// After a failed add: what went wrong, each linking to its field.
+    summary: Vec<SummaryItem>,
 }
 
 #[derive(Deserialize, Default)]
@@ -141,7 +137,14 @@ async fn methods_page(
         Some(&profile.id),
         format!("/billing/{}/payment-methods", scope.account.id),
     );
+    let summary = error_summary(&[
+        ("holder", &page.errors.holder),
+        ("number", &page.errors.number),
+        ("expiry", &page.errors.expiry),
+        ("cvc", &page.errors.cvc),
+    ]);
     Ok(MethodsTemplate {
+        summary,
         nav,
         profile_id: profile.id.to_string(),
         profile_name: profile.display_name.clone(),
@@ -349,15 +352,7 @@ pub async fn add(
         Ok(card) => card,
         Err(problems) => {
             let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-            for (field, problem) in problems {
-                let text = Some(card_problem_text(&tr, field, problem));
-                match field {
-                    CardField::Holder => page.errors.holder = text,
-                    CardField::Number => page.errors.number = text,
-                    CardField::Expiry => page.errors.expiry = text,
-                    CardField::Cvc => page.errors.cvc = text,
-                }
-            }
+            page.errors = CardFieldErrors::from_problems(&tr, problems);
             return Ok(render_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &methods_page(&state, &signed_in, &scope, &profile, page).await?,
@@ -375,7 +370,7 @@ pub async fn add(
     )
     .await;
     match added {
-        Ok(CardAdded::Saved) => {
+        Ok(CardAdded::Saved(_)) => {
             let what = if replaces.is_some() {
                 "replaced"
             } else {
@@ -630,11 +625,13 @@ async fn confirm_detach(
     let tr = chrome.tr.clone();
     let card_label = card_text(&tr, &card.method);
     let page = ConfirmDetachTemplate {
-        nav: scope.nav(
-            "payment-methods",
-            Some(&profile.id),
-            format!("/billing/{}/payment-methods", scope.account.id),
-        ),
+        nav: scope
+            .nav(
+                "payment-methods",
+                Some(&profile.id),
+                format!("/billing/{}/payment-methods", scope.account.id),
+            )
+            .crumb("methods-detach", ""),
         heading: tr.t1("methods-detach-confirm-heading", "card", &card_label),
         text: tr.tn(
             "methods-detach-confirm-text",

@@ -250,6 +250,8 @@ pub fn route_table() -> Vec<PageRoute> {
             POST,
             post(tokens::revoke),
         ),
+        // The API reference: a page (the reader's language, the service's frame), for anyone.
+        page("/api", GET, get(crate::api::openapi::page)),
     ]
 }
 

@@ -62,7 +62,7 @@ pub async fn show(
     signed_in: SignedIn,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
-    let chrome = Chrome::new(&state, &signed_in.ctx, PATH);
+    let chrome = Chrome::framed(&state, &signed_in.ctx, PATH, "notifications").await;
     let actor = signed_in.actor();
     let rows = settings::settings(&state.app, &actor)
         .await?

@@ -47,6 +47,8 @@ pub struct CardForm {
     /// "Pay another amount" was chosen, with this amount as typed.
     pub other_amount: bool,
     pub amount: String,
+    /// "Save this card for later" was ticked (unticked until the payer ticks it).
+    pub save: bool,
 }
 
 pub struct Wire {
@@ -81,10 +83,15 @@ struct PayTemplate {
     /// A new card may be entered here (with Stripe: only by those who may manage the
     /// profile's cards, as the card is set up on the profile first).
     new_card_allowed: bool,
+    /// The payer may keep the new card (they may manage the profile's cards): "Save this card
+    /// for later" is offered. Others use the card for this payment only.
+    save_offered: bool,
     profile_id: String,
     partial: Option<PartialChoice>,
     /// Part of the invoice is paid already: how much, and what is left.
     part_paid: Option<String>,
+    /// After a failed submit: what went wrong, each linking to its field.
+    summary: Vec<SummaryItem>,
 }
 
 /// Everything the pane needs, checked: the user may pay this invoice.
@@ -212,11 +219,21 @@ fn build_pane(
         .profile(&ctx.invoice.billing_profile_id)
         .map(|p| p.display_name.clone())
         .unwrap_or_default();
-    let nav = ctx.scope.nav(
-        "invoices",
-        None,
-        format!("/billing/{}/invoices", ctx.scope.account.id),
-    );
+    let nav = ctx
+        .scope
+        .nav(
+            "invoices",
+            None,
+            format!("/billing/{}/invoices", ctx.scope.account.id),
+        )
+        .crumb_text(
+            &ctx.invoice.number,
+            format!(
+                "/billing/{}/invoices/{}",
+                ctx.scope.account.id, ctx.invoice.id
+            ),
+        )
+        .crumb("pay-title", "");
     let elements = CardElements::of(state, ctx.scope.account.id.as_str());
     let new_card_allowed = elements.is_none()
         || ctx.scope.allows(
@@ -235,6 +252,25 @@ fn build_pane(
         )),
         _ => None,
     };
+    // The method's error points at the choice the person made (or the first one).
+    let method_field = match &first_usable {
+        _ if new_card_allowed && (chose_new || !usable_saved) => "method-new".to_owned(),
+        Some(id) => format!("method-{id}"),
+        None => "pay-submit".to_owned(),
+    };
+    let summary = error_summary(&[
+        ("holder", &errors.holder),
+        ("number", &errors.number),
+        ("expiry", &errors.expiry),
+        ("cvc", &errors.cvc),
+        (method_field.as_str(), &errors.method),
+        ("amount", &errors.amount),
+    ]);
+    let save_offered = elements.is_none()
+        && ctx.scope.allows(
+            Permission::ManagePaymentMethods,
+            Some(&ctx.invoice.billing_profile_id),
+        );
     PayTemplate {
         partial,
         part_paid,
@@ -258,6 +294,8 @@ fn build_pane(
         errors,
         elements,
         new_card_allowed,
+        save_offered,
+        summary,
         profile_id: ctx.invoice.billing_profile_id.to_string(),
         chrome: ctx.chrome,
     }
@@ -301,6 +339,9 @@ pub struct PayForm {
     expiry: String,
     #[serde(default)]
     cvc: String,
+    /// `yes`: "Save this card for later" was ticked.
+    #[serde(default)]
+    save: String,
     /// With Stripe: the setup of the new card, confirmed in the browser (`seti_…`).
     #[serde(default)]
     setup: String,
@@ -361,6 +402,7 @@ pub async fn submit(
         expiry: form.expiry.chars().take(10).collect(),
         other_amount: form.amount_choice == "other",
         amount: form.amount.chars().take(40).collect(),
+        save: form.save == "yes",
     };
     // A paid, unpayable or wire-only invoice says so before any card is looked at; an attempt
     // in progress is for the use case to look up at the gateway.
@@ -415,7 +457,10 @@ pub async fn submit(
         }
     } else if chose_new {
         match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today()) {
-            Ok(card) => PayWith::NewCard(card),
+            Ok(card) => PayWith::NewCard {
+                card,
+                save: kept.save,
+            },
             Err(problems) => {
                 let mut errors = FieldErrors::default();
                 for (field, problem) in problems {
@@ -586,11 +631,17 @@ pub async fn outcome(
     };
     let status = invoice.status_on(today());
     let template = PaymentTemplate {
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
+        nav: scope
+            .nav(
+                "invoices",
+                None,
+                format!("/billing/{}/invoices", scope.account.id),
+            )
+            .crumb_text(
+                &invoice.number,
+                format!("/billing/{}/invoices/{}", scope.account.id, invoice.id),
+            )
+            .crumb("payment-crumb", ""),
         heading,
         message,
         state_code: payment.state.code(),

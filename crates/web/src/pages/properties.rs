@@ -71,6 +71,8 @@ struct PropertiesTemplate {
     form: AddressForm,
     errors: AddressErrors,
     notice: Option<String>,
+    /// After a failed save: what went wrong, each linking to its field.
+    summary: Vec<SummaryItem>,
 }
 
 fn address_lines(address: &Address) -> Vec<String> {
@@ -156,7 +158,16 @@ async fn page(
             AddressErrors::default(),
         )
     });
+    let summary = error_summary(&[
+        ("company", &errors.company),
+        ("line1", &errors.line1),
+        ("postal_code", &errors.postal_code),
+        ("city", &errors.city),
+        ("country", &errors.country),
+        ("invoice_email", &errors.invoice_email),
+    ]);
     Ok(PropertiesTemplate {
+        summary,
         nav: scope.nav(
             "properties",
             Some(&profile.id),

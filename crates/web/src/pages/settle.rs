@@ -3,6 +3,7 @@
 
 use crate::context::SignedIn;
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;
@@ -10,8 +11,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::cards::{self, CardAdded, CardError};
+use faktura_app::hosted_cards::{self, SetupFinished};
 use faktura_app::settling::{self, Outstanding, SettleError, SettleRefusal};
 use faktura_app::AccountScope;
+use faktura_domain::card::CardInput;
 use faktura_domain::*;
 use serde::Deserialize;
 
@@ -38,7 +42,22 @@ struct SettleTemplate {
     total: String,
     cards: Vec<SettleCard>,
     problem: Option<String>,
-    first_profile: String,
+    /// Where "Add a new card" saves the card (id, name): the first profile whose cards the
+    /// person may manage and whose invoices they may pay. `None`: no new card here.
+    new_card_profile: Option<(String, String)>,
+    new_card: NewCardForm,
+    /// With Stripe: its card field instead of the card form.
+    elements: Option<CardElements>,
+    summary: Vec<SummaryItem>,
+}
+
+/// The new card as the form had it (never the number or CVC), and what was wrong with it.
+#[derive(Default)]
+struct NewCardForm {
+    chosen: bool,
+    holder: String,
+    expiry: String,
+    errors: CardFieldErrors,
 }
 
 /// The refusal page for a pane the user may not use.
@@ -59,7 +78,15 @@ fn refused_page(
         SettleError::App(error) => return Err(error.into()),
         other => return Err(AppError::Internal(other.to_string())),
     };
-    Ok(refused(chrome, explanation))
+    Ok(refused(chrome, scope, explanation))
+}
+
+/// The profile a card added in the pane is saved on (see `SettleTemplate::new_card_profile`).
+fn new_card_profile(scope: &AccountScope) -> Option<&BillingProfile> {
+    scope.profiles.iter().find(|p| {
+        scope.allows(Permission::ManagePaymentMethods, Some(&p.id))
+            && scope.allows(Permission::PayInvoices, Some(&p.id))
+    })
 }
 
 async fn settle_page(
@@ -68,6 +95,7 @@ async fn settle_page(
     outstanding: &Outstanding,
     chrome: Chrome,
     problem: Option<String>,
+    mut new_card: NewCardForm,
 ) -> Result<SettleTemplate, AppError> {
     let tr = chrome.tr.clone();
     let today = today();
@@ -92,25 +120,35 @@ async fn settle_page(
         .map(|(index, m)| SettleCard {
             id: m.id.to_string(),
             label: format!("{}, {}", card_text(&tr, m), expiry_text(m)),
-            checked: index == 0,
+            checked: index == 0 && !new_card.chosen,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let new_card_profile =
+        new_card_profile(scope).map(|p| (p.id.to_string(), p.display_name.clone()));
+    new_card.chosen = new_card_profile.is_some() && (new_card.chosen || cards.is_empty());
+    let summary = error_summary(&[
+        ("holder", &new_card.errors.holder),
+        ("number", &new_card.errors.number),
+        ("expiry", &new_card.errors.expiry),
+        ("cvc", &new_card.errors.cvc),
+    ]);
     let total = outstanding.total.map(|m| tr.money(m)).unwrap_or_default();
     Ok(SettleTemplate {
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
+        nav: scope
+            .nav(
+                "invoices",
+                None,
+                format!("/billing/{}/invoices", scope.account.id),
+            )
+            .crumb("settle-balance", ""),
         rows,
         total,
         cards,
         problem,
-        first_profile: scope
-            .profiles
-            .first()
-            .map(|p| p.id.to_string())
-            .unwrap_or_default(),
+        new_card_profile,
+        new_card,
+        elements: CardElements::of(state, scope.account.id.as_str()),
+        summary,
         chrome,
     })
 }
@@ -134,15 +172,121 @@ pub async fn settle_pane(
         Ok(outstanding) => outstanding,
         Err(error) => return refused_page(chrome, &scope, error),
     };
-    Ok(render(
-        &settle_page(&state, &scope, &outstanding, chrome, None).await?,
-    ))
+    let page = settle_page(
+        &state,
+        &scope,
+        &outstanding,
+        chrome,
+        None,
+        NewCardForm::default(),
+    );
+    Ok(render(&page.await?))
 }
 
 #[derive(Deserialize, Default)]
 pub struct SettleForm {
+    /// A saved card's id, or `new` for the card typed in the pane.
     #[serde(default)]
     method: String,
+    #[serde(default)]
+    holder: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    expiry: String,
+    #[serde(default)]
+    cvc: String,
+    /// With Stripe: the setup of the new card, confirmed in the browser (`seti_…`).
+    #[serde(default)]
+    setup: String,
+}
+
+/// What adding the pane's new card led to.
+enum NewCard {
+    /// Saved on the profile: settle with it.
+    Saved(PaymentMethodId),
+    /// The bank asks for 3-D Secure on the card first: send the person there.
+    Challenge(String),
+    /// Not saved: the pane again, saying why.
+    Refused(NewCardForm, Option<String>, StatusCode),
+}
+
+/// "Add a new card" in Settle balance: the card is saved on the pane's profile (the person may
+/// manage its cards; the use case checks again), then the balance is charged to it.
+async fn add_new_card(
+    state: &AppState,
+    signed_in: &SignedIn,
+    scope: &AccountScope,
+    form: &SettleForm,
+) -> Result<NewCard, AppError> {
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let mut kept = NewCardForm {
+        chosen: true,
+        holder: field(&form.holder, 100),
+        expiry: field(&form.expiry, 10),
+        errors: CardFieldErrors::default(),
+    };
+    let Some(profile) = new_card_profile(scope).map(|p| p.id.clone()) else {
+        return Err(AppError::Forbidden("may not add cards here"));
+    };
+    let actor = signed_in.actor();
+    let added = if CardElements::of(state, scope.account.id.as_str()).is_some() {
+        let setup = field(&form.setup, 255);
+        if setup.is_empty() {
+            return Ok(NewCard::Refused(
+                kept,
+                Some(tr.t("elements-not-confirmed")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+        match hosted_cards::finish_card_setup(&state.app, &actor, scope, &profile, &setup, None)
+            .await
+        {
+            Ok(SetupFinished::Saved(method)) => Ok(CardAdded::Saved(method.id)),
+            Ok(SetupFinished::Waiting) => {
+                return Ok(NewCard::Refused(
+                    kept,
+                    Some(tr.t("elements-not-confirmed")),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ))
+            }
+            Err(error) => Err(error),
+        }
+    } else {
+        match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today()) {
+            Ok(card) => cards::add_card(&state.app, &actor, scope, &profile, &card, None).await,
+            Err(problems) => {
+                kept.errors = CardFieldErrors::from_problems(&tr, problems);
+                return Ok(NewCard::Refused(
+                    kept,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ));
+            }
+        }
+    };
+    let problem = match added {
+        Ok(CardAdded::Saved(id)) => return Ok(NewCard::Saved(id)),
+        Ok(CardAdded::ChallengeRequired { url }) => return Ok(NewCard::Challenge(url)),
+        Err(CardError::App(error)) => return Err(error.into()),
+        Err(CardError::Prepaid) => {
+            kept.errors.number = Some(tr.t("card-error-prepaid"));
+            None
+        }
+        Err(CardError::Refused(reason)) => Some(tr.t1(
+            "methods-card-refused",
+            "reason",
+            tr.t(&format!("failure-{}", reason.code())),
+        )),
+        Err(CardError::GatewayUnavailable) => Some(tr.t("methods-gateway-unavailable")),
+        Err(CardError::NotAllowed(_)) => return Err(AppError::Forbidden("may not add cards here")),
+        Err(other) => return Err(AppError::Internal(other.to_string())),
+    };
+    Ok(NewCard::Refused(
+        kept,
+        problem,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
 }
 
 pub async fn settle_submit(
@@ -154,7 +298,26 @@ pub async fn settle_submit(
     let scope = signed_in.scope(&state, &account).await?;
     let chrome = settle_chrome(&state, &signed_in, &scope);
     let tr = chrome.tr.clone();
-    let method = PaymentMethodId::parse(form.method.trim()).ok();
+    // Refused (not pay-as-you-go, not every invoice payable) before any card is added.
+    if let Err(error) = settling::settle_pane(&state.app, &scope).await {
+        return refused_page(chrome, &scope, error);
+    }
+    let method = if form.method.trim() == "new" {
+        match add_new_card(&state, &signed_in, &scope, &form).await? {
+            NewCard::Saved(id) => Some(id),
+            NewCard::Challenge(url) => return Ok(Redirect::to(&url).into_response()),
+            NewCard::Refused(kept, problem, status) => {
+                let outstanding = match settling::settle_pane(&state.app, &scope).await {
+                    Ok(outstanding) => outstanding,
+                    Err(error) => return refused_page(chrome, &scope, error),
+                };
+                let page = settle_page(&state, &scope, &outstanding, chrome, problem, kept);
+                return Ok(render_with(status, &page.await?));
+            }
+        }
+    } else {
+        PaymentMethodId::parse(form.method.trim()).ok()
+    };
     let settled =
         settling::settle_balance(&state.app, &signed_in.actor(), &scope, method.as_ref()).await;
     let (status, key) = match settled {
@@ -200,7 +363,15 @@ pub async fn settle_submit(
         Ok(outstanding) => outstanding,
         Err(error) => return refused_page(chrome, &scope, error),
     };
-    let page = settle_page(&state, &scope, &outstanding, chrome, Some(tr.t(key))).await?;
+    let page = settle_page(
+        &state,
+        &scope,
+        &outstanding,
+        chrome,
+        Some(tr.t(key)),
+        NewCardForm::default(),
+    )
+    .await?;
     Ok(render_with(status, &page))
 }
 
@@ -272,11 +443,17 @@ pub async fn settlement_outcome(
         .collect();
     let template = SettlementTemplate {
         settlement_id: settlement.id.to_string(),
-        nav: scope.nav(
-            "invoices",
-            None,
-            format!("/billing/{}/invoices", scope.account.id),
-        ),
+        nav: scope
+            .nav(
+                "invoices",
+                None,
+                format!("/billing/{}/invoices", scope.account.id),
+            )
+            .crumb(
+                "settle-balance",
+                format!("/billing/{}/settle", scope.account.id),
+            )
+            .crumb("payment-crumb", ""),
         heading,
         message,
         state_code: settlement.state.code(),

@@ -39,7 +39,7 @@ async fn page(
     name: String,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let chrome = Chrome::new(state, &signed_in.ctx, "/account/tokens");
+    let chrome = Chrome::framed(state, &signed_in.ctx, "/account/tokens", "tokens").await;
     let rows = tokens::list(&state.app, &signed_in.actor())
         .await?
         .into_iter()
@@ -170,7 +170,7 @@ pub async fn revoke(
             .find(|(t, token_state)| t.id == id && *token_state == TokenState::Active)
             .map(|(t, _)| t.name)
             .ok_or(AppError::NotFound)?;
-        let chrome = Chrome::new(&state, &signed_in.ctx, "/account/tokens");
+        let chrome = Chrome::framed(&state, &signed_in.ctx, "/account/tokens", "tokens").await;
         let tr = chrome.tr.clone();
         let page = ConfirmRevokeTemplate {
             heading: tr.t1("tokens-revoke-confirm-heading", "name", &name),

@@ -252,7 +252,9 @@ async fn endpoint_page(
     Ok(render_with(
         StatusCode::OK,
         &WebhookTemplate {
-            nav: scope.nav("webhooks", None, base.clone()),
+            nav: scope
+                .nav("webhooks", None, base.clone())
+                .crumb_text(&endpoint.url, ""),
             endpoint: row(&chrome, endpoint),
             chrome,
             attempts,

@@ -119,3 +119,28 @@ pub fn quantity_text(tr: &Tr, quantity_milli: i64) -> String {
 pub fn time_text(tr: &Tr, at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{} {} UTC", tr.date(at.date_naive()), at.format("%H:%M:%S"))
 }
+
+/// The card form's messages per field, from the problems `CardInput::parse` found.
+#[derive(Default)]
+pub struct CardFieldErrors {
+    pub holder: Option<String>,
+    pub number: Option<String>,
+    pub expiry: Option<String>,
+    pub cvc: Option<String>,
+}
+
+impl CardFieldErrors {
+    pub fn from_problems(tr: &Tr, problems: Vec<(card::CardField, card::CardProblem)>) -> Self {
+        let mut errors = CardFieldErrors::default();
+        for (field, problem) in problems {
+            let text = Some(card_problem_text(tr, field, problem));
+            match field {
+                card::CardField::Holder => errors.holder = text,
+                card::CardField::Number => errors.number = text,
+                card::CardField::Expiry => errors.expiry = text,
+                card::CardField::Cvc => errors.cvc = text,
+            }
+        }
+        errors
+    }
+}

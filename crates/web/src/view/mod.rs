@@ -17,9 +17,9 @@ pub use banner::{settle_banner, SettleBanner};
 pub use challenge::{first_open_challenge, open_challenge, OpenChallenge};
 pub use event_details::event_details;
 pub use labels::*;
-pub use nav::{BillingNav, NavExt, NavProfile};
+pub use nav::{service_nav, BillingNav, Crumb, NavExt, NavProfile};
 pub use pay_amount::{amount_problem, chosen_amount, partial_choice, PartialChoice};
-pub use refusal::{clone_chrome, refusal, refused};
+pub use refusal::{clone_chrome, forbidden_in_service, refusal, refused};
 pub use scope::{optional_profile, profile_or_first, selected_profile, visible_profile};
 
 use crate::context::RequestContext;
@@ -38,6 +38,10 @@ pub struct Chrome {
     pub csrf: String,
     pub current_path: String,
     pub search_query: String,
+    /// A page outside any billing account (Help, API tokens, `/api`) shown inside the service
+    /// frame: its left pane and breadcrumb trail. `None` on billing pages (their template has
+    /// its own `nav`) and for anyone without a billing account.
+    pub frame: Option<BillingNav>,
 }
 
 impl Chrome {
@@ -53,12 +57,53 @@ impl Chrome {
             csrf: ctx.csrf_token.clone(),
             current_path: current_path.to_owned(),
             search_query: String::new(),
+            frame: None,
         }
+    }
+
+    /// The chrome of a page outside any billing account, inside the service's frame (the left
+    /// pane of the person's billing account, `active` highlighted) when they hold a role on one.
+    pub async fn framed(
+        state: &AppState,
+        ctx: &RequestContext,
+        current_path: &str,
+        active: &'static str,
+    ) -> Chrome {
+        let mut chrome = Chrome::new(state, ctx, current_path);
+        chrome.frame = service_nav(state, ctx.user.as_ref(), active).await;
+        chrome
+    }
+
+    /// The trail goes one step further on a framed page (a help article's title).
+    pub fn crumb_text(mut self, text: impl Into<String>, href: impl Into<String>) -> Chrome {
+        self.frame = self.frame.map(|nav| nav.crumb_text(text, href));
+        self
     }
 
     pub fn signed_in(&self) -> bool {
         self.user_name.is_some()
     }
+}
+
+/// One line of the error summary above a form after a failed submit: the message, linking to
+/// the field it is about (`field` is the input's id). The summary takes the focus on load, so a
+/// keyboard or screen-reader user hears what went wrong and can go to each field.
+pub struct SummaryItem {
+    pub field: String,
+    pub message: String,
+}
+
+/// The summary's lines for the fields that have an error, in the form's order.
+pub fn error_summary(fields: &[(&str, &Option<String>)]) -> Vec<SummaryItem> {
+    fields
+        .iter()
+        .filter_map(|(field, error)| {
+            error.as_ref().map(|message| SummaryItem {
+                field: (*field).to_owned(),
+                message: message.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Renders a template as an HTML response.
@@ -102,6 +147,7 @@ pub fn error_page(tr: &Tr, user: Option<&User>, code: &str) -> Response {
         csrf: String::new(),
         current_path: "/portal".into(),
         search_query: String::new(),
+        frame: None,
     };
     render(&ErrorTemplate {
         heading: tr.t(heading),
