@@ -16,7 +16,7 @@ const WORDS = {
     signIn: "Log på", invoices: "Fakturaer", payNow: "Betal nu", newCard: "Tilføj et nyt kort", holder: "Kortholders navn",
     number: "Kortnummer", expiry: "Udløbsdato (MM/ÅÅ)", cvc: "CVC", failed: "Betalingen mislykkedes",
     succeeded: "Betalingen er gennemført", another: "Betal et andet beløb", amountLabel: /^Beløb i USD/, part: "50,00",
-    partPaid: /50,00 USD er betalt indtil nu/, save: "Gem kortet til senere", stillDue: /Der mangler stadig/, nowPaid: /er nu betalt/, paid: "Betalt",
+    partPaid: /50,00 USD er betalt indtil nu/, save: "Gem kortet til senere", stillDue: /der mangler stadig/, nowPaid: /er nu betalt/, paid: "Betalt",
   },
 };
 

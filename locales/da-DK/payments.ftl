@@ -11,5 +11,5 @@ pay-amount-above-due = Beløbet må ikke være større end det skyldige beløb, 
 pay-partial-not-allowed = Denne faktura kan kun betales fuldt ud.
 pay-part-paid = { $paid } er betalt indtil nu; { $due } mangler stadig.
 event-account-partial-payments-changed = Delbetalinger tilladt eller stoppet
-outcome-succeeded-part-text = Vi har modtaget din betaling på { $amount }. Der mangler stadig { $due } på faktura { $number }.
+outcome-succeeded-part-text = Vi har modtaget din betaling på { $amount }, og der mangler stadig { $due } på faktura { $number }.
 mail-receipt-part-subject = Kvittering: { $amount } betalt på faktura { $number }

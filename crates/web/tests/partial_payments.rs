@@ -256,7 +256,7 @@ async fn danish_amounts_are_read_the_danish_way(store: Store) {
         "{}",
         outcome.body
     );
-    assert!(outcome.body.contains("Der mangler stadig"));
+    assert!(outcome.body.contains("der mangler stadig"));
     let after = invoice_now(&app.store, &invoice).await;
     assert_eq!(
         after.amount_due().unwrap().minor(),

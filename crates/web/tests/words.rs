@@ -5,7 +5,7 @@ use faktura_domain::{Currency, Locale, Money};
 use faktura_web::i18n::{message_ids, sources, I18n, Tr};
 
 /// The variables that carry formatted amounts in the bundles.
-const AMOUNT_VARIABLES: [&str; 3] = ["amount", "total", "limit"];
+const AMOUNT_VARIABLES: [&str; 6] = ["amount", "total", "limit", "due", "minimum", "paid"];
 
 #[test]
 fn no_danish_amount_is_followed_by_a_second_full_stop() {
