@@ -20,6 +20,9 @@ pub struct IdempotencyClaim {
     pub request_hash: String,
 }
 
+/// A stored key: request hash, state, response status and body, created at.
+type StoredKey = (String, String, Option<i64>, Option<String>, i64);
+
 fn horizon(at: i64) -> i64 {
     at - Duration::hours(IDEMPOTENCY_RETENTION_HOURS).num_milliseconds()
 }
@@ -161,7 +164,7 @@ impl Store {
         &self,
         claim: &IdempotencyClaim,
     ) -> Result<Option<IdempotencyStart>> {
-        let row: Option<(String, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+        let row: Option<StoredKey> = sqlx::query_as(
             "SELECT request_hash, state, response_status, response_body, created_at \
              FROM idempotency_keys WHERE caller = $1 AND idempotency_key = $2",
         )
