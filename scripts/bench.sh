@@ -2,7 +2,8 @@
 # Faktura's benchmark run (not part of CI): builds release binaries, generates 1,000,000 invoices
 # on SQLite and on PostgreSQL, and runs the load generator (pay at 1/8/32 clients, invoice lists at
 # 8 clients, sign-in, start-up, memory) with the raw baselines (one-row-update transactions on
-# SQLite at the same durability, pgbench on the same PostgreSQL) in the same run. Then the
+# SQLite at the same durability through the C library and through sqlx, pgbench on the same
+# PostgreSQL, and the list's own SQL alone on each) in the same run. Then the
 # in-process criterion benches and the help recommender's benchmark.
 #
 #   scripts/bench.sh                      # everything (about 10 minutes on 2 cores)
@@ -10,7 +11,7 @@
 #   BENCH_SKIP_GENERATE=1 scripts/bench.sh  # reuse the generated databases (copied back fresh)
 #
 # PostgreSQL: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/faktura_bench; the database
-# is dropped and re-created) and pgbench (Debian: postgresql-contrib or postgresql-15).
+# is dropped and re-created) and pgbench (Debian: postgresql-contrib or postgresql-15); sqlite3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -23,10 +24,15 @@ WORK="${BENCH_DIR:-/tmp/faktura-bench}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/faktura_bench}"
 PG_ADMIN="${PG_URL%/*}/postgres"
 PG_DB="${PG_URL##*/}"
-SCALE=(--accounts 100 --profiles-per-account 4 --invoices-per-profile 2500)
+# BENCH_INVOICES_PER_PROFILE shrinks the data for quick runs (2500 = 1,000,000 invoices).
+SCALE=(--accounts 100 --profiles-per-account 4 --invoices-per-profile "${BENCH_INVOICES_PER_PROFILE:-2500}")
 
 if ! command -v pgbench >/dev/null; then
   apt-get install -y postgresql-contrib >/dev/null 2>&1 || apt-get install -y postgresql-15 >/dev/null
+fi
+# The raw SQLite baselines run the C library through its own shell.
+if ! command -v sqlite3 >/dev/null; then
+  apt-get install -y sqlite3 >/dev/null
 fi
 cargo build --release -p faktura -p faktura-bench
 BIN="$CARGO_TARGET_DIR/release"

@@ -1,8 +1,10 @@
 //! Idempotency keys: a request sent again with the same key gets the first answer again
 //! instead of doing the work twice.
 
-use crate::{AppError, Services};
+use crate::{AppError, AppResult, Services};
 use faktura_store::IdempotencyStart;
+
+pub use faktura_store::IdempotencyClaim;
 use std::future::Future;
 
 /// Why the work did not run under this key.
@@ -14,6 +16,46 @@ pub enum KeyTaken {
     InProgress,
     /// The key was used before with a different request.
     Mismatch,
+}
+
+fn taken_of(start: IdempotencyStart) -> Option<KeyTaken> {
+    match start {
+        IdempotencyStart::Started => None,
+        IdempotencyStart::Replay { status, body } => Some(KeyTaken::Replay { status, body }),
+        IdempotencyStart::InProgress => Some(KeyTaken::InProgress),
+        IdempotencyStart::Mismatch => Some(KeyTaken::Mismatch),
+    }
+}
+
+/// What the key says before work that claims it in its own transactions
+/// ([`crate::paying::pay_invoice_once`]): `None` while it is free. A read, no write.
+pub async fn taken(app: &Services, claim: &IdempotencyClaim) -> AppResult<Option<KeyTaken>> {
+    Ok(app.store.idempotency_state(claim).await?.and_then(taken_of))
+}
+
+/// What the key says after the work found it taken meanwhile. A claim released since (its
+/// request failed) answers `InProgress`: the client retries, and then finds it free.
+pub async fn taken_now(app: &Services, claim: &IdempotencyClaim) -> AppResult<KeyTaken> {
+    Ok(taken(app, claim).await?.unwrap_or(KeyTaken::InProgress))
+}
+
+/// Stores an answer decided without writing anything else (a refusal) under a free key, in one
+/// write. `Err(taken)` when another request with the key came first: answer with that instead.
+pub async fn store_answer(
+    app: &Services,
+    claim: &IdempotencyClaim,
+    status: u16,
+    body: &str,
+) -> AppResult<Result<(), KeyTaken>> {
+    if app
+        .store
+        .store_idempotent_answer(claim, status, body)
+        .await?
+    {
+        Ok(Ok(()))
+    } else {
+        Ok(Err(taken_now(app, claim).await?))
+    }
 }
 
 /// Runs `work` once per `(caller, key)`: claims the key with the request's fingerprint, runs

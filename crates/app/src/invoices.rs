@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use faktura_domain::*;
 use std::collections::HashMap;
 
-pub use faktura_store::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter};
+pub use faktura_store::{InvoiceCursor, InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter};
 
 /// The most invoices the overview counts as open (the count shows "500" beyond that).
 pub const OPEN_COUNT_CAP: u32 = 500;
@@ -22,8 +22,8 @@ pub struct ListQuery {
     pub status: StatusFilter,
     pub invoice_date_from: Option<NaiveDate>,
     pub invoice_date_to: Option<NaiveDate>,
-    /// Continue after this (invoice date, id): the previous page's `next`.
-    pub after: Option<(NaiveDate, InvoiceId)>,
+    /// Continue after this invoice: the previous page's `next`.
+    pub after: Option<InvoiceCursor>,
     pub limit: u32,
 }
 

@@ -68,6 +68,10 @@ pub enum PayError {
     /// The part asked for is below the minimum or above the amount due (now).
     #[error(transparent)]
     Amount(#[from] faktura_domain::partial::PartialAmountError),
+    /// The idempotency key given to [`pay_invoice_once`] was taken by another request with it
+    /// meanwhile; nothing was done. Ask the store what the key says now.
+    #[error("the idempotency key was taken meanwhile")]
+    KeyTaken,
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -270,12 +274,14 @@ async fn begin(
     scope: &AccountScope,
     invoice: &Invoice,
     request: &BeginPayment,
+    once: Option<&Once<'_>>,
 ) -> Result<Payment, PayError> {
-    let begun = match app.store.begin_payment(request).await? {
+    let claim = once.map(|o| o.claim);
+    let begun = match app.store.begin_payment_claiming(request, claim).await? {
         Err(PayRefusal::InProgress(open)) => {
             let now = resolve_open_payment(app, &open).await?;
             match now.state {
-                PaymentState::Failed => app.store.begin_payment(request).await?,
+                PaymentState::Failed => app.store.begin_payment_claiming(request, claim).await?,
                 _ => Err(PayRefusal::InProgress(now)),
             }
         }
@@ -295,7 +301,16 @@ async fn begin(
         Err(PayRefusal::InvoiceNotFound) => {
             Err(AppError::NotFound(crate::Resource::Invoice).into())
         }
+        Err(PayRefusal::KeyTaken) => Err(PayError::KeyTaken),
     }
+}
+
+/// An idempotency key for [`pay_invoice_once`]: claimed in the transaction that records the
+/// attempt, and `answer`'s rendering of the settled payment stored in the transaction that
+/// settles it, so the key costs no commit of its own.
+pub struct Once<'a> {
+    pub claim: &'a faktura_store::IdempotencyClaim,
+    pub answer: &'a (dyn Fn(&Payment) -> (u16, String) + Send + Sync),
 }
 
 /// Pays the invoice (all that is due, or the part asked for) and returns the payment as
@@ -309,6 +324,22 @@ pub async fn pay_invoice(
     invoice: &Invoice,
     with: PayWith,
     amount: PayAmount,
+) -> Result<Payment, PayError> {
+    pay_invoice_once(app, actor, scope, invoice, with, amount, None).await
+}
+
+/// [`pay_invoice`] under an idempotency key ([`Once`]). The key is claimed only once an attempt
+/// is recorded: a refusal decided before (blocked, bad card) leaves it free for the caller to
+/// store that answer under, and `KeyTaken` says another request with it came first.
+#[allow(clippy::too_many_arguments)]
+pub async fn pay_invoice_once(
+    app: &Services,
+    actor: &Actor,
+    scope: &AccountScope,
+    invoice: &Invoice,
+    with: PayWith,
+    amount: PayAmount,
+    once: Option<&Once<'_>>,
 ) -> Result<Payment, PayError> {
     scope.check_invoice(invoice)?;
     require_pay(scope, invoice)?;
@@ -339,13 +370,15 @@ pub async fn pay_invoice(
         today: app.today(),
         ip: actor.ip.clone(),
     };
-    let payment = begin(app, scope, invoice, &request).await?;
+    let payment = begin(app, scope, invoice, &request, once).await?;
     let (token, to_save) = match (saved, new_card) {
         (Some(method), _) => (method.gateway_token, None),
-        (None, Some((card, save))) => match tokenize_for(app, actor, &payment, &card).await? {
-            Ok(token) => (token.token.clone(), save.then_some(token)),
-            Err(settled) => return settled,
-        },
+        (None, Some((card, save))) => {
+            match tokenize_for(app, actor, &payment, &card, once).await? {
+                Ok(token) => (token.token.clone(), save.then_some(token)),
+                Err(settled) => return settled,
+            }
+        }
         (None, None) => return Err(PayError::MethodNotFound),
     };
     let charge = crate::charging::charge(
@@ -366,7 +399,7 @@ pub async fn pay_invoice(
         },
     )
     .await;
-    let settled = settle(app, actor, &payment, &outcome_of(charge)).await?;
+    let settled = settle_answering(app, actor, &payment, &outcome_of(charge), once).await?;
     // Saving the new card comes after the payment is recorded: a failure here loses nothing.
     if let Some(token) = to_save {
         if let Some(keep) = keep_new_card(scope, invoice, &settled) {
@@ -441,6 +474,7 @@ async fn tokenize_for(
     actor: &Actor,
     payment: &Payment,
     card: &CardInput,
+    once: Option<&Once<'_>>,
 ) -> Result<Result<CardToken, Result<Payment, PayError>>, PayError> {
     let failed = |reason| PaymentOutcome::Failed {
         reason,
@@ -448,24 +482,36 @@ async fn tokenize_for(
     };
     match app.gateway.tokenize(card).await {
         Ok(token) if token.funding == Funding::Prepaid => {
-            settle(
+            settle_answering(
                 app,
                 actor,
                 payment,
                 &failed(FailureReason::PrepaidCardRefused),
+                once,
             )
             .await?;
             Ok(Err(Err(PayError::PrepaidRefused)))
         }
         Ok(token) => Ok(Ok(token)),
-        Err(GatewayError::CardRefused(reason)) => {
-            Ok(Err(Ok(settle(app, actor, payment, &failed(reason)).await?)))
-        }
+        Err(GatewayError::CardRefused(reason)) => Ok(Err(Ok(settle_answering(
+            app,
+            actor,
+            payment,
+            &failed(reason),
+            once,
+        )
+        .await?))),
         Err(error) => {
             // Nothing was charged: tokenization comes before any charge.
             tracing::warn!(%error, payment = %payment.id, "tokenization failed");
-            let settled =
-                settle(app, actor, payment, &failed(FailureReason::ProcessingError)).await?;
+            let settled = settle_answering(
+                app,
+                actor,
+                payment,
+                &failed(FailureReason::ProcessingError),
+                once,
+            )
+            .await?;
             Ok(Err(Ok(settled)))
         }
     }
@@ -477,16 +523,43 @@ async fn settle(
     payment: &Payment,
     outcome: &PaymentOutcome,
 ) -> Result<Payment, PayError> {
+    settle_answering(app, actor, payment, outcome, None).await
+}
+
+async fn settle_answering(
+    app: &Services,
+    actor: &Actor,
+    payment: &Payment,
+    outcome: &PaymentOutcome,
+    once: Option<&Once<'_>>,
+) -> Result<Payment, PayError> {
     let settled = app
         .store
-        .settle_payment(
+        .settle_payment_answering(
             &payment.billing_account_id,
             &payment.id,
             outcome,
             Some(&actor.user.id),
             actor.ip.as_deref(),
+            once.map(|o| (o.claim, o.answer)),
         )
-        .await?;
+        .await;
+    let settled = match (settled, once) {
+        (Ok(settled), _) => settled,
+        (Err(error), None) => return Err(error.into()),
+        (Err(error), Some(once)) => {
+            // The key was claimed with the attempt: release it, so that the client may retry
+            // with it (the one-open-payment rule still prevents a second charge).
+            if let Err(release) = app
+                .store
+                .abandon_idempotent(&once.claim.caller, &once.claim.key)
+                .await
+            {
+                tracing::error!(%release, "could not release an idempotency key");
+            }
+            return Err(error.into());
+        }
+    };
     crate::janitor::note_late_success(&settled);
     Ok(settled.payment)
 }

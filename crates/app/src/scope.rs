@@ -30,10 +30,11 @@ impl AccountScope {
     pub async fn load(app: &Services, actor: &Actor, raw_account: &str) -> AppResult<AccountScope> {
         let hidden = || AppError::hidden(Resource::BillingAccount, NO_ROLE_ON_ACCOUNT);
         let id = BillingAccountId::parse(raw_account).map_err(|_| hidden())?;
-        let Some(account) = app.store.account(&id).await? else {
+        // Two queries: the account with the actor's roles on it, then its profiles.
+        let Some((account, access)) = app.store.account_with_access(&id, &actor.user.id).await?
+        else {
             return Err(hidden());
         };
-        let access = app.store.access(&id, &actor.user.id).await?;
         if !access.has_any_role() {
             return Err(hidden());
         }

@@ -141,18 +141,14 @@ pub enum BearerRefusal {
     UserGone,
 }
 
-/// Looks up the token an API request presents.
+/// Looks up the token an API request presents, with its user (one query).
 pub async fn bearer(app: &Services, token: &str) -> AppResult<Result<Caller, BearerRefusal>> {
-    let Some(record) = app.store.api_token(token).await? else {
+    let Some((record, user)) = app.store.api_token_with_user(token).await? else {
         return Ok(Err(BearerRefusal::Invalid));
     };
-    let user = match &record.user_id {
-        Some(id) => match app.store.user_by_id(id).await? {
-            Some(user) => Some(user),
-            None => return Ok(Err(BearerRefusal::UserGone)),
-        },
-        None => None,
-    };
+    if record.user_id.is_some() && user.is_none() {
+        return Ok(Err(BearerRefusal::UserGone));
+    }
     Ok(Ok(Caller {
         token: record,
         user,

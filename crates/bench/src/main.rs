@@ -7,6 +7,8 @@
 //!
 //! Client and server share this machine's cores; the printed table says so.
 
+mod baselines;
+
 use anyhow::{bail, Context};
 use bytes::Bytes;
 use clap::Parser;
@@ -15,7 +17,6 @@ use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use rand::seq::SliceRandom;
-use sqlx::{Connection, Executor};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -496,6 +497,50 @@ async fn bench_database(
         println!("  list account holds {n} of {total} invoices");
         n
     };
+    // The list's own SQL, run alone (no Faktura in between) at the same concurrency.
+    let list_sql = if args.skip_lists || args.skip_baselines {
+        None
+    } else {
+        let store = faktura_store::Store::connect(url).await?;
+        let page: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM invoices WHERE billing_account_id = $1 \
+             ORDER BY invoice_date DESC, number DESC LIMIT $2",
+        )
+        .bind(&list_account)
+        .bind(i64::from(args.page_size))
+        .fetch_all(store.pool())
+        .await?;
+        store.close().await;
+        let sql = baselines::ListSql::new(&list_account, args.page_size, &page);
+        let rate = match url.strip_prefix("sqlite://") {
+            Some(path) => {
+                let path = path.split('?').next().unwrap_or(path);
+                baselines::list_sql_sqlite(args, std::path::Path::new(path), &sql)?
+            }
+            None => {
+                let db = url.rsplit('/').next().unwrap_or_default();
+                let db = db.split('?').next().unwrap_or(db);
+                baselines::list_sql_pgbench(args, db, &sql)?.0
+            }
+        };
+        let how = if url.starts_with("sqlite:") {
+            "sqlite3 shells (C library)"
+        } else {
+            "pgbench -M prepared, custom script"
+        };
+        table.add(
+            &format!(
+                "list SQL alone (page + its payments), {} clients",
+                args.list_clients
+            ),
+            backend,
+            format!("{rate:.0} req/s"),
+            "",
+            "",
+            how.into(),
+        );
+        Some(rate)
+    };
     if !args.skip_lists {
         let token = list_token.clone();
         let url = api_url.clone();
@@ -517,6 +562,16 @@ async fn bench_database(
             &ms(lat.percentile(99)),
             errors_note(&lat, &format!("account with {count} invoices")),
         );
+        if let Some(alone) = list_sql.filter(|r| *r > 0.0) {
+            table.add(
+                "API list / list SQL alone",
+                backend,
+                format!("{:.0} %", lat.samples.len() as f64 / secs / alone * 100.0),
+                "",
+                "",
+                "target ≥ 50 %".into(),
+            );
+        }
     }
     if !args.skip_lists {
         let page = format!(
@@ -600,106 +655,6 @@ fn errors_note(lat: &Latencies, note: &str) -> String {
     }
 }
 
-/// One-row-update transactions on SQLite with Faktura's durability: WAL, synchronous=FULL.
-async fn raw_sqlite(args: &Args) -> anyhow::Result<(f64, usize)> {
-    let _ = std::fs::remove_file(&args.raw_sqlite);
-    let url = format!("sqlite://{}?mode=rwc", args.raw_sqlite.display());
-    let mut best = (0.0, 1);
-    for clients in [1usize, 8] {
-        let counter = Arc::new(AtomicUsize::new(0));
-        let deadline = Instant::now() + Duration::from_secs(args.seconds);
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for c in 0..clients {
-            let url = url.clone();
-            let counter = counter.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut conn = sqlx::SqliteConnection::connect(&url).await?;
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-                     CREATE TABLE IF NOT EXISTS counters (id INTEGER PRIMARY KEY, n BIGINT NOT NULL); \
-                     INSERT OR IGNORE INTO counters (id, n) VALUES (1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0)",
-                )
-                .await?;
-                let id = (c % 8 + 1) as i64;
-                while Instant::now() < deadline {
-                    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-                    sqlx::query("UPDATE counters SET n = n + 1 WHERE id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-                anyhow::Ok(())
-            }));
-        }
-        for task in tasks {
-            task.await??;
-        }
-        let rate = counter.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
-        println!("  raw SQLite, {clients} connections: {rate:.0} tx/s");
-        if rate > best.0 {
-            best = (rate, clients);
-        }
-    }
-    let _ = std::fs::remove_file(&args.raw_sqlite);
-    Ok(best)
-}
-
-fn pgbench(args: &Args, db: &str) -> anyhow::Result<(f64, usize)> {
-    let base = [
-        "-h",
-        args.pgbench_host.as_str(),
-        "-U",
-        args.pgbench_user.as_str(),
-    ];
-    let _ = Command::new("createdb")
-        .args(base)
-        .arg(db)
-        .stderr(Stdio::null())
-        .status();
-    let init = Command::new("pgbench")
-        .args(base)
-        .args(["-i", "-q", "-s", "10", db])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .context("cannot run pgbench (apt-get install postgresql-contrib)")?;
-    if !init.success() {
-        bail!("pgbench -i failed");
-    }
-    let mut best = (0.0, 1);
-    for &clients in &args.clients {
-        let output = Command::new("pgbench")
-            .args(base)
-            .args([
-                "-M",
-                "prepared",
-                "-c",
-                &clients.to_string(),
-                "-j",
-                &clients.min(2).to_string(),
-                "-T",
-                &args.seconds.to_string(),
-                db,
-            ])
-            .output()?;
-        let text = String::from_utf8_lossy(&output.stdout);
-        let tps = text
-            .lines()
-            .find(|l| l.starts_with("tps = "))
-            .and_then(|l| l.split_whitespace().nth(2))
-            .and_then(|v| v.parse::<f64>().ok())
-            .with_context(|| format!("no tps in pgbench's output: {text}"))?;
-        println!("  pgbench, {clients} clients: {tps:.0} tps");
-        if tps > best.0 {
-            best = (tps, clients);
-        }
-    }
-    Ok(best)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -709,22 +664,33 @@ async fn main() -> anyhow::Result<()> {
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
     let mut table = Table::default();
 
-    let raw_sqlite = if args.skip_baselines {
-        (0.0, 0)
+    let (raw_sqlite, raw_sqlx) = if args.skip_baselines {
+        ((0.0, 0), (0.0, 0))
     } else {
-        raw_sqlite(&args).await?
+        (
+            baselines::raw_sqlite_c(&args)?,
+            baselines::raw_sqlite_sqlx(&args).await?,
+        )
     };
     table.add(
-        "raw SQLite: one-row UPDATE transactions (WAL, synchronous=FULL)",
+        "raw SQLite, C library (sqlite3 shell): one-row UPDATE transactions (WAL, synchronous=FULL)",
         "SQLite",
         format!("{:.0} tx/s", raw_sqlite.0),
         "",
         "",
         format!("best of 1/8 connections ({})", raw_sqlite.1),
     );
+    table.add(
+        "the same through sqlx's SQLite driver",
+        "SQLite",
+        format!("{:.0} tx/s", raw_sqlx.0),
+        "",
+        "",
+        format!("best of 1/8 connections ({})", raw_sqlx.1),
+    );
     let pg = match &args.pgbench_db {
         Some(db) if !args.skip_baselines => {
-            let best = pgbench(&args, db)?;
+            let best = baselines::pgbench(&args, db)?;
             table.add(
                 "pgbench TPC-B-like (scale 10, prepared)",
                 "PostgreSQL",
@@ -741,7 +707,7 @@ async fn main() -> anyhow::Result<()> {
     for url in args.databases.clone() {
         let best = bench_database(&args, &url, &client, &mut table).await?;
         let (raw, name) = if url.starts_with("sqlite:") {
-            (Some(raw_sqlite.0), "raw SQLite")
+            (Some(raw_sqlite.0), "raw SQLite (C library)")
         } else {
             (pg, "pgbench")
         };

@@ -160,6 +160,13 @@ pub async fn import_invoices<R: Read>(
         }
         progress(reader.position().byte());
     }
+    if report.imported > 0 {
+        // A bulk import can change the tables' sizes by orders of magnitude; plan the server's
+        // queries on fresh statistics rather than wait for autovacuum (which may be off).
+        if let Err(error) = app.store.analyze().await {
+            tracing::warn!(%error, "could not refresh the statistics after the import");
+        }
+    }
     Ok(report)
 }
 

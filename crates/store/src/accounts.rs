@@ -63,35 +63,55 @@ impl Store {
 
     /// Everything a permission check needs about one user on one account.
     pub async fn access(&self, account: &BillingAccountId, user: &UserId) -> Result<Access> {
-        let admin: Option<String> =
-            sqlx::query_scalar("SELECT account_admin_user_id FROM billing_accounts WHERE id = $1")
-                .bind(account.as_str())
-                .fetch_optional(self.pool())
-                .await?;
+        Ok(match self.account_with_access(account, user).await? {
+            Some((_, access)) => access,
+            None => Access {
+                is_account_admin: false,
+                grants: Vec::new(),
+            },
+        })
+    }
+
+    /// The account and the user's access on it, in one query (every request that opens an
+    /// account asks this): the account row once per role assignment the user holds on it, or
+    /// once with no assignment. `None` when there is no such account.
+    pub async fn account_with_access(
+        &self,
+        account: &BillingAccountId,
+        user: &UserId,
+    ) -> Result<Option<(BillingAccount, Access)>> {
         let rows = sqlx::query(
-            "SELECT role, billing_profile_id FROM role_assignments \
-             WHERE billing_account_id = $1 AND user_id = $2",
+            "SELECT a.*, r.role AS grant_role, r.billing_profile_id AS grant_profile \
+             FROM billing_accounts a LEFT JOIN role_assignments r \
+             ON r.billing_account_id = a.id AND r.user_id = $2 WHERE a.id = $1",
         )
         .bind(account.as_str())
         .bind(user.as_str())
         .fetch_all(self.pool())
         .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let found = rows::account(first)?;
         let mut grants = Vec::with_capacity(rows.len());
         for row in &rows {
-            let role_code = rows::text(row, "role")?;
+            let Some(role_code) = rows::opt_text(row, "grant_role")? else {
+                continue;
+            };
             let role: Role = role_code
                 .parse()
                 .map_err(|_| rows::corrupt("role", &role_code))?;
-            let scope = match rows::opt_id(row, "billing_profile_id", BillingProfileId::parse)? {
+            let scope = match rows::opt_id(row, "grant_profile", BillingProfileId::parse)? {
                 Some(profile) => Scope::Profile(profile),
                 None => Scope::Account,
             };
             grants.push((scope, role));
         }
-        Ok(Access {
-            is_account_admin: admin.as_deref() == Some(user.as_str()),
+        let access = Access {
+            is_account_admin: found.account_admin == *user,
             grants,
-        })
+        };
+        Ok(Some((found, access)))
     }
 
     pub async fn create_profile(

@@ -43,11 +43,15 @@ pub use iam::{
     GrantRefusal, Granted, Invitation, InvitationRefusal, NewBillingAccount, RemoveRefusal,
     INVITATION_DAYS,
 };
-pub use idempotency::{IdempotencyStart, IDEMPOTENCY_RETENTION_HOURS};
-pub use invoices::{InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter, VoidRefusal};
+pub use idempotency::{IdempotencyClaim, IdempotencyStart, IDEMPOTENCY_RETENTION_HOURS};
+pub use invoices::{
+    InvoiceCursor, InvoiceFilter, InvoicePage, InvoiceSummary, StatusFilter, VoidRefusal,
+};
 pub use janitor::{Backlog, DoubtKind, InDoubt};
 pub use methods::{AddMode, AuditActor, DetachRefusal};
-pub use payments::{BeginPayment, LateCharge, PayRefusal, PaymentOutcome, SettleResult};
+pub use payments::{
+    BeginPayment, LateCharge, PayRefusal, PaymentAnswer, PaymentOutcome, SettleResult,
+};
 pub use refunds::{BeginRefund, RefundOutcome, RefundRefusal, RefundSettled, RefundTarget};
 pub use sessions::{random_token, Session};
 pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
@@ -215,12 +219,51 @@ impl Store {
         &self.pool
     }
 
-    /// Applies the embedded migrations for this backend.
+    /// Applies the embedded migrations for this backend. On PostgreSQL, tables that have never
+    /// been analysed (new ones, or ones a migration rebuilt) are analysed then, so that the
+    /// server's queries are planned on real statistics whether or not autovacuum runs.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => {
+                POSTGRES_MIGRATIONS.run(&self.pool).await?;
+                self.analyze_unanalyzed().await?;
+            }
         }
+        Ok(())
+    }
+
+    /// PostgreSQL: `ANALYZE` the tables of the current schema that have no statistics yet
+    /// (`reltuples < 0`: never analysed nor vacuumed). Cheap when there are none, which is
+    /// every start but the first after a migration.
+    async fn analyze_unanalyzed(&self) -> Result<()> {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_class c \
+             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' \
+             AND c.reltuples < 0 ORDER BY c.relname",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        if !tables.is_empty() {
+            let list: Vec<String> = tables
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect();
+            sqlx::query(&format!("ANALYZE {}", list.join(", ")))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes the planners' statistics after a bulk change (an import, generated data).
+    pub async fn analyze(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend == Backend::Sqlite {
+            // Sampled: a full ANALYZE would read every index of a large file.
+            conn.execute("PRAGMA analysis_limit = 1000").await?;
+        }
+        conn.execute("ANALYZE").await?;
         Ok(())
     }
 

@@ -9,6 +9,7 @@
 //! takes more than is due when it starts, and the invoice refuses more than is due when it lands.
 
 use crate::audit::{self, NewAuditEvent};
+use crate::idempotency::IdempotencyClaim;
 use crate::invoices::invoice_without_lines;
 use crate::rows::{self, millis};
 use crate::{Result, Store, StoreError};
@@ -45,7 +46,17 @@ pub enum PayRefusal {
     /// replaced between the choice and the start. Checked under the card's row lock, which
     /// detaching takes too, so a card cannot be detached while a payment with it starts.
     MethodUnusable,
+    /// The idempotency key to claim with the payment was taken meanwhile (by a request with
+    /// the same key); nothing was written.
+    KeyTaken,
 }
+
+/// The answer to store under an idempotency key when a payment is settled: computed from the
+/// payment as settled, inside the settling transaction.
+pub type PaymentAnswer<'a> = (
+    &'a IdempotencyClaim,
+    &'a (dyn Fn(&Payment) -> (u16, String) + Send + Sync),
+);
 
 /// What the gateway said about a payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +103,22 @@ impl Store {
         &self,
         request: &BeginPayment,
     ) -> Result<Result<Payment, PayRefusal>> {
+        self.begin_payment_claiming(request, None).await
+    }
+
+    /// [`Store::begin_payment`] that also claims an idempotency key in the same transaction
+    /// (`KeyTaken` if it is taken): the key costs no commit of its own.
+    pub async fn begin_payment_claiming(
+        &self,
+        request: &BeginPayment,
+        claim: Option<&IdempotencyClaim>,
+    ) -> Result<Result<Payment, PayRefusal>> {
         let mut tx = self.begin_write().await?;
+        if let Some(claim) = claim {
+            if !crate::idempotency::claim_in(&mut tx, claim).await? {
+                return Ok(Err(PayRefusal::KeyTaken));
+            }
+        }
         let row = sqlx::query("SELECT * FROM invoices WHERE billing_account_id = $1 AND id = $2")
             .bind(request.account.as_str())
             .bind(request.invoice.as_str())
@@ -324,7 +350,22 @@ impl Store {
         actor: Option<&UserId>,
         ip: Option<&str>,
     ) -> Result<SettleResult> {
-        self.settle_payment_once(None, account, payment_id, outcome, actor, ip)
+        self.settle_payment_answering(account, payment_id, outcome, actor, ip, None)
+            .await
+    }
+
+    /// [`Store::settle_payment`] that also stores the answer under an idempotency key claimed
+    /// with the payment, in the same transaction.
+    pub async fn settle_payment_answering(
+        &self,
+        account: &BillingAccountId,
+        payment_id: &PaymentId,
+        outcome: &PaymentOutcome,
+        actor: Option<&UserId>,
+        ip: Option<&str>,
+        answer: Option<PaymentAnswer<'_>>,
+    ) -> Result<SettleResult> {
+        self.settle_payment_once(None, account, payment_id, outcome, actor, ip, answer)
             .await?
             .ok_or_else(|| StoreError::Corrupt("a settle without an event was deduplicated".into()))
     }
@@ -338,10 +379,11 @@ impl Store {
         payment_id: &PaymentId,
         outcome: &PaymentOutcome,
     ) -> Result<Option<SettleResult>> {
-        self.settle_payment_once(Some(event), account, payment_id, outcome, None, None)
+        self.settle_payment_once(Some(event), account, payment_id, outcome, None, None, None)
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn settle_payment_once(
         &self,
         event: Option<(&str, &str)>,
@@ -350,6 +392,7 @@ impl Store {
         outcome: &PaymentOutcome,
         actor: Option<&UserId>,
         ip: Option<&str>,
+        answer: Option<PaymentAnswer<'_>>,
     ) -> Result<Option<SettleResult>> {
         let mut tx = self.begin_write().await?;
         if let Some((id, kind)) = event {
@@ -377,6 +420,7 @@ impl Store {
                 let already: Option<String> = row.try_get("late_charge_reference")?;
                 if already.is_none() {
                     let late = late_success(&mut tx, &mut payment, reference, actor, ip).await?;
+                    store_answer(&mut tx, answer, &payment).await?;
                     tx.commit().await?;
                     return Ok(Some(SettleResult {
                         payment,
@@ -388,6 +432,7 @@ impl Store {
         }
         if payment.state.is_final() {
             // The event is kept as seen even so.
+            store_answer(&mut tx, answer, &payment).await?;
             tx.commit().await?;
             return Ok(Some(SettleResult {
                 payment,
@@ -468,18 +513,32 @@ impl Store {
             )
             .await?;
         }
-        tx.commit().await?;
         payment.state = state;
         payment.failure_reason = reason;
         payment.gateway_reference = reference;
         payment.next_action_url = url;
         payment.updated_at = now;
+        store_answer(&mut tx, answer, &payment).await?;
+        tx.commit().await?;
         Ok(Some(SettleResult {
             payment,
             changed: true,
             late_charge: LateCharge::None,
         }))
     }
+}
+
+/// Stores the answer for the settled payment under its idempotency key, if there is one.
+async fn store_answer(
+    conn: &mut sqlx::AnyConnection,
+    answer: Option<PaymentAnswer<'_>>,
+    payment: &Payment,
+) -> Result<()> {
+    if let Some((claim, respond)) = answer {
+        let (status, body) = respond(payment);
+        crate::idempotency::finish_in(conn, claim, status, &body).await?;
+    }
+    Ok(())
 }
 
 /// Records a success for a payment already recorded as failed: applied to the invoice when it

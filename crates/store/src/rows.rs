@@ -9,8 +9,34 @@ pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
+/// `YYYY-MM-DD`, as dates are stored. Written by hand: chrono's `format("%Y-%m-%d")` parses
+/// the format string on every call, and lists format and parse four dates per invoice.
 pub(crate) fn date_text(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    use chrono::Datelike as _;
+    let mut text = String::with_capacity(10);
+    let year = date.year();
+    if (0..=9999).contains(&year) {
+        use std::fmt::Write as _;
+        let _ = write!(text, "{year:04}-{:02}-{:02}", date.month(), date.day());
+    } else {
+        text = date.format("%Y-%m-%d").to_string();
+    }
+    text
+}
+
+/// A stored `YYYY-MM-DD` date (four-digit year), or `None`.
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0u32, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 pub(crate) fn text(row: &Row, column: &str) -> Result<String> {
@@ -36,7 +62,7 @@ pub(crate) fn timestamp(row: &Row, column: &str) -> Result<DateTime<Utc>> {
 
 pub(crate) fn date(row: &Row, column: &str) -> Result<NaiveDate> {
     let value = text(row, column)?;
-    NaiveDate::parse_from_str(&value, "%Y-%m-%d").map_err(|_| corrupt(column, &value))
+    parse_date(&value).ok_or_else(|| corrupt(column, &value))
 }
 
 pub(crate) fn currency(row: &Row, column: &str) -> Result<Currency> {
@@ -106,6 +132,27 @@ pub(crate) fn user(row: &Row) -> Result<User> {
         created_at: timestamp(row, "created_at")?,
     })
 }
+
+/// A user joined into another row under `user_…` column names (see [`USER_COLUMNS`]), or
+/// `None` when the join found none.
+pub(crate) fn joined_user(row: &Row) -> Result<Option<User>> {
+    let Some(user_id) = opt_id(row, "user_id_", UserId::parse)? else {
+        return Ok(None);
+    };
+    Ok(Some(User {
+        id: user_id,
+        email: text(row, "user_email")?,
+        display_name: text(row, "user_display_name")?,
+        locale: opt_text(row, "user_locale")?,
+        is_operator: int(row, "user_is_operator")? != 0,
+        created_at: timestamp(row, "user_created_at")?,
+    }))
+}
+
+/// The columns [`joined_user`] reads, for a join with `users u`.
+pub(crate) const USER_COLUMNS: &str = "u.id AS user_id_, u.email AS user_email, \
+     u.display_name AS user_display_name, u.locale AS user_locale, \
+     u.is_operator AS user_is_operator, u.created_at AS user_created_at";
 
 pub(crate) fn account(row: &Row) -> Result<BillingAccount> {
     Ok(BillingAccount {
@@ -219,6 +266,32 @@ pub(crate) fn outcome_columns(
             Some(url.clone()),
         ),
         PaymentOutcome::Unknown => (PaymentState::Unknown, None, stored_reference.cloned(), None),
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::{date_text, parse_date};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_round_trip_and_garbage_is_refused() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        assert_eq!(date_text(date), "2026-03-05");
+        assert_eq!(parse_date("2026-03-05"), Some(date));
+        let far = NaiveDate::from_ymd_opt(12, 12, 31).unwrap();
+        assert_eq!(parse_date(&date_text(far)), Some(far));
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "2026-3-05",
+            "2026/03/05",
+            "+2026-03-0",
+            "",
+            "2026-03-05x",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 }
 

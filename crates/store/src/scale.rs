@@ -272,6 +272,15 @@ impl Store {
                     progress(written);
                     if in_transaction >= PER_TRANSACTION {
                         tx.commit().await?;
+                        if self.backend() == Backend::Postgres {
+                            // The foreign-key checks of the next batches (lines and payments
+                            // → invoices) run plans PostgreSQL made when the tables were
+                            // nearly empty: sequential scans, quadratic as the tables grow,
+                            // unless fresh statistics replace them. Autovacuum would, but it
+                            // may be off or late; a sampled ANALYZE per transaction is cheap.
+                            conn.execute("ANALYZE invoices, invoice_lines, payments")
+                                .await?;
+                        }
                         tx = begin(&mut conn, self.backend()).await?;
                         in_transaction = 0;
                     }
@@ -294,12 +303,9 @@ impl Store {
         progress(written);
         // Generated data is a load-test fixture, not news.
         crate::reminders::mark_announced(&mut conn).await?;
-        // Fresh statistics, so the planners see the real table sizes (sampled on SQLite, where a
-        // full ANALYZE would read every index).
-        if self.backend() == Backend::Sqlite {
-            conn.execute("PRAGMA analysis_limit = 1000").await?;
-        }
-        conn.execute("ANALYZE").await?;
+        drop(conn);
+        // Fresh statistics, so the planners see the real table sizes.
+        self.analyze().await?;
         report.invoices = written;
         Ok(report)
     }

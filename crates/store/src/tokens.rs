@@ -3,7 +3,7 @@
 use crate::rows::{self, millis, now};
 use crate::{random_token, Result, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use faktura_domain::UserId;
+use faktura_domain::{User, UserId};
 use sha2::{Digest, Sha256};
 
 /// Tokens start with this, so they are recognisable in logs and secret scanners.
@@ -86,19 +86,37 @@ impl Store {
 
     /// The live token for a bearer value: not revoked, not expired.
     pub async fn api_token(&self, clear: &str) -> Result<Option<ApiToken>> {
+        Ok(self
+            .api_token_with_user(clear)
+            .await?
+            .map(|(token, _)| token))
+    }
+
+    /// The live token for a bearer value with its user, in one query (every API request starts
+    /// with it). The user is `None` for an operator token without one, and for a token whose
+    /// user no longer exists (`user_id` is set but nothing joined).
+    pub async fn api_token_with_user(
+        &self,
+        clear: &str,
+    ) -> Result<Option<(ApiToken, Option<User>)>> {
         if !clear.starts_with(TOKEN_PREFIX) || clear.len() > 200 {
             return Ok(None);
         }
         let at = millis(now());
-        let row = sqlx::query(
-            "SELECT * FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
-             AND (expires_at IS NULL OR expires_at > $2)",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT t.*, {} FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+             AND (t.expires_at IS NULL OR t.expires_at > $2)",
+            rows::USER_COLUMNS
+        ))
         .bind(hash(clear))
         .bind(at)
         .fetch_optional(self.pool())
         .await?;
-        row.as_ref().map(token).transpose()
+        match row {
+            Some(row) => Ok(Some((token(&row)?, rows::joined_user(&row)?))),
+            None => Ok(None),
+        }
     }
 
     pub async fn api_tokens_for(&self, user: &UserId) -> Result<Vec<ApiToken>> {

@@ -263,7 +263,7 @@ async fn invoice_list_pages_filters_and_scopes(store: Store) {
         seen.extend(
             page.items
                 .iter()
-                .map(|s| (s.invoice.invoice_date, s.invoice.id.clone())),
+                .map(|s| (s.invoice.invoice_date, s.invoice.number.clone())),
         );
         match page.next {
             Some(cursor) => filter.after = Some(cursor),
@@ -548,6 +548,81 @@ async fn invoices_must_match_their_profile(store: Store) {
     );
 }
 
+/// Invoices of the same date come by number, highest first, whatever order they were stored in
+/// and whatever their ids, on every page.
+async fn invoices_of_one_date_are_ordered_by_number(store: Store) {
+    store.load_demo(&demo_input()).await.unwrap();
+    let (account, _) = nordlys(&store).await;
+    let profile = &store.profiles(&account.id).await.unwrap()[0];
+    let date = today() + Duration::days(400);
+    for number in ["T0002", "T0010", "T0001", "T0003"] {
+        let invoice = InvoiceDraft {
+            billing_account_id: account.id.clone(),
+            billing_profile_id: profile.id.clone(),
+            currency: profile.currency,
+            number: number.into(),
+            invoice_date: date,
+            period_start: date - Duration::days(30),
+            period_end: date - Duration::days(1),
+            due_date: date + Duration::days(30),
+            lines: vec![LineDraft {
+                service: "Support".into(),
+                description: "x".into(),
+                quantity_milli: 1000,
+                unit_price_minor: 100,
+                amount_minor: Some(100),
+            }],
+            tax_minor: 25,
+            credits_minor: 0,
+        }
+        .issue(Utc::now())
+        .unwrap();
+        store.insert_invoice(&invoice).await.unwrap();
+    }
+    let expected = ["T0010", "T0003", "T0002", "T0001"];
+    for profiles in [None, Some(vec![profile.id.clone()])] {
+        let mut filter = all_of(&account.id);
+        filter.profiles = profiles;
+        filter.invoice_date_from = Some(date);
+        let numbers: Vec<String> = store
+            .list_invoices(&filter)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|s| s.invoice.number)
+            .collect();
+        assert_eq!(numbers, expected);
+        // One invoice per page: each cursor continues after the number it ends on.
+        filter.limit = 1;
+        let mut paged = Vec::new();
+        loop {
+            let page = store.list_invoices(&filter).await.unwrap();
+            paged.extend(page.items.into_iter().map(|s| s.invoice.number));
+            match page.next {
+                Some(cursor) => {
+                    assert_eq!(cursor.number, *paged.last().unwrap());
+                    filter.after = Some(cursor);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(paged, expected);
+    }
+    // The newest date still comes first: these four lead the whole account's list.
+    let first: Vec<String> = store
+        .list_invoices(&all_of(&account.id))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .take(5)
+        .map(|s| s.invoice.number)
+        .collect();
+    assert_eq!(first[..4], expected);
+    assert_ne!(first[4], "T0001");
+}
+
 async fn sessions_expire_and_can_be_revoked(store: Store) {
     let user = store
         .create_user("Someone@Example.com ", "Someone", Some("hash"))
@@ -585,6 +660,7 @@ faktura_store::on_both_backends!(
     a_failed_payment_leaves_the_invoice_payable,
     concurrent_attempts_start_exactly_one_payment,
     invoices_must_match_their_profile,
+    invoices_of_one_date_are_ordered_by_number,
     sessions_expire_and_can_be_revoked,
     help_feedback_and_support_requests,
 );

@@ -12,9 +12,8 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use chrono::NaiveDate;
 use faktura_app::accounts;
-use faktura_app::invoices::{self, ListQuery};
+use faktura_app::invoices::{self, InvoiceCursor, ListQuery};
 use faktura_app::refunds;
 use faktura_domain::*;
 
@@ -77,19 +76,14 @@ pub async fn get_profile(
     Ok(Json(profile_resource(scope_profile(&scope, &bp)?)))
 }
 
-fn parse_skip_token(raw: &str) -> Result<(NaiveDate, InvoiceId), ArmError> {
-    let bad = || {
+fn parse_skip_token(raw: &str) -> Result<InvoiceCursor, ArmError> {
+    InvoiceCursor::parse(raw).ok_or_else(|| {
         ArmError::bad_request(
             "InvalidSkipToken",
             "the $skipToken is not one this server issued",
         )
         .with_target("$skipToken")
-    };
-    let (date, id) = raw.split_once('_').ok_or_else(bad)?;
-    Ok((
-        NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| bad())?,
-        InvoiceId::parse(id).map_err(|_| bad())?,
-    ))
+    })
 }
 
 /// One page of invoices (of one profile, or of every profile the caller sees) with their
@@ -128,18 +122,18 @@ async fn invoice_list(
         invoice_resources(&page.items, &payments, state.app.today()),
         &notes,
     );
-    let next_link = page.next.map(|(date, id)| {
+    let next_link = page.next.map(|cursor| {
         let mut params: Vec<(&str, String)> = vec![
             ("api-version", API_VERSION.to_owned()),
             ("$top", top.to_string()),
         ];
         if let Some(from) = from {
-            params.push(("periodStartDate", from.format("%Y-%m-%d").to_string()));
+            params.push(("periodStartDate", from.to_string()));
         }
         if let Some(to) = to {
-            params.push(("periodEndDate", to.format("%Y-%m-%d").to_string()));
+            params.push(("periodEndDate", to.to_string()));
         }
-        params.push(("$skipToken", format!("{}_{id}", date.format("%Y-%m-%d"))));
+        params.push(("$skipToken", cursor.token()));
         format!(
             "{}{path}?{}",
             base_url(headers),

@@ -228,8 +228,20 @@ impl ApiQuery {
     }
 }
 
+/// `2026-03-05T00:00:00Z`. Written by hand: chrono's `format("%Y-%m-%d")` parses its format
+/// string on every call, and a list page formats four dates per invoice.
 pub fn date_time(date: NaiveDate) -> String {
-    format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
+    use chrono::Datelike as _;
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(20);
+    let _ = write!(
+        text,
+        "{:04}-{:02}-{:02}T00:00:00Z",
+        date.year(),
+        date.month(),
+        date.day()
+    );
+    text
 }
 
 pub fn timestamp(at: DateTime<Utc>) -> String {
@@ -300,6 +312,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ArmJson<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_times_in_the_api_format() {
+        let date = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        assert_eq!(date_time(date), "2026-03-05T00:00:00Z");
+        assert_eq!(
+            date_time(NaiveDate::from_ymd_opt(987, 12, 31).unwrap()),
+            "0987-12-31T00:00:00Z"
+        );
+        let at = DateTime::from_timestamp(1_772_668_800, 0).unwrap();
+        assert_eq!(timestamp(at), "2026-03-05T00:00:00Z");
+    }
 
     #[test]
     fn version_and_page_size_are_checked() {

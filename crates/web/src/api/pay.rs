@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use faktura_app::idempotency::{self, KeyTaken};
+use faktura_app::idempotency::{self, IdempotencyClaim, KeyTaken};
 use faktura_app::paying::{self, CancelError, PayAmount, PayBlock, PayError, PayWith};
 use faktura_domain::partial::PartialAmountError;
 use faktura_domain::*;
@@ -164,7 +164,22 @@ pub(super) fn json_response(status: StatusCode, body: String, replayed: bool) ->
     response
 }
 
-/// The pay operation's work once the request is valid: a status and a JSON body.
+/// What a pay request came to.
+enum PayAnswer {
+    /// A status and JSON body: the payment, or a refusal that is an outcome (kept under an
+    /// idempotency key). `stored`: already kept under the request's key, with the payment.
+    Answer {
+        status: StatusCode,
+        body: String,
+        stored: bool,
+    },
+    /// Another request with the same idempotency key came first; nothing was done.
+    KeyTaken,
+}
+
+/// The pay operation's work once the request is valid. With a `claim`, the key is claimed
+/// with the payment attempt and the answer stored as the payment is settled, in the payment's
+/// own transactions.
 async fn pay(
     state: &AppState,
     caller: &ApiCaller,
@@ -173,24 +188,39 @@ async fn pay(
     method: &PaymentMethodId,
     amount: PayAmount,
     base: &str,
-) -> Result<(StatusCode, Value), ArmError> {
+    claim: Option<&IdempotencyClaim>,
+) -> Result<PayAnswer, ArmError> {
     let actor = caller.actor()?;
-    let paid = paying::pay_invoice(
+    let answer = |payment: &Payment| {
+        (
+            http_status(payment.state).as_u16(),
+            payment_resource(payment, invoice, base).to_string(),
+        )
+    };
+    let once = claim.map(|claim| paying::Once {
+        claim,
+        answer: &answer,
+    });
+    let paid = paying::pay_invoice_once(
         &state.app,
         &actor,
         scope,
         invoice,
         PayWith::Saved(method.clone()),
         amount,
+        once.as_ref(),
     )
     .await;
     let error = match paid {
         Ok(payment) => {
-            return Ok((
-                http_status(payment.state),
-                payment_resource(&payment, invoice, base),
-            ))
+            let (status, body) = answer(&payment);
+            return Ok(PayAnswer::Answer {
+                status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                body,
+                stored: claim.is_some(),
+            });
         }
+        Err(PayError::KeyTaken) => return Ok(PayAnswer::KeyTaken),
         Err(PayError::Blocked(PayBlock::InProgress(open))) => ArmError::new(StatusCode::CONFLICT, "PaymentInProgress", format!("payment {} for this invoice is still in progress; do not pay again", open.id)),
         Err(PayError::Blocked(PayBlock::AlreadyPaid(paid))) => ArmError::new(StatusCode::CONFLICT, "InvoiceAlreadyPaid", format!("the invoice was paid by payment {}", paid.id)),
         Err(PayError::Blocked(PayBlock::NotPayable(status))) => ArmError::new(StatusCode::CONFLICT, "InvoiceNotPayable", format!("the invoice's status is {}", status.code())),
@@ -203,7 +233,11 @@ async fn pay(
         Err(PayError::Amount(problem)) => return Err(amount_refused(&problem)),
         Err(PayError::App(error)) => return Err(error.into()),
     };
-    Ok((error.status, error.body()))
+    Ok(PayAnswer::Answer {
+        status: error.status,
+        body: error.body().to_string(),
+        stored: false,
+    })
 }
 
 /// A part the invoice cannot take now: bad input, not an outcome (not kept under a key).
@@ -267,11 +301,15 @@ pub async fn pay_invoice(
     let base = base_url(&headers);
 
     let Some(key) = key else {
-        let (status, body) =
-            pay(&state, &caller, &scope, &invoice, &method_id, amount, &base).await?;
-        return Ok(json_response(status, body.to_string(), false));
+        return match pay(
+            &state, &caller, &scope, &invoice, &method_id, amount, &base, None,
+        )
+        .await?
+        {
+            PayAnswer::Answer { status, body, .. } => Ok(json_response(status, body, false)),
+            PayAnswer::KeyTaken => Err(ArmError::internal("a key was taken without a key")),
+        };
     };
-    let caller_id = caller.idempotency_caller();
     let fingerprint = hex::encode(Sha256::digest(
         format!(
             "POST {}/invoices/{}/pay\n{}{}",
@@ -286,33 +324,66 @@ pub async fn pay_invoice(
         )
         .as_bytes(),
     ));
-    let ran = idempotency::run_once(&state.app, &caller_id, &key, &fingerprint, || async {
-        let (status, body) =
-            pay(&state, &caller, &scope, &invoice, &method_id, amount, &base).await?;
-        Ok::<_, ArmError>((status.as_u16(), body.to_string()))
-    })
+    let claim = IdempotencyClaim {
+        caller: caller.idempotency_caller(),
+        key,
+        request_hash: fingerprint,
+    };
+    // A read first: a key used before answers as it did, without any work.
+    if let Some(taken) = idempotency::taken(&state.app, &claim).await? {
+        return Ok(key_taken(taken));
+    }
+    let answer = pay(
+        &state,
+        &caller,
+        &scope,
+        &invoice,
+        &method_id,
+        amount,
+        &base,
+        Some(&claim),
+    )
     .await?;
-    match ran {
-        Ok((status, body)) => Ok(json_response(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+    match answer {
+        PayAnswer::Answer {
+            status,
             body,
-            false,
-        )),
-        Err(KeyTaken::Replay { status, body }) => Ok(json_response(
+            stored: true,
+        } => Ok(json_response(status, body, false)),
+        // A refusal decided before any attempt was recorded: kept under the key now, unless
+        // another request with the key came first.
+        PayAnswer::Answer {
+            status,
+            body,
+            stored: false,
+        } => match idempotency::store_answer(&state.app, &claim, status.as_u16(), &body).await? {
+            Ok(()) => Ok(json_response(status, body, false)),
+            Err(taken) => Ok(key_taken(taken)),
+        },
+        PayAnswer::KeyTaken => Ok(key_taken(idempotency::taken_now(&state.app, &claim).await?)),
+    }
+}
+
+/// The answer for a key used before: its stored answer again, or why there is none.
+fn key_taken(taken: KeyTaken) -> Response {
+    match taken {
+        KeyTaken::Replay { status, body } => json_response(
             StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             body,
             true,
-        )),
-        Err(KeyTaken::InProgress) => Err(ArmError::new(
+        ),
+        KeyTaken::InProgress => ArmError::new(
             StatusCode::CONFLICT,
             "IdempotencyKeyInUse",
             "a request with this Idempotency-Key is still being processed; retry later",
-        )),
-        Err(KeyTaken::Mismatch) => Err(ArmError::new(
+        )
+        .into_response(),
+        KeyTaken::Mismatch => ArmError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "IdempotencyKeyReused",
             "this Idempotency-Key was used with different parameters",
-        )),
+        )
+        .into_response(),
     }
 }
 

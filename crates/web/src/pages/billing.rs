@@ -8,9 +8,9 @@ use crate::view::*;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Months, NaiveDate};
+use chrono::Months;
 use faktura_app::accounts;
-use faktura_app::invoices::{self, ListQuery, StatusFilter};
+use faktura_app::invoices::{self, InvoiceCursor, ListQuery, StatusFilter};
 use faktura_app::refunds;
 use faktura_domain::*;
 use serde::Deserialize;
@@ -166,14 +166,6 @@ fn status_filter(code: &str) -> Option<StatusFilter> {
 }
 
 /// `YYYY-MM-DD_inv_…`: the last row of the previous page.
-fn parse_cursor(raw: &str) -> Option<(NaiveDate, InvoiceId)> {
-    let (date, id) = raw.split_once('_')?;
-    Some((
-        NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?,
-        InvoiceId::parse(id).ok()?,
-    ))
-}
-
 pub async fn invoices(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -199,7 +191,9 @@ pub async fn invoices(
         .map(|(_, _, months)| *months)
         .ok_or(AppError::BadRequest("unknown period filter"))?;
     let after = match query.after.as_deref().filter(|s| !s.is_empty()) {
-        Some(raw) => Some(parse_cursor(raw).ok_or(AppError::BadRequest("bad page cursor"))?),
+        Some(raw) => {
+            Some(InvoiceCursor::parse(raw).ok_or(AppError::BadRequest("bad page cursor"))?)
+        }
         None => None,
     };
     let today = state.app.today();
@@ -262,10 +256,7 @@ pub async fn invoices(
             serde_urlencoded::to_string(&all).unwrap_or_default()
         )
     };
-    let next_page = page
-        .next
-        .as_ref()
-        .map(|(date, id)| link(Some(format!("{}_{}", date.format("%Y-%m-%d"), id))));
+    let next_page = page.next.as_ref().map(|cursor| link(Some(cursor.token())));
     let first_page = query.after.is_some().then(|| link(None));
     let status_options = STATUS_CHOICES
         .iter()
@@ -448,16 +439,19 @@ pub async fn invoice_detail(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn cursor_round_trip_and_garbage() {
-        let id = InvoiceId::generate();
-        let raw = format!("2026-03-05_{id}");
-        assert_eq!(
-            parse_cursor(&raw),
-            Some((NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(), id))
-        );
-        assert_eq!(parse_cursor("nonsense"), None);
-        assert_eq!(parse_cursor("2026-13-01_inv_x"), None);
+        let cursor = InvoiceCursor {
+            invoice_date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
+            number: "G000123456".into(),
+        };
+        assert_eq!(cursor.token(), "2026-03-05_G000123456");
+        assert_eq!(InvoiceCursor::parse(&cursor.token()), Some(cursor));
+        assert_eq!(InvoiceCursor::parse("nonsense"), None);
+        assert_eq!(InvoiceCursor::parse("2026-13-01_G1"), None);
+        assert_eq!(InvoiceCursor::parse("2026-03-05_G 1"), None);
+        assert_eq!(InvoiceCursor::parse("2026-03-05_"), None);
     }
 }

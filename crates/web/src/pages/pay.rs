@@ -534,7 +534,8 @@ pub async fn submit(
                     ..FieldErrors::default()
                 },
                 PayError::App(error) => return Err(error.into()),
-                PayError::Blocked(_) => FieldErrors::default(),
+                // The portal pays without an idempotency key, so no key can be taken.
+                PayError::Blocked(_) | PayError::KeyTaken => FieldErrors::default(),
             };
             return Ok(render_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
