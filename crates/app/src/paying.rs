@@ -325,22 +325,29 @@ pub async fn pay_invoice(
     with: PayWith,
     amount: PayAmount,
 ) -> Result<Payment, PayError> {
-    pay_invoice_once(app, actor, scope, invoice, with, amount, None).await
+    let order = PayOrder { with, amount };
+    pay_invoice_once(app, actor, scope, invoice, order, None).await
+}
+
+/// What to pay with, and how much.
+#[derive(Debug, Clone)]
+pub struct PayOrder {
+    pub with: PayWith,
+    pub amount: PayAmount,
 }
 
 /// [`pay_invoice`] under an idempotency key ([`Once`]). The key is claimed only once an attempt
 /// is recorded: a refusal decided before (blocked, bad card) leaves it free for the caller to
 /// store that answer under, and `KeyTaken` says another request with it came first.
-#[allow(clippy::too_many_arguments)]
 pub async fn pay_invoice_once(
     app: &Services,
     actor: &Actor,
     scope: &AccountScope,
     invoice: &Invoice,
-    with: PayWith,
-    amount: PayAmount,
+    order: PayOrder,
     once: Option<&Once<'_>>,
 ) -> Result<Payment, PayError> {
+    let PayOrder { with, amount } = order;
     scope.check_invoice(invoice)?;
     require_pay(scope, invoice)?;
     let (saved, new_card) = match with {

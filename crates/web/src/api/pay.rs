@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use faktura_app::idempotency::{self, IdempotencyClaim, KeyTaken};
-use faktura_app::paying::{self, CancelError, PayAmount, PayBlock, PayError, PayWith};
+use faktura_app::paying::{self, CancelError, PayAmount, PayBlock, PayError, PayOrder, PayWith};
 use faktura_domain::partial::PartialAmountError;
 use faktura_domain::*;
 use serde::Deserialize;
@@ -185,8 +185,7 @@ async fn pay(
     caller: &ApiCaller,
     scope: &Scope,
     invoice: &Invoice,
-    method: &PaymentMethodId,
-    amount: PayAmount,
+    order: PayOrder,
     base: &str,
     claim: Option<&IdempotencyClaim>,
 ) -> Result<PayAnswer, ArmError> {
@@ -201,16 +200,8 @@ async fn pay(
         claim,
         answer: &answer,
     });
-    let paid = paying::pay_invoice_once(
-        &state.app,
-        &actor,
-        scope,
-        invoice,
-        PayWith::Saved(method.clone()),
-        amount,
-        once.as_ref(),
-    )
-    .await;
+    let paid =
+        paying::pay_invoice_once(&state.app, &actor, scope, invoice, order, once.as_ref()).await;
     let error = match paid {
         Ok(payment) => {
             let (status, body) = answer(&payment);
@@ -298,14 +289,14 @@ pub async fn pay_invoice(
     }
     let method_id = method_id(&request.payment_method_id)?;
     let amount = requested_amount(request.amount.as_ref(), &invoice)?;
+    let order = || PayOrder {
+        with: PayWith::Saved(method_id.clone()),
+        amount,
+    };
     let base = base_url(&headers);
 
     let Some(key) = key else {
-        return match pay(
-            &state, &caller, &scope, &invoice, &method_id, amount, &base, None,
-        )
-        .await?
-        {
+        return match pay(&state, &caller, &scope, &invoice, order(), &base, None).await? {
             PayAnswer::Answer { status, body, .. } => Ok(json_response(status, body, false)),
             PayAnswer::KeyTaken => Err(ArmError::internal("a key was taken without a key")),
         };
@@ -338,8 +329,7 @@ pub async fn pay_invoice(
         &caller,
         &scope,
         &invoice,
-        &method_id,
-        amount,
+        order(),
         &base,
         Some(&claim),
     )
