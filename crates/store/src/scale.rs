@@ -19,6 +19,8 @@ use sqlx::{AnyConnection, Connection, Executor};
 const BATCH: usize = 200;
 /// Invoices per transaction.
 const PER_TRANSACTION: u64 = 20_000;
+/// The tables the batches fill, analysed as they grow (PostgreSQL).
+const ANALYZE_BATCHED: &str = "ANALYZE invoices, invoice_lines, payments";
 /// Payment terms of generated invoices.
 const TERMS_DAYS: i64 = 45;
 
@@ -270,19 +272,22 @@ impl Store {
                     lines.clear();
                     payments.clear();
                     progress(written);
+                    // PostgreSQL: the foreign-key checks (lines and payments → invoices) keep
+                    // the plans made when the tables were nearly empty — sequential scans,
+                    // quadratic as the tables grow — until new statistics invalidate them.
+                    // Autovacuum would, but it may be off or late; so ANALYZE (sampled, cheap)
+                    // each time the tables have doubled, inside the first transaction too, and
+                    // after every commit.
+                    let doubled = (written / BATCH as u64).is_power_of_two();
                     if in_transaction >= PER_TRANSACTION {
                         tx.commit().await?;
                         if self.backend() == Backend::Postgres {
-                            // The foreign-key checks of the next batches (lines and payments
-                            // → invoices) run plans PostgreSQL made when the tables were
-                            // nearly empty: sequential scans, quadratic as the tables grow,
-                            // unless fresh statistics replace them. Autovacuum would, but it
-                            // may be off or late; a sampled ANALYZE per transaction is cheap.
-                            conn.execute("ANALYZE invoices, invoice_lines, payments")
-                                .await?;
+                            conn.execute(ANALYZE_BATCHED).await?;
                         }
                         tx = begin(&mut conn, self.backend()).await?;
                         in_transaction = 0;
+                    } else if doubled && self.backend() == Backend::Postgres {
+                        sqlx::query(ANALYZE_BATCHED).execute(&mut *tx).await?;
                     }
                 }
             }
