@@ -7,7 +7,7 @@
 
 use crate::locale::Locale;
 use crate::model::AgreementType;
-use crate::money::{Currency, Money, MoneyError};
+use crate::money::{Currency, Money};
 
 /// Why an amount cannot be paid on its own.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -118,8 +118,7 @@ pub fn parse_typed_amount(
     };
     match Money::parse_decimal(&plain, currency) {
         Ok(money) if !money.is_negative() => Ok(money),
-        Ok(_) | Err(MoneyError::Malformed(_)) | Err(MoneyError::Overflow) => Err(malformed()),
-        Err(_) => Err(malformed()),
+        _ => Err(malformed()),
     }
 }
 
