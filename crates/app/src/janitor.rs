@@ -327,6 +327,9 @@ pub async fn run_once(state: &Services, config: &JanitorConfig) -> Result<usize,
     if let Err(error) = expire_card_setups(state, config).await {
         tracing::error!(%error, "janitor: cannot expire card setups");
     }
+    if let Err(error) = crate::sessions::forget_stale_attempts(state).await {
+        tracing::error!(%error, "janitor: cannot forget old sign-in attempts");
+    }
     for item in &claimed {
         if let Err(error) = resolve(state, item, config).await {
             // The lease runs out and another round (here or on another node) tries again.

@@ -130,6 +130,13 @@ impl From<faktura_store::StoreError> for SignInError {
     }
 }
 
+/// Forgets sign-in throttle keys whose window has passed (the janitor calls this each round);
+/// returns how many.
+pub async fn forget_stale_attempts(app: &Services) -> AppResult<u64> {
+    let window = Duration::minutes(app.config.sign_in_window_minutes);
+    Ok(app.store.forget_stale_attempts(app.now() - window).await?)
+}
+
 /// How failures for one e-mail are slowed down.
 fn email_backoff(config: &crate::Config) -> Backoff {
     backoff(config, config.max_failed_sign_ins)

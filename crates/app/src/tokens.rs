@@ -4,7 +4,6 @@
 use crate::{Actor, AppError, AppResult, Services};
 use chrono::{DateTime, Duration, Utc};
 use faktura_domain::User;
-use faktura_store::NewAuditEvent;
 
 pub use faktura_store::ApiToken;
 
@@ -78,50 +77,115 @@ fn lifetime(choice: &str) -> Option<Option<Duration>> {
     }
 }
 
-/// Creates a personal token for the actor (audited). Returns the token in clear text — show
-/// it once, it is never stored or shown again — and its record.
+/// Creates a personal token for the actor (audited in the same transaction). Returns the token
+/// in clear text — show it once, it is never stored or shown again — and its record.
 pub async fn create(
     app: &Services,
     actor: &Actor,
     name: &str,
     expiry: &str,
 ) -> Result<(String, ApiToken), CreateError> {
+    let name = valid_name(name)?;
+    let lifetime = lifetime(expiry).ok_or(CreateError::Expiry)?;
+    Ok(app
+        .store
+        .create_api_token(
+            Some(&actor.user.id),
+            name,
+            lifetime,
+            false,
+            actor.ip.as_deref(),
+        )
+        .await?)
+}
+
+/// The longest a token made on the command line may live: ten years (also keeps the expiry
+/// date representable).
+pub const MAX_DAYS: u32 = 3650;
+
+/// What the command line asks for: a personal token for the user with this e-mail, or an
+/// operator token (for a user, or for none).
+#[derive(Debug, Clone)]
+pub struct IssueRequest<'a> {
+    pub user_email: Option<&'a str>,
+    pub name: &'a str,
+    /// 1 to [`MAX_DAYS`] days; `None` never expires.
+    pub days: Option<u32>,
+    pub operator: bool,
+}
+
+/// Why the command line got no token.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("no user with the e-mail {0}")]
+    NoSuchUser(String),
+    #[error("a personal token needs a user (or ask for an operator token)")]
+    UserRequired,
+    #[error("a token needs a name of 1 to {MAX_NAME_CHARS} characters")]
+    Name,
+    #[error("a token lives 1 to {MAX_DAYS} days")]
+    Days,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// Issues a token for the operator's command line (`faktura token create`), audited in the
+/// same transaction; returns the clear token, its record and its user.
+pub async fn issue(
+    app: &Services,
+    request: &IssueRequest<'_>,
+) -> Result<(String, ApiToken, Option<User>), IssueError> {
+    let name = valid_name(request.name).map_err(|_| IssueError::Name)?;
+    let lifetime = days_lifetime(request.days)?;
+    let user = match request.user_email {
+        Some(email) => Some(
+            app.store
+                .user_by_email(email)
+                .await
+                .map_err(AppError::from)?
+                .ok_or_else(|| IssueError::NoSuchUser(email.to_owned()))?,
+        ),
+        None if request.operator => None,
+        None => return Err(IssueError::UserRequired),
+    };
+    let (token, record) = app
+        .store
+        .create_api_token(
+            user.as_ref().map(|u| &u.id),
+            name,
+            lifetime,
+            request.operator,
+            None,
+        )
+        .await
+        .map_err(AppError::from)?;
+    Ok((token, record, user))
+}
+
+/// `--expires DAYS` as a lifetime: 1 to [`MAX_DAYS`] days, or none for no expiry.
+fn days_lifetime(days: Option<u32>) -> Result<Option<Duration>, IssueError> {
+    match days {
+        None => Ok(None),
+        Some(days @ 1..=MAX_DAYS) => Ok(Some(Duration::days(i64::from(days)))),
+        Some(_) => Err(IssueError::Days),
+    }
+}
+
+fn valid_name(name: &str) -> Result<&str, CreateError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(CreateError::Name);
     }
-    let lifetime = lifetime(expiry).ok_or(CreateError::Expiry)?;
-    let (token, record) = app
-        .store
-        .create_api_token(Some(&actor.user.id), name, lifetime, false)
-        .await?;
-    app.store
-        .record_audit(&NewAuditEvent {
-            billing_account_id: None,
-            actor: Some(actor.user.id.clone()),
-            kind: "api_token.created".into(),
-            target: record.id.clone(),
-            detail: serde_json::json!({"name": record.name}),
-            ip: actor.ip.clone(),
-        })
-        .await?;
-    Ok((token, record))
+    Ok(name)
 }
 
-/// Revokes one of the actor's tokens (audited); someone else's token is not found.
+/// Revokes one of the actor's tokens (audited in the same transaction); someone else's token
+/// is not found.
 pub async fn revoke(app: &Services, actor: &Actor, id: &str) -> AppResult<()> {
-    app.store.revoke_api_token(&actor.user.id, id).await?;
-    app.store
-        .record_audit(&NewAuditEvent {
-            billing_account_id: None,
-            actor: Some(actor.user.id.clone()),
-            kind: "api_token.revoked".into(),
-            target: id.to_owned(),
-            detail: serde_json::json!({}),
-            ip: actor.ip.clone(),
-        })
-        .await?;
-    Ok(())
+    Ok(app
+        .store
+        .revoke_api_token(&actor.user.id, id, actor.ip.as_deref())
+        .await?)
 }
 
 /// The caller a live bearer token stands for.
@@ -188,6 +252,24 @@ mod tests {
             TokenState::of(&token(Some(now - hour), Some(now)), now),
             TokenState::Revoked
         );
+    }
+
+    #[test]
+    fn command_line_lifetimes_are_bounded() {
+        assert_eq!(days_lifetime(None).unwrap(), None);
+        assert_eq!(days_lifetime(Some(30)).unwrap(), Some(Duration::days(30)));
+        assert!(days_lifetime(Some(0)).is_err());
+        assert!(days_lifetime(Some(MAX_DAYS + 1)).is_err());
+        // Was a panic once: the expiry date overflowed.
+        assert!(days_lifetime(Some(u32::MAX)).is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(valid_name("  laptop ").unwrap(), "laptop");
+        assert!(valid_name("   ").is_err());
+        assert!(valid_name(&"x".repeat(MAX_NAME_CHARS + 1)).is_err());
+        assert!(valid_name(&"æ".repeat(MAX_NAME_CHARS)).is_ok());
     }
 
     #[test]

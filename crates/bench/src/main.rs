@@ -320,7 +320,7 @@ async fn pay_targets(url: &str) -> anyhow::Result<(Vec<PayTarget>, String, Strin
     for (account, user) in &owners {
         let user = faktura_domain::UserId::parse(user)?;
         let (token, _) = store
-            .create_api_token(Some(&user), "faktura-load", None, false)
+            .create_api_token(Some(&user), "faktura-load", None, false, None)
             .await?;
         tokens.insert(account.clone(), Arc::new(token));
     }

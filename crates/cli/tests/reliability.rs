@@ -244,7 +244,7 @@ async fn books(database_url: &str, count: usize) -> Books {
         invoices.push(invoice);
     }
     let (token, _) = store
-        .create_api_token(Some(&admin.id), "reliability", None, false)
+        .create_api_token(Some(&admin.id), "reliability", None, false, None)
         .await
         .unwrap();
     Books {

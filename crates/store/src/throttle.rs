@@ -142,6 +142,19 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets keys whose last attempt is older than `before`: once a key's window has passed,
+    /// its row counts as no failures at all (see [`Store::admit_attempt`]), so keeping it only
+    /// grows the table (a guesser trying many e-mails or addresses leaves one row each).
+    /// Returns how many were forgotten.
+    pub async fn forget_stale_attempts(&self, before: DateTime<Utc>) -> Result<u64> {
+        let _gate = self.write_gate().await;
+        let done = sqlx::query("DELETE FROM attempt_throttles WHERE last_at < $1")
+            .bind(millis(before))
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The failures counted under `key` (0 for an unknown key).
     pub async fn attempt_failures(&self, key: &str) -> Result<i64> {
         let count: Option<i64> =

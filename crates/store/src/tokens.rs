@@ -1,5 +1,6 @@
 //! Personal access tokens for the API. The token is shown once; the database keeps its SHA-256.
 
+use crate::audit::{self, NewAuditEvent};
 use crate::rows::{self, millis, now};
 use crate::{random_token, Result, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -46,13 +47,16 @@ fn token(row: &crate::Row) -> Result<ApiToken> {
 }
 
 impl Store {
-    /// Creates a token and returns it in clear text (once) with its record.
+    /// Creates a token and returns it in clear text (once) with its record. The activity-log
+    /// entry (`api_token.created`, with the client address `from` when there is one) is written
+    /// in the same transaction.
     pub async fn create_api_token(
         &self,
         user: Option<&UserId>,
         name: &str,
         lifetime: Option<Duration>,
         is_operator: bool,
+        from: Option<&str>,
     ) -> Result<(String, ApiToken)> {
         if user.is_none() && !is_operator {
             return Err(StoreError::Conflict("a user token needs a user"));
@@ -67,7 +71,7 @@ impl Store {
             expires_at: lifetime.map(|l| now() + l),
             revoked_at: None,
         };
-        let _gate = self.write_gate().await;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO api_tokens (id, user_id, name, token_hash, is_operator, created_at, expires_at, revoked_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
@@ -79,8 +83,21 @@ impl Store {
         .bind(i64::from(is_operator))
         .bind(millis(record.created_at))
         .bind(record.expires_at.map(millis))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        audit::insert(
+            &mut tx,
+            &NewAuditEvent {
+                billing_account_id: None,
+                actor: user.cloned(),
+                kind: "api_token.created".into(),
+                target: record.id.clone(),
+                detail: serde_json::json!({"name": record.name, "operator": is_operator}),
+                ip: from.map(str::to_owned),
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok((clear, record))
     }
 
@@ -128,20 +145,50 @@ impl Store {
         rows.iter().map(token).collect()
     }
 
-    /// Revokes one of the user's tokens; revoking twice is harmless.
-    pub async fn revoke_api_token(&self, user: &UserId, id: &str) -> Result<()> {
-        let _gate = self.write_gate().await;
+    /// Revokes one of the user's tokens, logged in the same transaction; revoking twice is
+    /// harmless and logged once.
+    pub async fn revoke_api_token(
+        &self,
+        user: &UserId,
+        id: &str,
+        from: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         )
         .bind(millis(now()))
         .bind(id)
         .bind(user.as_str())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+            // Already revoked (nothing to log again), or not this user's token at all.
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM api_tokens WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return if exists.is_some() {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound)
+            };
         }
+        audit::insert(
+            &mut tx,
+            &NewAuditEvent {
+                billing_account_id: None,
+                actor: Some(user.clone()),
+                kind: "api_token.revoked".into(),
+                target: id.to_owned(),
+                detail: serde_json::json!({}),
+                ip: from.map(str::to_owned),
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

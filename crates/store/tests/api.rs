@@ -12,7 +12,7 @@ async fn tokens_are_hashed_expire_and_revoke(store: Store) {
         .await
         .unwrap();
     let (clear, record) = store
-        .create_api_token(Some(&user.id), "ci", Some(Duration::days(30)), false)
+        .create_api_token(Some(&user.id), "ci", Some(Duration::days(30)), false, None)
         .await
         .unwrap();
     assert!(clear.starts_with(TOKEN_PREFIX));
@@ -26,26 +26,56 @@ async fn tokens_are_hashed_expire_and_revoke(store: Store) {
     assert!(store.api_token("Bearer nonsense").await.unwrap().is_none());
 
     let (expired, _) = store
-        .create_api_token(Some(&user.id), "old", Some(Duration::seconds(-1)), false)
+        .create_api_token(
+            Some(&user.id),
+            "old",
+            Some(Duration::seconds(-1)),
+            false,
+            None,
+        )
         .await
         .unwrap();
     assert!(store.api_token(&expired).await.unwrap().is_none());
 
-    store.revoke_api_token(&user.id, &record.id).await.unwrap();
+    store
+        .revoke_api_token(&user.id, &record.id, None)
+        .await
+        .unwrap();
     assert!(store.api_token(&clear).await.unwrap().is_none());
-    store.revoke_api_token(&user.id, &record.id).await.unwrap();
+    store
+        .revoke_api_token(&user.id, &record.id, None)
+        .await
+        .unwrap();
+    // Creating and revoking are logged with the change itself; the second revoke changed nothing.
+    let logged = |kind: &'static str| {
+        let target = record.id.clone();
+        let pool = store.pool().clone();
+        async move {
+            let count: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_events WHERE kind = $1 AND target = $2",
+            )
+            .bind(kind)
+            .bind(target)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            count
+        }
+    };
+    assert_eq!(logged("api_token.created").await, 1);
+    assert_eq!(logged("api_token.revoked").await, 1);
     let other = store
         .create_user("other@example.com", "Other", None)
         .await
         .unwrap();
     assert!(matches!(
-        store.revoke_api_token(&other.id, &record.id).await,
+        store.revoke_api_token(&other.id, &record.id, None).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.api_tokens_for(&user.id).await.unwrap().len(), 2);
 
     let (operator, record) = store
-        .create_api_token(None, "ops", None, true)
+        .create_api_token(None, "ops", None, true, None)
         .await
         .unwrap();
     assert!(
@@ -58,7 +88,7 @@ async fn tokens_are_hashed_expire_and_revoke(store: Store) {
     );
     assert!(record.user_id.is_none());
     assert!(store
-        .create_api_token(None, "nobody", None, false)
+        .create_api_token(None, "nobody", None, false, None)
         .await
         .is_err());
 }
@@ -121,7 +151,7 @@ async fn a_token_comes_with_its_user(store: Store) {
         .await
         .unwrap();
     let (clear, record) = store
-        .create_api_token(Some(&user.id), "ci", None, false)
+        .create_api_token(Some(&user.id), "ci", None, false, None)
         .await
         .unwrap();
     let (token, found) = store.api_token_with_user(&clear).await.unwrap().unwrap();
@@ -129,7 +159,7 @@ async fn a_token_comes_with_its_user(store: Store) {
     assert_eq!(found.as_ref().map(|u| &u.id), Some(&user.id));
     assert_eq!(found.unwrap().email, "joined@example.com");
     let (operator, _) = store
-        .create_api_token(None, "ops", None, true)
+        .create_api_token(None, "ops", None, true, None)
         .await
         .unwrap();
     let (token, found) = store.api_token_with_user(&operator).await.unwrap().unwrap();

@@ -140,7 +140,37 @@ async fn rate_limited_inserts_store_exactly_the_limit(store: Store) {
     assert_eq!(store.recent_help_feedback(100).await.unwrap().len(), 5);
 }
 
+async fn keys_past_their_window_are_forgotten(store: Store) {
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    let old = now - Duration::minutes(20);
+    let recent = now - Duration::minutes(5);
+    for (key, at) in [
+        ("ip:10.1.1.1", old),
+        ("ip:10.1.1.2", old),
+        ("ip:10.1.1.3", recent),
+    ] {
+        let keys = vec![(key.to_owned(), rule(5))];
+        assert_eq!(
+            store.admit_attempt(&keys, at).await.unwrap(),
+            Admission::Admitted
+        );
+    }
+    let forgotten = store
+        .forget_stale_attempts(now - Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 2);
+    assert_eq!(store.attempt_failures("ip:10.1.1.1").await.unwrap(), 0);
+    assert_eq!(store.attempt_failures("ip:10.1.1.3").await.unwrap(), 1);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attempt_throttles")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 1, "only the key still inside its window is kept");
+}
+
 faktura_store::on_both_backends!(
     concurrent_attempts_see_distinct_counts,
+    keys_past_their_window_are_forgotten,
     rate_limited_inserts_store_exactly_the_limit,
 );

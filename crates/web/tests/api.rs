@@ -36,12 +36,12 @@ async fn authentication_and_versions(store: Store) {
     let (revoked, record) = api
         .app
         .store
-        .create_api_token(Some(&user.id), "r", None, false)
+        .create_api_token(Some(&user.id), "r", None, false, None)
         .await
         .unwrap();
     api.app
         .store
-        .revoke_api_token(&user.id, &record.id)
+        .revoke_api_token(&user.id, &record.id, None)
         .await
         .unwrap();
     assert_eq!(
@@ -56,6 +56,7 @@ async fn authentication_and_versions(store: Store) {
             "e",
             Some(chrono::Duration::seconds(-5)),
             false,
+            None,
         )
         .await
         .unwrap();

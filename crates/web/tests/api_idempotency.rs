@@ -45,7 +45,7 @@ async fn a_reused_key_is_compared_before_the_body_is_validated(store: Store) {
         .unwrap();
     let (token, _) = app
         .store
-        .create_api_token(Some(&admin.id), "test", None, false)
+        .create_api_token(Some(&admin.id), "test", None, false, None)
         .await
         .unwrap();
     let path = format!(

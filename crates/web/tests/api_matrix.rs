@@ -182,7 +182,7 @@ async fn every_operation_and_caller(store: Store) {
             .unwrap();
         tokens.push(Some(
             store
-                .create_api_token(Some(&user.id), "m", None, false)
+                .create_api_token(Some(&user.id), "m", None, false, None)
                 .await
                 .unwrap()
                 .0,
@@ -201,7 +201,7 @@ async fn every_operation_and_caller(store: Store) {
         .unwrap();
     tokens.push(Some(
         store
-            .create_api_token(Some(&signer.id), "m", None, false)
+            .create_api_token(Some(&signer.id), "m", None, false, None)
             .await
             .unwrap()
             .0,
@@ -209,7 +209,7 @@ async fn every_operation_and_caller(store: Store) {
     let other = store.user_by_email(PRAIRIE_OWNER).await.unwrap().unwrap();
     tokens.push(Some(
         store
-            .create_api_token(Some(&other.id), "m", None, false)
+            .create_api_token(Some(&other.id), "m", None, false, None)
             .await
             .unwrap()
             .0,
@@ -217,7 +217,7 @@ async fn every_operation_and_caller(store: Store) {
     tokens.push(None);
     tokens.push(Some(
         store
-            .create_api_token(None, "ops", None, true)
+            .create_api_token(None, "ops", None, true, None)
             .await
             .unwrap()
             .0,

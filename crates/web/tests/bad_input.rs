@@ -41,13 +41,13 @@ async fn token_and_account(app: &TestApp) -> (String, String, String) {
         .to_string();
     let token = app
         .store
-        .create_api_token(Some(&admin.id), "bad-input", None, false)
+        .create_api_token(Some(&admin.id), "bad-input", None, false, None)
         .await
         .unwrap()
         .0;
     let operator = app
         .store
-        .create_api_token(None, "ops", None, true)
+        .create_api_token(None, "ops", None, true, None)
         .await
         .unwrap()
         .0;

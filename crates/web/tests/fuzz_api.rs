@@ -56,13 +56,13 @@ async fn target() -> Target {
         .clone();
     let token = app
         .store
-        .create_api_token(Some(&admin.id), "fuzz", None, false)
+        .create_api_token(Some(&admin.id), "fuzz", None, false, None)
         .await
         .unwrap()
         .0;
     let operator = app
         .store
-        .create_api_token(None, "fuzz-ops", None, true)
+        .create_api_token(None, "fuzz-ops", None, true, None)
         .await
         .unwrap()
         .0;

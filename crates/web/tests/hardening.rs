@@ -47,7 +47,7 @@ async fn extractor_rejections_answer_in_the_api_error_shape() {
         .clone();
     let (token, _) = app
         .store
-        .create_api_token(Some(&admin.id), "test", None, false)
+        .create_api_token(Some(&admin.id), "test", None, false, None)
         .await
         .unwrap();
     let base = format!("/providers/Microsoft.Billing/billingAccounts/{account}");
@@ -296,7 +296,7 @@ async fn an_invoice_with_a_negative_total_is_refused_not_a_500() {
     let profile = app.store.profiles(&account).await.unwrap()[0].id.clone();
     let (ops, _) = app
         .store
-        .create_api_token(None, "ops", None, true)
+        .create_api_token(None, "ops", None, true, None)
         .await
         .unwrap();
     let body = serde_json::json!({

@@ -97,7 +97,7 @@ async fn return_link_while_the_charge_is_on_its_way(store: Store) {
         .unwrap();
     let (token, _) = app
         .store
-        .create_api_token(Some(&admin.id), "test", None, false)
+        .create_api_token(Some(&admin.id), "test", None, false, None)
         .await
         .unwrap();
     let path = format!(

@@ -28,7 +28,7 @@ impl Api {
         let user = self.app.store.user_by_email(email).await.unwrap().unwrap();
         self.app
             .store
-            .create_api_token(Some(&user.id), "test", None, false)
+            .create_api_token(Some(&user.id), "test", None, false, None)
             .await
             .unwrap()
             .0
@@ -37,7 +37,7 @@ impl Api {
     pub async fn operator_token(&self) -> String {
         self.app
             .store
-            .create_api_token(None, "ops", None, true)
+            .create_api_token(None, "ops", None, true, None)
             .await
             .unwrap()
             .0
