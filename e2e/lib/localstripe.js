@@ -3,19 +3,14 @@
 // that point the Stripe connector and the portal's pages at it.
 import { spawn } from "node:child_process";
 import { createServer, connect } from "node:net";
+import { fileURLToPath } from "node:url";
 
 export const PUBLISHABLE_KEY = "pk_test_faktura_e2e";
 
-// As crates/web/tests/common/stripe.rs starts it: loopback only, state in memory (the packaged
-// server pickles it to one shared file in /tmp).
-const LAUNCHER = `
-import sys
-import localstripe.resources as r
-r.Store.dump_to_disk = lambda self: None
-from aiohttp import web
-from localstripe.server import app
-web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None, access_log=None)
-`;
+// As crates/web/tests/common/stripe.rs starts it (e2e/python/localstripe_server.py): loopback
+// only, state in memory, and Stripe.js's createPaymentMethod, which localstripe's own script
+// leaves empty, done as Stripe.js does it.
+const LAUNCHER = fileURLToPath(new URL("../python/localstripe_server.py", import.meta.url));
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -36,7 +31,7 @@ export async function startLocalStripe() {
     return null;
   }
   const port = await freePort();
-  const child = spawn(python, ["-c", LAUNCHER, String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(python, [LAUNCHER, String(port)], { stdio: ["ignore", "ignore", "pipe"] });
   let errors = "";
   child.stderr.on("data", (chunk) => { errors += chunk.toString(); });
   for (let tries = 0; tries < 200; tries++) {

@@ -3,8 +3,10 @@
 // is five plain inputs (number, exp_month, exp_year as two digits, cvc, postal_code) mounted in
 // the page, and its 3-D Secure is a box with "Complete authentication" / "Fail authentication"
 // buttons. Add a 3-D Secure card, pay with it (the bank's check again, on the payment: failed
-// once, then passed), and pay with a new card typed into the Pay now pane; the card numbers
-// never reach Faktura's database or log.
+// once, then passed), pay with a new card typed into the Pay now pane and saved, and pay with a
+// new card for that payment only (a manager who leaves "Save this card for later" unticked, and
+// someone who may not manage cards, through the bank's check); the card numbers never reach
+// Faktura's database or log, and a card not saved is kept nowhere.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -169,6 +171,10 @@ test("da-DK: pay an invoice with a new card typed into the Pay now pane's Elemen
       assert.equal(await pane.locator("input[name=number]").count(), 0, "no Faktura card form");
       await pane.getByLabel(w.holder).fill("Mette Nordlys");
       await fillElement(pane, "5555555555554444");
+      // "Save this card for later" is unticked until the payer ticks it.
+      const save = pane.locator("[data-test-id=save-card]");
+      assert.equal(await save.isChecked(), false);
+      await save.check();
       await shot(page, `${prefix}-1-new-card`);
       await page.getByRole("button", { name: w.payNow }).click();
       await expectPaid(page, w, number);
@@ -182,3 +188,70 @@ test("da-DK: pay an invoice with a new card typed into the Pay now pane's Elemen
     localstripe.stop();
   }
 });
+
+for (const [locale, who, card, secure] of [
+  ["en-US", "admin@nordlys.example", "5555555555554444", false],
+  ["da-DK", "invoices@nordlys.example", "4000002760003184", true],
+]) {
+  test(`${locale}: pay with a new card for this payment only (${who}), not saved`, async (t) => {
+    const localstripe = await startLocalStripe();
+    if (!localstripe) return t.skip("FAKTURA_TEST_PYTHON is not set: localstripe is not available");
+    const w = WORDS[locale];
+    try {
+      await withPortal({ locale, serveArgs: localstripe.serveArgs }, async ({ page, baseUrl, dir }) => {
+        const prefix = `${locale}-stripe-once`;
+        const blocked = [];
+        page.on("console", (message) => {
+          if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+        });
+        await signIn(page, baseUrl, who, { submit: w.signIn });
+        const number = await openPayPane(page, baseUrl, w);
+        await page.getByRole("radio", { name: w.newCard }).check();
+        const pane = page.locator("[data-test-id=pay-pane]");
+        await pane.locator("[data-stripe-card] input[placeholder=number]").waitFor();
+        const save = pane.locator("[data-test-id=save-card]");
+        if (who.startsWith("admin")) {
+          // A manager may keep it, and leaves the box unticked.
+          assert.equal(await save.isChecked(), false);
+        } else {
+          // Someone who may not manage cards is told the card is used once.
+          assert.equal(await save.count(), 0);
+          await pane.locator("[data-test-id=card-used-once]").waitFor();
+        }
+        await pane.getByLabel(w.holder).fill("Mette Nordlys");
+        await fillElement(pane, card);
+        await shot(page, `${prefix}-1-new-card`);
+        await page.getByRole("button", { name: w.payNow }).click();
+        if (secure) {
+          // The bank asks: Stripe.js runs its check on Faktura's page.
+          await page.waitForURL(/\/authenticate$/);
+          const complete = page.getByRole("button", { name: "Complete authentication" });
+          await complete.waitFor();
+          await shot(page, `${prefix}-2-3ds`);
+          await complete.click();
+        }
+        await expectPaid(page, w, number);
+        await shot(page, `${prefix}-3-paid`);
+        assert.deepEqual(blocked, [], "nothing was blocked by the page's policy");
+        // Not saved: not on the profile's cards in Faktura, nor on any customer at Stripe.
+        const last4 = card.slice(-4);
+        await openMethods(page, baseUrl, w);
+        assert.equal(await page.locator(`[data-test-id=card-row][data-last4="${last4}"]`).count(), 0);
+        const intents = await (await fetch(`${localstripe.base}/v1/payment_intents?limit=100`, {
+          headers: { Authorization: "Bearer sk_test_faktura_e2e" },
+        })).json();
+        const paid = intents.data.filter((i) => i.status === "succeeded");
+        assert.equal(paid.length, 1, JSON.stringify(intents.data));
+        assert.equal(paid[0].customer, null);
+        const method = await (await fetch(`${localstripe.base}/v1/payment_methods/${paid[0].payment_method}`, {
+          headers: { Authorization: "Bearer sk_test_faktura_e2e" },
+        })).json();
+        assert.equal(method.card.last4, last4);
+        assert.equal(method.customer, null, "kept on no customer");
+        assertNoCardNumbers(dir, [card]);
+      });
+    } finally {
+      localstripe.stop();
+    }
+  });
+}

@@ -225,6 +225,7 @@ event-payment-method-default-set = Standardkort angivet
 event-payment-method-replaced = Kort erstattet
 event-payment-method-detached = Kort frakoblet
 event-payment-method-setup-failed = Kort ikke tilføjet (3-D Secure mislykkedes)
+event-payment-method-updated = Kortoplysninger opdateret af kortnetværket
 event-role-granted = Rolle tilføjet
 event-role-removed = Rolle fjernet
 event-properties-updated = Egenskaber ændret

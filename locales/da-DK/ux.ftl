@@ -4,7 +4,6 @@
 pay-save-card = Gem kortet til senere
 pay-save-card-hint = Kortet gemmes på faktureringsprofilen { $profile }, hvor alle, der må betale dens fakturaer, kan bruge det. Lad feltet være tomt for kun at bruge det til denne betaling.
 pay-card-used-once = Kortet bruges kun til denne betaling; det gemmes ikke.
-pay-new-card-saved-on-profile = Kortet gemmes på faktureringsprofilen { $profile } til senere betalinger.
 
 ## Udlign saldo med et nyt kort
 settle-new-card-saved = Kortet gemmes på faktureringsprofilen { $profile } og trækkes for det samlede beløb.

@@ -225,6 +225,7 @@ event-payment-method-default-set = Default card set
 event-payment-method-replaced = Card replaced
 event-payment-method-detached = Card detached
 event-payment-method-setup-failed = Card not added (3-D Secure failed)
+event-payment-method-updated = Card details updated by the card network
 event-role-granted = Role added
 event-role-removed = Role removed
 event-properties-updated = Properties changed

@@ -4,7 +4,6 @@
 pay-save-card = Save this card for later
 pay-save-card-hint = The card is saved on the billing profile { $profile }, where anyone who may pay its invoices can use it. Leave this unticked to use it for this payment only.
 pay-card-used-once = This card is used for this payment only; it isn't saved.
-pay-new-card-saved-on-profile = The card is saved on the billing profile { $profile } for later payments.
 
 ## Settle balance with a new card
 settle-new-card-saved = The card is saved on the billing profile { $profile } and charged the total.

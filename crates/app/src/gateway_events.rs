@@ -1,7 +1,9 @@
 //! Webhooks from the payment gateway (Stripe): verified by the gateway connector, applied once
 //! per event id. A charge's answer settles its payment — invoice, activity log and the event's
 //! id in one transaction — by the same rules as the person's own request and the janitor; a
-//! card setup that succeeded saves the card as the browser's return would.
+//! card setup that succeeded saves the card as the browser's return would; a card's new expiry
+//! (or brand, last four) from the card network updates the saved card, with the event's id, in
+//! one transaction.
 
 use crate::paying::outcome_of;
 use crate::Services;
@@ -97,6 +99,27 @@ pub async fn receive(
                 return Ok(Received::Applied);
             }
             ignored(app, &event_id, kind).await
+        }
+        GatewayEvent::CardUpdated {
+            event_id,
+            kind,
+            card,
+        } => {
+            let update = faktura_store::CardUpdate {
+                brand: card.brand,
+                last4: card.last4,
+                exp_month: card.exp_month,
+                exp_year: card.exp_year,
+            };
+            match app
+                .store
+                .update_card_for_event((&event_id, &kind), &card.token, &update)
+                .await?
+            {
+                None => Ok(Received::Duplicate),
+                Some(0) => Ok(Received::Ignored),
+                Some(_) => Ok(Received::Applied),
+            }
         }
         GatewayEvent::SetupSucceeded {
             event_id,

@@ -197,3 +197,51 @@ fn card_of(app: &Services, profile: &BillingProfile, token: CardToken) -> Paymen
         created_at: app.now(),
     }
 }
+
+/// With `serve --demo` on a gateway that makes cards itself (Stripe in test mode): each demo
+/// card still holding [`faktura_store::demo::CARD_MADE_AT_GATEWAY`] becomes a test card made
+/// at the gateway on its profile's customer (made too, on first need), so that paying with it
+/// works there. Idempotent: a card made already is left as it is. How many were made.
+pub async fn make_demo_cards(app: &Services) -> Result<usize, CardError> {
+    let waiting = app
+        .store
+        .payment_methods_with_token(faktura_store::demo::CARD_MADE_AT_GATEWAY)
+        .await?;
+    let mut made = 0;
+    for method in &waiting {
+        let account = &method.billing_account_id;
+        let Some(profile) = app
+            .store
+            .profile(account, &method.billing_profile_id)
+            .await?
+        else {
+            continue;
+        };
+        let customer = ensure_customer(app, &profile).await?;
+        let card = app
+            .gateway
+            .demo_card(&customer)
+            .await
+            .map_err(unavailable)?;
+        let details = faktura_store::CardUpdate {
+            brand: card.brand,
+            last4: card.last4.clone(),
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+        };
+        if app
+            .store
+            .replace_card_token(
+                account,
+                &method.id,
+                faktura_store::demo::CARD_MADE_AT_GATEWAY,
+                &card.token,
+                &details,
+            )
+            .await?
+        {
+            made += 1;
+        }
+    }
+    Ok(made)
+}

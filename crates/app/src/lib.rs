@@ -35,6 +35,7 @@ pub mod scope;
 pub mod sessions;
 pub mod settling;
 pub mod support;
+mod three_d_secure;
 pub mod tokens;
 pub mod webhooks;
 

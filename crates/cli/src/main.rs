@@ -252,6 +252,12 @@ async fn open_store(database: &DatabaseArgs) -> anyhow::Result<Store> {
 }
 
 async fn load_demo(store: &Store) -> anyhow::Result<()> {
+    load_demo_with_card(store, SandboxGateway::token_for_number("4242424242424242")).await
+}
+
+/// The demo data, its saved card under `saved_card_token` (the sandbox's token for 4242…, or
+/// with Stripe a placeholder until the card is made there).
+async fn load_demo_with_card(store: &Store, saved_card_token: String) -> anyhow::Result<()> {
     let (password, generated) = match std::env::var("FAKTURA_DEMO_PASSWORD") {
         Ok(password) if !password.is_empty() => (password, false),
         _ => (faktura_store::random_token()[..16].to_owned(), true),
@@ -260,7 +266,7 @@ async fn load_demo(store: &Store) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot hash the demo password: {e}"))?;
     let input = DemoInput {
         password_hash,
-        saved_card_token: SandboxGateway::token_for_number("4242424242424242"),
+        saved_card_token,
         today: chrono::Utc::now().date_naive(),
     };
     match store.load_demo(&input).await.context("cannot load demo data")? {
@@ -417,7 +423,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             gateway,
         } => {
             let store = open_store(&database).await?;
-            if demo {
+            let on_stripe = gateway.gateway_kind == stripe::GatewayKind::Stripe;
+            if demo && on_stripe {
+                load_demo_with_card(&store, demo::CARD_MADE_AT_GATEWAY.to_owned()).await?;
+            } else if demo {
                 load_demo(&store).await?;
             }
             let help = load_help(true, &articles)?;
@@ -477,6 +486,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 secure_cookies,
                 metrics_token: metrics_token.filter(|t| !t.is_empty()),
             });
+            if demo && on_stripe {
+                // The demo's saved card is made at Stripe (its test card, on the profile's
+                // customer) on the first start; until then it cannot be charged.
+                match faktura_app::hosted_cards::make_demo_cards(&state.app).await {
+                    Ok(0) => {}
+                    Ok(made) => println!("Demo cards made at Stripe: {made}"),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot make the demo's cards at Stripe yet; trying again at the next start");
+                    }
+                }
+            }
             tracing::info!(%address, "Faktura is listening");
             println!("Faktura is running at http://{address}/ (press Ctrl+C to stop)");
             // The janitor settles payments in doubt; it stops after the server has finished.

@@ -134,8 +134,26 @@ pub enum GatewayEvent {
         profile: Option<String>,
         user: Option<String>,
     },
+    /// A saved card's details changed at the gateway (a new expiry from the card network,
+    /// say: Stripe's `payment_method.updated` / `payment_method.automatically_updated`).
+    CardUpdated {
+        event_id: String,
+        kind: String,
+        card: CardDetails,
+    },
     /// An event Faktura does not need.
     Ignored { event_id: String, kind: String },
+}
+
+/// What Faktura keeps of a card that the gateway may change later: the token it is known by,
+/// and its brand, last four digits and expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardDetails {
+    pub token: String,
+    pub brand: CardBrand,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
 }
 
 /// Why an incoming webhook was refused.
@@ -295,6 +313,25 @@ pub trait PaymentGateway: Send + Sync {
     /// charge waits for nothing the browser can do there (or the gateway has its own pages).
     async fn charge_client_secret(&self, _reference: &str) -> Result<Option<String>, GatewayError> {
         Ok(None)
+    }
+
+    /// A card the browser entered in the gateway's own field for one payment (Stripe.js
+    /// `createPaymentMethod`: a `pm_…` id), as Faktura may know it. Refused
+    /// ([`GatewayError::Invalid`]) when the id is not a fresh card of the browser's: one saved
+    /// on a customer (another profile's card, say) is never charged this way.
+    async fn browser_card(&self, _id: &str) -> Result<CardToken, GatewayError> {
+        Err(GatewayError::Invalid(
+            "this gateway takes new cards in Faktura's form".into(),
+        ))
+    }
+
+    /// A test card for the demo's data, saved on `customer` at the gateway (Stripe: its test
+    /// PaymentMethod `pm_card_visa`, Visa •••• 4242), so that the demo's saved card exists
+    /// where it is charged. Test mode only; other gateways tokenize the demo's card themselves.
+    async fn demo_card(&self, _customer: &str) -> Result<CardToken, GatewayError> {
+        Err(GatewayError::Invalid(
+            "this gateway makes no demo cards".into(),
+        ))
     }
 
     /// Creates the gateway's customer for a billing profile (Faktura stores the id).

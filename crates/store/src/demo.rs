@@ -22,6 +22,10 @@ pub const OUTSIDER: &str = "outsider@example.com";
 /// Faktura's own operator: sees every support request.
 pub const OPERATOR: &str = "operator@faktura.example";
 
+/// The demo's saved card's token when the gateway makes the card itself (Stripe in test mode):
+/// a placeholder until `faktura_app::hosted_cards::make_demo_cards` makes the card there.
+pub const CARD_MADE_AT_GATEWAY: &str = "demo-card-to-be-made-at-the-gateway";
+
 /// What the caller supplies: the demo users' password hash and a gateway token for the saved card.
 #[derive(Debug, Clone)]
 pub struct DemoInput {

@@ -38,6 +38,7 @@ pub mod webhooks;
 pub use accounts::NewProfile;
 pub use activity::{ActivityEntry, ActivityPage, ActivityQuery};
 pub use audit::{AuditFilter, NewAuditEvent};
+pub use gateway::CardUpdate;
 pub use help_learning::{HelpAnswer, LearnedCounts};
 pub use iam::{
     GrantRefusal, Granted, Invitation, InvitationRefusal, NewBillingAccount, RemoveRefusal,

@@ -52,7 +52,10 @@ pub fn csp_origin(raw: &str) -> Option<String> {
 /// The policy: as [`CONTENT_SECURITY_POLICY`], and with a gateway whose script collects card
 /// details in the browser (Stripe.js), exactly that script's origin for scripts, frames and
 /// connections, plus the origin the script sends its requests to (Stripe's API) for
-/// connections. A URL that is not a plain http(s) origin leaves the policy as it is.
+/// connections. When the script is Stripe's own (`https://js.stripe.com`), also the origins
+/// it frames and loads from (`https://*.js.stripe.com`, and `https://hooks.stripe.com` for the
+/// bank's 3-D Secure check); never for another script. A URL that is not a plain http(s)
+/// origin leaves the policy as it is.
 pub fn content_security_policy(entry: Option<&faktura_gateway::BrowserCardEntry>) -> String {
     let Some(entry) = entry else {
         return CONTENT_SECURITY_POLICY.to_owned();
@@ -67,13 +70,24 @@ pub fn content_security_policy(entry: Option<&faktura_gateway::BrowserCardEntry>
             connect.push(api);
         }
     }
+    let (mut script, mut frame) = (js.clone(), js.clone());
+    if js == STRIPE_JS_ORIGIN {
+        // Stripe's own Stripe.js loads its parts from its subdomains and shows the bank's
+        // 3-D Secure check in a frame from hooks.stripe.com (Stripe's CSP guide); any other
+        // script (localstripe's, in the tests) gets its own origin only.
+        script.push_str(" https://*.js.stripe.com");
+        frame.push_str(" https://*.js.stripe.com https://hooks.stripe.com");
+    }
     format!(
-        "default-src 'self'; script-src 'self' {js}; style-src 'self'; img-src 'self' data:; \
-         connect-src {}; frame-src {js}; form-action 'self'; frame-ancestors 'none'; \
+        "default-src 'self'; script-src 'self' {script}; style-src 'self'; img-src 'self' data:; \
+         connect-src {}; frame-src {frame}; form-action 'self'; frame-ancestors 'none'; \
          base-uri 'none'; object-src 'none'",
         connect.join(" ")
     )
 }
+
+/// Stripe.js's own origin: only a script from there gets Stripe's other frame origins.
+const STRIPE_JS_ORIGIN: &str = "https://js.stripe.com";
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
     match faktura_app::operations::ping(&state.app).await {
@@ -257,11 +271,14 @@ mod tests {
         };
         let policy = content_security_policy(Some(&entry));
         assert!(
-            policy.contains("script-src 'self' https://js.stripe.com;"),
+            policy.contains("script-src 'self' https://js.stripe.com https://*.js.stripe.com;"),
             "{policy}"
         );
+        // Stripe's own script: its 3-D Secure frames (hooks.stripe.com) may show.
         assert!(
-            policy.contains("frame-src https://js.stripe.com;"),
+            policy.contains(
+                "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com;"
+            ),
             "{policy}"
         );
         assert!(
@@ -279,6 +296,23 @@ mod tests {
             policy.contains("connect-src 'self' http://127.0.0.1:4242;"),
             "{policy}"
         );
+        // Any other script (localstripe's) gets its own origin only: no Stripe frames.
+        assert!(
+            policy.contains("script-src 'self' http://127.0.0.1:4242;"),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("frame-src http://127.0.0.1:4242;"),
+            "{policy}"
+        );
+        assert!(!policy.contains("stripe.com"), "{policy}");
+        // Nor one that only looks like Stripe's.
+        let lookalike = faktura_gateway::BrowserCardEntry {
+            js_url: "https://js.stripe.com.example/v3/".into(),
+            ..entry.clone()
+        };
+        let policy = content_security_policy(Some(&lookalike));
+        assert!(!policy.contains("hooks.stripe.com"), "{policy}");
         // A script URL that is no http(s) origin leaves the policy as it is.
         let bad = faktura_gateway::BrowserCardEntry {
             js_url: "https://js.example;script-src */".into(),

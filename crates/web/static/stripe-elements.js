@@ -1,6 +1,6 @@
 // Faktura: card entry with Stripe.js Elements, loaded right after Stripe.js on the pages that
 // take a card when the gateway is Stripe. The card details go from Stripe's field straight to
-// Stripe; Faktura's server only ever sees Stripe's ids (seti_…, pi_…). Without script the
+// Stripe; Faktura's server only ever sees Stripe's ids (seti_…, pm_…, pi_…). Without script the
 // pages say that the card field needs JavaScript.
 (function () {
   "use strict";
@@ -19,15 +19,21 @@
     try { return window.Stripe(key); } catch (e) { return null; }
   }
 
-  // Adding a card (data-stripe-form=setup) and paying with a new card (data-stripe-form=pay,
-  // while "Add a new card" is chosen): Faktura begins a SetupIntent, Stripe.js confirms it
-  // with the card field (3-D Secure included), then the form posts the SetupIntent's id.
+  // Adding a card (data-stripe-form=setup), and paying with a new card that is to be saved
+  // (data-stripe-form=pay, "Add a new card" chosen and "Save this card for later" ticked):
+  // Faktura begins a SetupIntent, Stripe.js confirms it with the card field (3-D Secure
+  // included), then the form posts the SetupIntent's id. Paying with a new card that is not
+  // to be saved: Stripe.js makes a PaymentMethod from the card field (createPaymentMethod) and
+  // the form posts only its id; Faktura charges it on no customer (3-D Secure, when the bank
+  // asks, runs on the authenticate page), so it is kept nowhere.
   document.querySelectorAll("form[data-stripe-form]").forEach(function (form) {
     var mount = form.querySelector("[data-stripe-mount]");
     var target = form.querySelector("[data-stripe-card]");
     var errorBox = form.querySelector("[data-stripe-error]");
     var setupField = form.querySelector("[data-stripe-setup-id]");
     var holder = form.querySelector("[data-stripe-holder]");
+    var methodField = form.querySelector("[data-stripe-method-id]");
+    var saveBox = form.querySelector("[data-stripe-save]");
     var button = form.querySelector("button[type=submit]");
     if (!mount || !target || !setupField) return;
     var usesCard = function () {
@@ -68,6 +74,30 @@
       busy = true;
       if (button) button.disabled = true;
       showError(errorBox, "");
+      var saving = form.dataset.stripeForm !== "pay" || Boolean(saveBox && saveBox.checked);
+      if (!saving && methodField) {
+        Promise.resolve(stripe.createPaymentMethod({
+          type: "card",
+          card: card,
+          billing_details: { name: name },
+        }))
+          .then(function (result) {
+            var error = result && result.error;
+            if (error) {
+              var theCard = error.type === "validation_error" || error.type === "card_error";
+              throw new Shown(theCard ? mount.dataset.errorCheck : mount.dataset.errorUnavailable);
+            }
+            var made = result && result.paymentMethod;
+            if (!made || !made.id) throw new Shown(mount.dataset.errorUnavailable);
+            methodField.value = made.id;
+            setupField.value = "";
+            form.submit();
+          })
+          .catch(function (error) {
+            stop(error instanceof Shown ? error.text : mount.dataset.errorUnavailable);
+          });
+        return;
+      }
       var body = new URLSearchParams();
       body.set("csrf", form.elements.csrf.value);
       body.set("profile", form.dataset.profile);

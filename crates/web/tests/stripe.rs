@@ -6,139 +6,17 @@
 
 mod common;
 
-use common::api::{ba, minor, overdue_with_card, Api, V};
-use common::stripe::{self, LocalStripe};
-use common::TestApp;
+use common::api::{ba, minor, V};
+use common::stripe::{self, LocalStripe, Shop};
 use faktura_domain::*;
-use faktura_store::demo::NORDLYS_ADMIN;
 use faktura_store::Store;
 use serde_json::{json, Value};
-use std::sync::Arc;
-
-struct Setup {
-    api: Api,
-    token: String,
-    account: BillingAccountId,
-    invoice: Invoice,
-    state: faktura_web::state::AppState,
-}
-
-async fn setup(store: Store, localstripe: &LocalStripe) -> Setup {
-    let (app, state) =
-        TestApp::with_gateway_and_state(store, Arc::new(localstripe.gateway())).await;
-    let (account, invoice, _) = overdue_with_card(&app).await;
-    let api = Api { app };
-    let token = api.token(NORDLYS_ADMIN).await;
-    Setup {
-        api,
-        token,
-        account,
-        invoice,
-        state,
-    }
-}
-
-impl Setup {
-    fn profile_path(&self) -> String {
-        format!(
-            "{}/billingProfiles/{}",
-            ba(&self.account),
-            self.invoice.billing_profile_id
-        )
-    }
-
-    async fn post(&self, path: &str, body: Option<Value>) -> common::api::Reply {
-        self.api
-            .call("POST", path, Some(&self.token), body, None)
-            .await
-    }
-
-    /// Begins a setup through Faktura's API: (setup id, client secret).
-    async fn begin(&self) -> (String, String) {
-        let reply = self
-            .post(
-                &format!("{}/paymentMethodSetups?{V}", self.profile_path()),
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.json);
-        assert_eq!(reply.json["publishableKey"], stripe::PUBLISHABLE_KEY);
-        let id = reply.json["id"].as_str().unwrap().to_owned();
-        assert!(id.starts_with("seti_"), "{id}");
-        (id, reply.json["clientSecret"].as_str().unwrap().to_owned())
-    }
-
-    async fn complete(&self, setup: &str) -> common::api::Reply {
-        self.post(
-            &format!(
-                "{}/paymentMethodSetups/{setup}/complete?{V}",
-                self.profile_path()
-            ),
-            None,
-        )
-        .await
-    }
-
-    /// A card added end to end: Faktura's payment-method id and the card as stored.
-    async fn add_card(&self, localstripe: &LocalStripe, number: &str) -> PaymentMethod {
-        let (id, secret) = self.begin().await;
-        let (status, body) = localstripe.confirm_setup(&id, &secret, number).await;
-        assert_eq!(
-            (status, body["status"].as_str()),
-            (200, Some("succeeded")),
-            "{body}"
-        );
-        let reply = self.complete(&id).await;
-        assert_eq!(reply.status, 201, "{}", reply.json);
-        self.stored_card(reply.json["name"].as_str().unwrap()).await
-    }
-
-    async fn stored_card(&self, id: &str) -> PaymentMethod {
-        let id = PaymentMethodId::parse(id).unwrap();
-        self.api
-            .app
-            .store
-            .payment_method(&self.account, &id)
-            .await
-            .unwrap()
-            .unwrap()
-    }
-
-    async fn pay(&self, method: &PaymentMethod) -> common::api::Reply {
-        self.post(
-            &format!("{}/invoices/{}/pay?{V}", ba(&self.account), self.invoice.id),
-            Some(json!({"paymentMethodId": method.id.as_str()})),
-        )
-        .await
-    }
-
-    async fn payment(&self, reply: &common::api::Reply) -> Payment {
-        let id = PaymentId::parse(reply.json["name"].as_str().unwrap()).unwrap();
-        self.api
-            .app
-            .store
-            .payment(&self.account, &id)
-            .await
-            .unwrap()
-            .unwrap()
-    }
-
-    async fn invoice_now(&self) -> Invoice {
-        self.api
-            .app
-            .store
-            .invoice(&self.account, &self.invoice.id)
-            .await
-            .unwrap()
-            .unwrap()
-    }
-}
 
 async fn a_saved_card_pays_through_a_payment_intent(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let card = s.add_card(&localstripe, "4242424242424242").await;
     // Only Stripe's ids and what the list shows are kept.
     assert!(
@@ -184,11 +62,11 @@ async fn a_saved_card_pays_through_a_payment_intent(store: Store) {
     assert_ne!(second.gateway_token, card.gateway_token);
 
     let due = s.invoice.amount_due().unwrap();
-    let reply = s.pay(&card).await;
+    let reply = s.pay(&card.id).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
     assert_eq!(reply.json["properties"]["status"], "Succeeded");
     assert_eq!(minor(&reply.json["properties"]["amount"]), due.minor());
-    let payment = s.payment(&reply).await;
+    let payment = s.payment_of(&reply).await;
     let intent_id = payment
         .gateway_reference
         .clone()
@@ -221,7 +99,7 @@ async fn three_d_secure_when_adding_and_when_paying(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     // Adding 4000 0027 6000 3184: the bank asks for 3-D Secure; until the browser has passed
     // it, nothing is saved.
     let (id, secret) = s.begin().await;
@@ -251,10 +129,10 @@ async fn three_d_secure_when_adding_and_when_paying(store: Store) {
     let card = s.stored_card(saved.json["name"].as_str().unwrap()).await;
 
     // Paying with it: the PaymentIntent asks for the challenge too.
-    let reply = s.pay(&card).await;
+    let reply = s.pay(&card.id).await;
     assert_eq!(reply.status, 202, "{}", reply.json);
     assert_eq!(reply.json["properties"]["status"], "RequiresAction");
-    let payment = s.payment(&reply).await;
+    let payment = s.payment_of(&reply).await;
     assert_eq!(payment.state, PaymentState::RequiresAction);
     let intent = payment.gateway_reference.clone().unwrap();
     // Still waiting: asking Stripe changes nothing.
@@ -281,7 +159,7 @@ async fn declines_prepaid_cards_and_detach(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let cards_before = s
         .api
         .app
@@ -327,11 +205,11 @@ async fn declines_prepaid_cards_and_detach(store: Store) {
 
     // 4000 0000 0000 0341 is saved, then declined when charged: the sandbox's reason.
     let card = s.add_card(&localstripe, "4000000000000341").await;
-    let reply = s.pay(&card).await;
+    let reply = s.pay(&card.id).await;
     assert_eq!(reply.status, 402, "{}", reply.json);
     assert_eq!(reply.json["properties"]["status"], "Failed");
     assert_eq!(reply.json["properties"]["failureReason"], "BankDeclined");
-    let payment = s.payment(&reply).await;
+    let payment = s.payment_of(&reply).await;
     assert_eq!(payment.state, PaymentState::Failed);
     assert_eq!(payment.failure_reason, Some(FailureReason::BankDeclined));
     let intent = localstripe
@@ -369,7 +247,7 @@ async fn declines_prepaid_cards_and_detach(store: Store) {
 /// `app::charging` leaves it just before the confirm; `confirm` then confirms it at Stripe, as
 /// if Faktura crashed (or the answer was lost) right after.
 async fn payment_stopped_before_its_answer(
-    s: &Setup,
+    s: &Shop,
     localstripe: &LocalStripe,
     card: &PaymentMethod,
     confirm: bool,
@@ -379,7 +257,7 @@ async fn payment_stopped_before_its_answer(
         .api
         .app
         .store
-        .user_by_email(NORDLYS_ADMIN)
+        .user_by_email(faktura_store::demo::NORDLYS_ADMIN)
         .await
         .unwrap()
         .unwrap();
@@ -440,7 +318,7 @@ async fn the_janitor_settles_a_charge_whose_answer_was_lost(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let card = s.add_card(&localstripe, "4242424242424242").await;
     let (payment, intent) = payment_stopped_before_its_answer(&s, &localstripe, &card, true).await;
     assert_eq!(
@@ -450,7 +328,7 @@ async fn the_janitor_settles_a_charge_whose_answer_was_lost(store: Store) {
         "succeeded"
     );
     // Until the janitor asks, the invoice waits and no new attempt may start.
-    let reply = s.pay(&card).await;
+    let reply = s.pay(&card.id).await;
     assert_eq!(reply.status, 409, "{}", reply.json);
     let looked = faktura_app::janitor::run_once(&s.state.app, &eager_janitor())
         .await
@@ -476,7 +354,7 @@ async fn the_janitor_settles_a_charge_whose_answer_was_lost(store: Store) {
         .filter(|i| i["metadata"]["faktura_account"] == s.account.as_str())
         .collect();
     assert_eq!(ours.len(), 1, "{intents}");
-    let reply = s.pay(&card).await;
+    let reply = s.pay(&card.id).await;
     assert_eq!(reply.status, 409, "{}", reply.json);
 }
 
@@ -484,7 +362,7 @@ async fn the_janitor_cancels_an_intent_never_confirmed(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let card = s.add_card(&localstripe, "4242424242424242").await;
     let (payment, intent) = payment_stopped_before_its_answer(&s, &localstripe, &card, false).await;
     // With the default patience, a young payment is left alone.
@@ -523,7 +401,7 @@ async fn the_janitor_cancels_an_intent_never_confirmed(store: Store) {
         .unwrap();
     assert_eq!(failed.state, PaymentState::Failed);
     // Nothing was charged, so the invoice can be paid now.
-    let reply = s.pay(&card).await;
+    let reply = s.pay(&card.id).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
     assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
 }
@@ -534,11 +412,11 @@ async fn a_refund_goes_to_the_payment_intent(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let card = s.add_card(&localstripe, "4242424242424242").await;
-    let reply = s.pay(&card).await;
+    let reply = s.pay(&card.id).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
-    let payment = s.payment(&reply).await;
+    let payment = s.payment_of(&reply).await;
     let intent = payment.gateway_reference.clone().unwrap();
     let operator = s.api.operator_token().await;
     let half = payment.amount.minor() / 2;
@@ -595,7 +473,7 @@ async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let (id, secret) = s.begin().await;
     localstripe
         .confirm_setup(&id, &secret, "4000002760003184")
@@ -606,9 +484,9 @@ async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
     let secure = s.stored_card(saved.json["name"].as_str().unwrap()).await;
 
     // Cancelled by the payer through the API: the PaymentIntent is cancelled at Stripe.
-    let reply = s.pay(&secure).await;
+    let reply = s.pay(&secure.id).await;
     assert_eq!(reply.json["properties"]["status"], "RequiresAction");
-    let payment = s.payment(&reply).await;
+    let payment = s.payment_of(&reply).await;
     let cancel = format!(
         "{}/invoices/{}/payments/{}/cancel?{V}",
         ba(&s.account),
@@ -628,13 +506,13 @@ async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
     assert_eq!(at_stripe["status"], "canceled", "{at_stripe}");
 
     // Left open past the timeout: the janitor cancels it.
-    let reply = s.pay(&secure).await;
+    let reply = s.pay(&secure.id).await;
     assert_eq!(
         reply.json["properties"]["status"], "RequiresAction",
         "{}",
         reply.json
     );
-    let payment = s.payment(&reply).await;
+    let payment = s.payment_of(&reply).await;
     let impatient = faktura_app::JanitorConfig {
         authentication_timeout: std::time::Duration::ZERO,
         ..eager_janitor()
@@ -642,7 +520,7 @@ async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
     faktura_app::janitor::run_once(&s.state.app, &impatient)
         .await
         .unwrap();
-    let after = s.payment(&reply).await;
+    let after = s.payment_of(&reply).await;
     assert_eq!(
         (after.state, after.failure_reason),
         (
@@ -658,8 +536,75 @@ async fn an_abandoned_challenge_is_cancelled_at_stripe(store: Store) {
 
     // The invoice takes another card at once.
     let card = s.add_card(&localstripe, "4242424242424242").await;
-    let paid = s.pay(&card).await;
+    let paid = s.pay(&card.id).await;
     assert_eq!(paid.status, 200, "{}", paid.json);
+    assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
+}
+
+/// `serve --demo --gateway stripe`: the demo's saved card is made at Stripe (its test card
+/// `pm_card_visa`, on the profile's customer) on the first start, once, and pays there.
+async fn the_demos_card_is_made_at_stripe(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    store
+        .load_demo(&faktura_store::demo::DemoInput {
+            password_hash: faktura_web::auth::hash_password("demo-password").unwrap(),
+            saved_card_token: faktura_store::demo::CARD_MADE_AT_GATEWAY.into(),
+            today: chrono::Utc::now().date_naive(),
+        })
+        .await
+        .unwrap();
+    let s = Shop::new(store, localstripe.gateway()).await;
+    let waiting = s
+        .api
+        .app
+        .store
+        .payment_methods(&s.account, &s.invoice.billing_profile_id)
+        .await
+        .unwrap();
+    let demo = waiting
+        .iter()
+        .find(|m| m.gateway_token == faktura_store::demo::CARD_MADE_AT_GATEWAY)
+        .expect("the demo's card waits to be made")
+        .clone();
+
+    let made = faktura_app::hosted_cards::make_demo_cards(&s.state.app)
+        .await
+        .unwrap();
+    assert_eq!(made, 1);
+    let card = s.stored_card(demo.id.as_str()).await;
+    assert!(
+        card.gateway_token.starts_with("pm_"),
+        "{}",
+        card.gateway_token
+    );
+    assert_eq!((card.last4.as_str(), card.brand), ("4242", CardBrand::Visa));
+    let customer = s
+        .api
+        .app
+        .store
+        .profile_gateway_customer(&s.account, &s.invoice.billing_profile_id)
+        .await
+        .unwrap()
+        .expect("the profile's customer was made");
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_methods/{}", card.gateway_token))
+        .await;
+    assert_eq!(at_stripe["customer"], customer.as_str(), "{at_stripe}");
+    // A second start makes nothing.
+    let again = faktura_app::hosted_cards::make_demo_cards(&s.state.app)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(
+        s.stored_card(demo.id.as_str()).await.gateway_token,
+        card.gateway_token
+    );
+
+    let reply = s.pay(&card.id).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(reply.json["properties"]["status"], "Succeeded");
     assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
 }
 
@@ -671,4 +616,5 @@ faktura_store::on_both_backends!(
     the_janitor_settles_a_charge_whose_answer_was_lost,
     the_janitor_cancels_an_intent_never_confirmed,
     an_abandoned_challenge_is_cancelled_at_stripe,
+    the_demos_card_is_made_at_stripe,
 );

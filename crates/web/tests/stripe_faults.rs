@@ -8,14 +8,10 @@
 
 mod common;
 
-use common::api::{ba, overdue_with_card, Api, Reply, V};
-use common::stripe::{self, LocalStripe};
-use common::TestApp;
+use common::stripe::{self, LocalStripe, Shop};
 use faktura_domain::*;
-use faktura_store::demo::NORDLYS_ADMIN;
 use faktura_store::Store;
 use http_body_util::BodyExt;
-use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,6 +27,9 @@ enum Mode {
     DropAnswer,
     /// A confirm is forwarded to localstripe, then no answer ever comes.
     Hang,
+    /// A PaymentIntent's create is forwarded (localstripe makes it), then the connection is
+    /// closed without an answer: Faktura never learns the intent's id.
+    DropCreateAnswer,
 }
 
 struct Proxy {
@@ -93,6 +92,8 @@ impl Proxy {
         let is_confirm = parts.method == hyper::Method::POST
             && parts.uri.path().starts_with("/v1/payment_intents/")
             && parts.uri.path().ends_with("/confirm");
+        let is_create =
+            parts.method == hyper::Method::POST && parts.uri.path() == "/v1/payment_intents";
         let body = body
             .collect()
             .await
@@ -113,7 +114,12 @@ impl Proxy {
         let content_type = answer.headers().get(hyper::header::CONTENT_TYPE).cloned();
         let bytes = answer.bytes().await.map_err(std::io::Error::other)?;
         let mode = *self.mode.lock().unwrap();
-        if is_confirm && mode != Mode::Pass {
+        let lost = match mode {
+            Mode::Pass => false,
+            Mode::DropAnswer | Mode::Hang => is_confirm,
+            Mode::DropCreateAnswer => is_create,
+        };
+        if lost {
             // localstripe has confirmed (charged); its answer never reaches Faktura.
             self.faults.fetch_add(1, Ordering::SeqCst);
             if mode == Mode::Hang {
@@ -133,12 +139,15 @@ impl Proxy {
 }
 
 struct Setup {
-    api: Api,
-    token: String,
-    account: BillingAccountId,
-    invoice: Invoice,
-    state: faktura_web::state::AppState,
+    shop: Shop,
     proxy: Arc<Proxy>,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Shop;
+    fn deref(&self) -> &Shop {
+        &self.shop
+    }
 }
 
 /// The demo with a Stripe gateway whose API base is the proxy in front of `localstripe`.
@@ -148,98 +157,9 @@ async fn setup(store: Store, localstripe: &LocalStripe) -> Setup {
     config.api_base = base;
     config.timeout = TIMEOUT;
     let gateway = faktura_gateway::StripeGateway::new(config).unwrap();
-    let (app, state) = TestApp::with_gateway_and_state(store, Arc::new(gateway)).await;
-    let (account, invoice, _) = overdue_with_card(&app).await;
-    let api = Api { app };
-    let token = api.token(NORDLYS_ADMIN).await;
     Setup {
-        api,
-        token,
-        account,
-        invoice,
-        state,
+        shop: Shop::new(store, gateway).await,
         proxy,
-    }
-}
-
-impl Setup {
-    async fn post(&self, path: &str, body: Option<Value>) -> Reply {
-        self.api
-            .call("POST", path, Some(&self.token), body, None)
-            .await
-    }
-
-    /// A 4242 card added as the portal does it: a SetupIntent begun through Faktura's API,
-    /// confirmed with the card as Stripe.js would, then completed through Faktura's API.
-    async fn add_card(&self, localstripe: &LocalStripe) -> PaymentMethodId {
-        let profile = format!(
-            "{}/billingProfiles/{}",
-            ba(&self.account),
-            self.invoice.billing_profile_id
-        );
-        let begun = self
-            .post(&format!("{profile}/paymentMethodSetups?{V}"), None)
-            .await;
-        assert_eq!(begun.status, 201, "{}", begun.json);
-        let id = begun.json["id"].as_str().unwrap();
-        let secret = begun.json["clientSecret"].as_str().unwrap();
-        let (status, body) = localstripe
-            .confirm_setup(id, secret, "4242424242424242")
-            .await;
-        assert_eq!(
-            (status, body["status"].as_str()),
-            (200, Some("succeeded")),
-            "{body}"
-        );
-        let completed = self
-            .post(
-                &format!("{profile}/paymentMethodSetups/{id}/complete?{V}"),
-                None,
-            )
-            .await;
-        assert_eq!(completed.status, 201, "{}", completed.json);
-        PaymentMethodId::parse(completed.json["name"].as_str().unwrap()).unwrap()
-    }
-
-    async fn pay(&self, card: &PaymentMethodId) -> Reply {
-        self.post(
-            &format!("{}/invoices/{}/pay?{V}", ba(&self.account), self.invoice.id),
-            Some(json!({"paymentMethodId": card.as_str()})),
-        )
-        .await
-    }
-
-    async fn payment(&self, id: &PaymentId) -> Payment {
-        self.api
-            .app
-            .store
-            .payment(&self.account, id)
-            .await
-            .unwrap()
-            .unwrap()
-    }
-
-    async fn invoice_status(&self) -> InvoiceStatus {
-        self.api
-            .app
-            .store
-            .invoice(&self.account, &self.invoice.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .status
-    }
-
-    /// This account's PaymentIntents at localstripe.
-    async fn intents(&self, localstripe: &LocalStripe) -> Vec<Value> {
-        let all = localstripe.get("/v1/payment_intents?limit=100").await;
-        all["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|i| i["metadata"]["faktura_account"] == self.account.as_str())
-            .cloned()
-            .collect()
     }
 }
 
@@ -262,7 +182,7 @@ async fn an_answer_lost_after_the_charge_is_settled_once(
         return;
     };
     let s = setup(store, &localstripe).await;
-    let card = s.add_card(&localstripe).await;
+    let card = s.add_card(&localstripe, "4242424242424242").await.id;
 
     s.proxy.set(mode);
     let started = Instant::now();
@@ -294,7 +214,7 @@ async fn an_answer_lost_after_the_charge_is_settled_once(
         .get(&format!("/v1/payment_intents/{intent}"))
         .await;
     assert_eq!(at_stripe["status"], "succeeded", "{at_stripe}");
-    assert_ne!(s.invoice_status().await, InvoiceStatus::Paid);
+    assert_ne!(s.invoice_now().await.status, InvoiceStatus::Paid);
 
     s.proxy.set(Mode::Pass);
     match settler {
@@ -319,7 +239,7 @@ async fn an_answer_lost_after_the_charge_is_settled_once(
     let settled = s.payment(&payment_id).await;
     assert_eq!(settled.state, PaymentState::Succeeded, "{mode:?}");
     assert_eq!(settled.gateway_reference.as_deref(), Some(intent.as_str()));
-    assert_eq!(s.invoice_status().await, InvoiceStatus::Paid);
+    assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
 
     // Exactly one PaymentIntent for the account, succeeded; another Pay now is refused.
     let ours = s.intents(&localstripe).await;
@@ -348,6 +268,80 @@ async fn a_dropped_answer_is_settled_by_a_second_pay(store: Store) {
 
 async fn a_hung_confirm_is_settled_by_a_second_pay(store: Store) {
     an_answer_lost_after_the_charge_is_settled_once(store, Mode::Hang, Settler::SecondPay).await;
+}
+
+/// The answer to the PaymentIntent's create is lost: Faktura never learns its id, nothing was
+/// confirmed. The janitor (or a second Pay's look first) finds the intent by the payment's id in
+/// its metadata, cancels it at Stripe and records the payment failed; the next Pay makes a new
+/// intent and pays, so exactly one intent ever succeeds.
+async fn a_lost_create_answer_is_found_and_never_charged(store: Store, settler: Settler) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = setup(store, &localstripe).await;
+    let card = s.add_card(&localstripe, "4242424242424242").await.id;
+
+    s.proxy.set(Mode::DropCreateAnswer);
+    let reply = s.pay(&card).await;
+    assert_eq!(
+        s.proxy.faults.load(Ordering::SeqCst),
+        1,
+        "the create went through"
+    );
+    assert_eq!(reply.status, 202, "{}", reply.json);
+    let payment_id = PaymentId::parse(reply.json["name"].as_str().unwrap()).unwrap();
+    let open = s.payment(&payment_id).await;
+    assert_eq!(open.state, PaymentState::Unknown);
+    assert_eq!(
+        open.gateway_reference, None,
+        "the intent's id was never learned"
+    );
+    let ours = s.intents(&localstripe).await;
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0]["metadata"]["faktura_key"], payment_id.as_str());
+    assert_ne!(ours[0]["status"], "succeeded", "{:?}", ours[0]);
+    let lost = ours[0]["id"].as_str().unwrap().to_owned();
+
+    s.proxy.set(Mode::Pass);
+    let paid = match settler {
+        Settler::Janitor => {
+            let eager = faktura_app::JanitorConfig {
+                grace: Duration::ZERO,
+                abandon_after: Duration::from_secs(3600),
+                ..faktura_app::JanitorConfig::default()
+            };
+            let looked = faktura_app::janitor::run_once(&s.state.app, &eager)
+                .await
+                .unwrap();
+            assert_eq!(looked, 1);
+            let settled = s.payment(&payment_id).await;
+            assert_eq!(settled.state, PaymentState::Failed, "found and given up on");
+            assert_eq!(settled.gateway_reference.as_deref(), Some(lost.as_str()));
+            s.pay(&card).await
+        }
+        // A new attempt asks about the open one first: found, cancelled, failed; then it pays.
+        Settler::SecondPay => s.pay(&card).await,
+    };
+    assert_eq!(paid.status, 200, "{settler:?}: {}", paid.json);
+    assert_eq!(s.payment(&payment_id).await.state, PaymentState::Failed);
+    assert_eq!(s.invoice_now().await.status, InvoiceStatus::Paid);
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_intents/{lost}"))
+        .await;
+    assert_eq!(at_stripe["status"], "canceled", "{at_stripe}");
+    let ours = s.intents(&localstripe).await;
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    let succeeded: Vec<_> = ours.iter().filter(|i| i["status"] == "succeeded").collect();
+    assert_eq!(succeeded.len(), 1, "one charge: {ours:?}");
+    assert_ne!(succeeded[0]["id"], lost.as_str());
+}
+
+async fn a_lost_create_answer_is_settled_by_the_janitor(store: Store) {
+    a_lost_create_answer_is_found_and_never_charged(store, Settler::Janitor).await;
+}
+
+async fn a_lost_create_answer_is_settled_by_a_second_pay(store: Store) {
+    a_lost_create_answer_is_found_and_never_charged(store, Settler::SecondPay).await;
 }
 
 /// The proxy itself: in drop mode a confirm gets no HTTP answer at all (not a 5xx).
@@ -381,4 +375,6 @@ faktura_store::on_both_backends!(
     a_hung_confirm_is_settled_by_the_janitor,
     a_dropped_answer_is_settled_by_a_second_pay,
     a_hung_confirm_is_settled_by_a_second_pay,
+    a_lost_create_answer_is_settled_by_the_janitor,
+    a_lost_create_answer_is_settled_by_a_second_pay,
 );

@@ -246,7 +246,8 @@ async fn a_card_added_and_an_invoice_paid_through_the_pages(store: Store) {
         card.gateway_token
     );
 
-    // Pay now with a new card: set up on the profile first, then charged as a saved card.
+    // Pay now with a new card, "Save this card for later" ticked: set up on the profile first,
+    // then charged as a saved card.
     let (setup, secret) = p.begin().await;
     let (status, body) = localstripe
         .confirm_setup(&setup, &secret, "4242424242424242")
@@ -254,7 +255,10 @@ async fn a_card_added_and_an_invoice_paid_through_the_pages(store: Store) {
     assert_eq!(status, 200, "{body}");
     let paid = p
         .browser
-        .post_form(&p.pay_path(), &[("method", "new"), ("setup", &setup)])
+        .post_form(
+            &p.pay_path(),
+            &[("method", "new"), ("save", "yes"), ("setup", &setup)],
+        )
         .await;
     assert!(paid.status.is_redirection(), "{}", paid.body);
     let outcome = follow(&mut p.browser, paid).await;
@@ -493,6 +497,233 @@ async fn a_settlement_asking_for_3ds_is_finished_by_stripe_js(store: Store) {
     );
 }
 
+/// Stripe's own Stripe.js may show the bank's 3-D Secure frames (hooks.stripe.com); no other
+/// script gets those origins (the policy above, for js.stripe.test, has none).
+async fn stripes_own_script_may_frame_its_3ds_check(store: Store) {
+    let gateway = StripeGateway::new(StripeConfig::new(
+        "sk_test_pages",
+        "pk_test_pages",
+        "whsec_pages",
+    ))
+    .unwrap();
+    let mut p = portal(store, Some(Arc::new(gateway))).await;
+    let pay = p.browser.get(&p.pay_path()).await;
+    assert_eq!(pay.status, 200, "{}", pay.body);
+    assert_elements_mount(&pay.body, "https://js.stripe.com/v3/", "pay now");
+    assert_eq!(
+        pay.csp.as_deref(),
+        Some(
+            "default-src 'self'; script-src 'self' https://js.stripe.com https://*.js.stripe.com; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self' https://js.stripe.com \
+             https://api.stripe.com; frame-src https://js.stripe.com https://*.js.stripe.com \
+             https://hooks.stripe.com; form-action 'self'; frame-ancestors 'none'; \
+             base-uri 'none'; object-src 'none'"
+        )
+    );
+}
+
+impl Portal {
+    /// Pays with a card Stripe.js made for this payment (`createPaymentMethod`): the outcome
+    /// page the form leads to (through the authenticate page when the bank asks).
+    async fn pay_once_with(&mut self, method: &str) -> common::Page {
+        let paid = self
+            .browser
+            .post_form(
+                &self.pay_path(),
+                &[("method", "new"), ("payment_method", method)],
+            )
+            .await;
+        assert!(paid.status.is_redirection(), "{}", paid.body);
+        paid
+    }
+
+    async fn payment_of(&self, location: &str) -> Payment {
+        let id = location
+            .trim_end_matches("/authenticate")
+            .rsplit('/')
+            .next()
+            .unwrap();
+        self.app
+            .store
+            .payment(&self.account, &PaymentId::parse(id).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+/// A manager who leaves "Save this card for later" unticked: the card Stripe.js made is
+/// charged on no customer and kept nowhere (not in Faktura, not on the profile's customer).
+async fn a_new_card_not_saved_is_charged_once_and_kept_nowhere(store: Store) {
+    let Some((mut p, localstripe)) = on_localstripe(store).await else {
+        return;
+    };
+    let pane = p.browser.get(&p.pay_path()).await;
+    // "Save this card for later" is offered to a manager, unticked.
+    let at = pane.body.find("id=\"save-card\"").expect("the save choice");
+    let tag = &pane.body[at..at + pane.body[at..].find('>').unwrap()];
+    assert!(
+        tag.contains("type=\"checkbox\"") || pane.body[..at].ends_with("type=\"checkbox\" "),
+        "{tag}"
+    );
+    assert!(!tag.contains("checked"), "{tag}");
+    // The profile has a customer at Stripe already (a card added through the pages).
+    let (setup, secret) = p.begin().await;
+    localstripe
+        .confirm_setup(&setup, &secret, "5555555555554444")
+        .await;
+    p.finish(&setup).await;
+    let customer = p
+        .app
+        .store
+        .profile_gateway_customer(&p.account, &p.invoice.billing_profile_id)
+        .await
+        .unwrap()
+        .expect("a customer");
+    let before = p.cards().await.len();
+
+    let method = localstripe.create_payment_method("4242424242424242").await;
+    let paid = p.pay_once_with(&method).await;
+    let payment = p.payment_of(paid.location.as_deref().unwrap()).await;
+    let outcome = follow(&mut p.browser, paid).await;
+    assert!(
+        outcome.body.contains("data-state=\"succeeded\""),
+        "{}",
+        outcome.body
+    );
+    assert_eq!(p.invoice_status().await, InvoiceStatus::Paid);
+    assert_eq!(
+        payment.payment_method_id, None,
+        "the payment names no saved card"
+    );
+    assert_eq!(p.cards().await.len(), before, "no card was saved");
+    let intent = localstripe
+        .get(&format!(
+            "/v1/payment_intents/{}",
+            payment.gateway_reference.unwrap()
+        ))
+        .await;
+    assert_eq!(intent["status"], "succeeded", "{intent}");
+    assert_eq!(intent["payment_method"], method.as_str());
+    assert_eq!(intent["customer"], Value::Null, "{intent}");
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_methods/{method}"))
+        .await;
+    assert_eq!(at_stripe["customer"], Value::Null, "{at_stripe}");
+    let on_customer = localstripe
+        .get(&format!(
+            "/v1/payment_methods?customer={customer}&type=card"
+        ))
+        .await;
+    let ids: Vec<&str> = on_customer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert!(!ids.contains(&method.as_str()), "{ids:?}");
+}
+
+/// Someone who may pay but not manage cards (an invoice manager) pays with a new card under
+/// Stripe too, for this payment only, through the bank's 3-D Secure check; and a declined one
+/// says why, as the sandbox does.
+async fn a_payer_who_may_not_manage_cards_pays_with_a_new_card(store: Store) {
+    let Some((p, localstripe)) = on_localstripe(store).await else {
+        return;
+    };
+    let mut p = Portal {
+        browser: p
+            .app
+            .signed_in(faktura_store::demo::NORDLYS_INVOICE_MANAGER)
+            .await,
+        ..p
+    };
+    let pane = p.browser.get(&p.pay_path()).await;
+    assert_eq!(pane.status, 200, "{}", pane.body);
+    assert!(pane.body.contains("value=\"new\""), "{}", pane.body);
+    assert!(
+        pane.body.contains("data-test-id=\"card-used-once\""),
+        "{}",
+        pane.body
+    );
+    assert!(!pane.body.contains("data-test-id=\"save-card\""));
+    let before = p.cards().await.len();
+
+    // Declined when charged (4000 0000 0000 0341): the sandbox's words for it.
+    let declined = localstripe.create_payment_method("4000000000000341").await;
+    let paid = p.pay_once_with(&declined).await;
+    let outcome = follow(&mut p.browser, paid).await;
+    assert!(
+        outcome.body.contains("data-state=\"failed\""),
+        "{}",
+        outcome.body
+    );
+    assert_ne!(p.invoice_status().await, InvoiceStatus::Paid);
+
+    // The bank asks for 3-D Secure (4000 0027 6000 3184): the authenticate page runs it.
+    let method = localstripe.create_payment_method("4000002760003184").await;
+    let paid = p.pay_once_with(&method).await;
+    let to = paid.location.clone().unwrap();
+    assert!(to.ends_with("/authenticate"), "{to}");
+    let page = p.browser.get(&to).await;
+    assert!(
+        page.body.contains("data-client-secret=\"pi_"),
+        "{}",
+        page.body
+    );
+    let payment = p.payment_of(&to).await;
+    let (status, body) = localstripe
+        .answer_payment_challenge(payment.gateway_reference.as_deref().unwrap(), true)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let back = p
+        .browser
+        .get(&format!("{}/return", to.trim_end_matches("/authenticate")))
+        .await;
+    let outcome = follow(&mut p.browser, back).await;
+    assert!(
+        outcome.body.contains("data-state=\"succeeded\""),
+        "{}",
+        outcome.body
+    );
+    assert_eq!(p.invoice_status().await, InvoiceStatus::Paid);
+    assert_eq!(p.cards().await.len(), before, "nothing saved");
+    let at_stripe = localstripe
+        .get(&format!("/v1/payment_methods/{method}"))
+        .await;
+    assert_eq!(at_stripe["customer"], Value::Null, "{at_stripe}");
+}
+
+/// A "new card" that is someone's saved card at Stripe (on a customer) is never charged that
+/// way: the attempt fails and no PaymentIntent is made with it.
+async fn a_saved_cards_id_is_not_taken_as_a_new_card(store: Store) {
+    let Some((mut p, localstripe)) = on_localstripe(store).await else {
+        return;
+    };
+    let (setup, secret) = p.begin().await;
+    localstripe
+        .confirm_setup(&setup, &secret, "5555555555554444")
+        .await;
+    p.finish(&setup).await;
+    let saved = p
+        .cards()
+        .await
+        .into_iter()
+        .find(|c| c.last4 == "4444")
+        .unwrap();
+    let paid = p.pay_once_with(&saved.gateway_token).await;
+    let payment = p.payment_of(paid.location.as_deref().unwrap()).await;
+    assert_eq!(payment.state, PaymentState::Failed);
+    assert_eq!(payment.gateway_reference, None, "no PaymentIntent");
+    assert_ne!(p.invoice_status().await, InvoiceStatus::Paid);
+    // Nor an empty one (the script did not run): the pane asks for the card again.
+    let empty = p
+        .browser
+        .post_form(&p.pay_path(), &[("method", "new"), ("payment_method", "")])
+        .await;
+    assert_eq!(empty.status, 422, "{}", empty.body);
+}
+
 faktura_store::on_both_backends!(
     a_settlement_asking_for_3ds_is_finished_by_stripe_js,
     a_declined_card_and_a_replace_through_the_pages,
@@ -500,4 +731,8 @@ faktura_store::on_both_backends!(
     sandbox_pages_keep_the_card_form_and_policy,
     a_card_added_and_an_invoice_paid_through_the_pages,
     a_payment_asking_for_3ds_is_finished_by_stripe_js,
+    stripes_own_script_may_frame_its_3ds_check,
+    a_new_card_not_saved_is_charged_once_and_kept_nowhere,
+    a_payer_who_may_not_manage_cards_pays_with_a_new_card,
+    a_saved_cards_id_is_not_taken_as_a_new_card,
 );

@@ -1,6 +1,7 @@
 //! `POST /gateway/stripe/webhook` through the real router, with `Stripe-Signature` headers made
 //! by the official `stripe` Python package: payment_intent.succeeded / payment_failed and
-//! setup_intent.succeeded settle what they are about (once, whatever the replays), and a wrong
+//! setup_intent.succeeded settle what they are about (once, whatever the replays), a card's
+//! new expiry (payment_method.updated / automatically_updated) is saved once, and a wrong
 //! secret, an old timestamp or a missing signature change nothing. The intents are real ones
 //! from localstripe (which sends no PaymentIntent webhooks itself).
 
@@ -8,120 +9,24 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::api::{ba, overdue_with_card, Api, V};
-use common::stripe::{self, stripe_signature, LocalStripe};
-use common::TestApp;
+use common::api::V;
+use common::stripe::{self, stripe_signature, LocalStripe, Shop};
 use faktura_domain::*;
-use faktura_store::demo::NORDLYS_ADMIN;
 use faktura_store::Store;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use tower::ServiceExt;
 
-struct Setup {
-    api: Api,
-    token: String,
-    account: BillingAccountId,
-    invoice: Invoice,
-}
-
-async fn setup(store: Store, localstripe: &LocalStripe) -> Setup {
-    let (app, _) = TestApp::with_gateway_and_state(store, Arc::new(localstripe.gateway())).await;
-    let (account, invoice, _) = overdue_with_card(&app).await;
-    let api = Api { app };
-    let token = api.token(NORDLYS_ADMIN).await;
-    Setup {
-        api,
-        token,
-        account,
-        invoice,
-    }
-}
-
-impl Setup {
-    fn profile_path(&self) -> String {
-        format!(
-            "{}/billingProfiles/{}",
-            ba(&self.account),
-            self.invoice.billing_profile_id
-        )
-    }
-
-    async fn post(&self, path: &str, body: Option<Value>) -> common::api::Reply {
-        self.api
-            .call("POST", path, Some(&self.token), body, None)
-            .await
-    }
-
-    async fn begin(&self) -> (String, String) {
-        let reply = self
-            .post(
-                &format!("{}/paymentMethodSetups?{V}", self.profile_path()),
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.json);
-        (
-            reply.json["id"].as_str().unwrap().to_owned(),
-            reply.json["clientSecret"].as_str().unwrap().to_owned(),
-        )
-    }
-
-    async fn add_card(&self, localstripe: &LocalStripe, number: &str) -> PaymentMethodId {
-        let (id, secret) = self.begin().await;
-        let (status, _) = localstripe.confirm_setup(&id, &secret, number).await;
-        assert_eq!(status, 200);
-        if number == "4000002760003184" {
-            localstripe.pass_setup_challenge(&id, &secret).await;
-        }
-        let reply = self
-            .post(
-                &format!(
-                    "{}/paymentMethodSetups/{id}/complete?{V}",
-                    self.profile_path()
-                ),
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.json);
-        PaymentMethodId::parse(reply.json["name"].as_str().unwrap()).unwrap()
-    }
-
+/// What these tests add to [`Shop`]: a payment waiting for 3-D Secure, and deliveries.
+impl Shop {
     /// Pays with a 3-D Secure card: the payment waits for the challenge. Its intent's id.
     async fn pay_waiting(&self, localstripe: &LocalStripe) -> (Payment, String) {
         let card = self.add_card(localstripe, "4000002760003184").await;
-        let reply = self
-            .post(
-                &format!("{}/invoices/{}/pay?{V}", ba(&self.account), self.invoice.id),
-                Some(json!({"paymentMethodId": card.as_str()})),
-            )
-            .await;
+        let reply = self.pay(&card.id).await;
         assert_eq!(reply.status, 202, "{}", reply.json);
-        let payment = self.payment(reply.json["name"].as_str().unwrap()).await;
+        let payment = self.payment_of(&reply).await;
         let intent = payment.gateway_reference.clone().unwrap();
         (payment, intent)
-    }
-
-    async fn payment(&self, id: &str) -> Payment {
-        let id = PaymentId::parse(id).unwrap();
-        self.api
-            .app
-            .store
-            .payment(&self.account, &id)
-            .await
-            .unwrap()
-            .unwrap()
-    }
-
-    async fn invoice_now(&self) -> Invoice {
-        self.api
-            .app
-            .store
-            .invoice(&self.account, &self.invoice.id)
-            .await
-            .unwrap()
-            .unwrap()
     }
 
     /// Posts `body` with the given `Stripe-Signature` (none: no header).
@@ -165,7 +70,7 @@ async fn a_succeeded_intent_settles_its_payment_once(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let (payment, intent) = s.pay_waiting(&localstripe).await;
     let (status, _) = localstripe.answer_payment_challenge(&intent, true).await;
     assert_eq!(status, 200);
@@ -196,7 +101,7 @@ async fn a_succeeded_intent_settles_its_payment_once(store: Store) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        s.payment(payment.id.as_str()).await.state,
+        s.payment(&payment.id).await.state,
         PaymentState::RequiresAction
     );
 
@@ -204,7 +109,7 @@ async fn a_succeeded_intent_settles_its_payment_once(store: Store) {
     let (status, reply) = s.deliver_signed(&body).await;
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_eq!(reply["result"], "applied");
-    let settled = s.payment(payment.id.as_str()).await;
+    let settled = s.payment(&payment.id).await;
     assert_eq!(settled.state, PaymentState::Succeeded);
     let invoice = s.invoice_now().await;
     assert_eq!(invoice.status, InvoiceStatus::Paid);
@@ -227,7 +132,7 @@ async fn a_failed_intent_fails_its_payment(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let (payment, intent) = s.pay_waiting(&localstripe).await;
     // The person fails the challenge.
     let (status, _) = localstripe.answer_payment_challenge(&intent, false).await;
@@ -240,7 +145,7 @@ async fn a_failed_intent_fails_its_payment(store: Store) {
     let (status, reply) = s.deliver_signed(&body).await;
     assert_eq!(status, StatusCode::OK, "{reply}");
     assert_eq!(reply["result"], "applied");
-    let failed = s.payment(payment.id.as_str()).await;
+    let failed = s.payment(&payment.id).await;
     assert_eq!(failed.state, PaymentState::Failed);
     assert_eq!(
         failed.failure_reason,
@@ -253,7 +158,7 @@ async fn a_succeeded_setup_saves_its_card_once(store: Store) {
     let Some(localstripe) = stripe::start() else {
         return;
     };
-    let s = setup(store, &localstripe).await;
+    let s = Shop::new(store, localstripe.gateway()).await;
     let (id, secret) = s.begin().await;
     let (status, body) = localstripe
         .confirm_setup(&id, &secret, "4242424242424242")
@@ -296,8 +201,79 @@ async fn a_succeeded_setup_saves_its_card_once(store: Store) {
     assert_eq!(cards.iter().filter(|c| c.gateway_token == pm).count(), 1);
 }
 
+/// A card's new expiry from the card network (`payment_method.automatically_updated`, or
+/// `payment_method.updated`) changes the saved card, once, with one activity entry; a forged
+/// or replayed event changes nothing, and one about a card Faktura does not keep is ignored.
+async fn a_cards_new_expiry_from_stripe_is_saved_once(store: Store) {
+    let Some(localstripe) = stripe::start() else {
+        return;
+    };
+    let s = Shop::new(store, localstripe.gateway()).await;
+    let card = s.add_card(&localstripe, "4242424242424242").await;
+    assert_eq!((card.exp_month, card.exp_year), (12, 2034));
+    let mut object = localstripe
+        .get(&format!("/v1/payment_methods/{}", card.gateway_token))
+        .await;
+    object["card"]["exp_month"] = json!(3);
+    object["card"]["exp_year"] = json!(2031);
+    let delivery = event("evt_pm_1", "payment_method.automatically_updated", &object);
+    let updates = || async {
+        s.api
+            .app
+            .store
+            .audit_events(&faktura_store::AuditFilter {
+                account: s.account.clone(),
+                kind_prefix: Some("payment_method.updated".into()),
+                since: None,
+                limit: 10,
+            })
+            .await
+            .unwrap()
+    };
+
+    // Signed with another secret: refused, nothing changes.
+    let forged = stripe_signature(
+        &delivery,
+        "whsec_someone_else",
+        chrono::Utc::now().timestamp(),
+    );
+    let (status, _) = s.deliver(&delivery, Some(&forged)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(s.stored_card(card.id.as_str()).await.exp_year, 2034);
+
+    let (status, reply) = s.deliver_signed(&delivery).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert_eq!(reply["result"], "applied");
+    let now = s.stored_card(card.id.as_str()).await;
+    assert_eq!((now.exp_month, now.exp_year), (3, 2031));
+    assert_eq!((now.last4.as_str(), now.brand), ("4242", CardBrand::Visa));
+    let logged = updates().await;
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0].target, card.id.as_str());
+
+    // A replay: nothing new. The same details in another event: nothing to change.
+    let (_, reply) = s.deliver_signed(&delivery).await;
+    assert_eq!(reply["result"], "duplicate");
+    let same = event("evt_pm_2", "payment_method.updated", &object);
+    let (_, reply) = s.deliver_signed(&same).await;
+    assert_eq!(reply["result"], "ignored");
+    assert_eq!(updates().await.len(), 1);
+
+    // A card Faktura does not keep: ignored.
+    let other = localstripe.create_payment_method("5555555555554444").await;
+    let object = localstripe
+        .get(&format!("/v1/payment_methods/{other}"))
+        .await;
+    let (_, reply) = s
+        .deliver_signed(&event("evt_pm_3", "payment_method.updated", &object))
+        .await;
+    assert_eq!(reply["result"], "ignored");
+    assert_eq!(updates().await.len(), 1);
+}
+
 faktura_store::on_both_backends!(
     a_succeeded_intent_settles_its_payment_once,
     a_failed_intent_fails_its_payment,
     a_succeeded_setup_saves_its_card_once,
+    a_cards_new_expiry_from_stripe_is_saved_once,
 );

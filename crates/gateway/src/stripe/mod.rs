@@ -12,6 +12,7 @@
 
 #[cfg(test)]
 mod faults;
+mod recovery;
 pub mod transformers;
 pub mod webhook;
 
@@ -379,10 +380,11 @@ impl PaymentGateway for StripeGateway {
         }
     }
 
-    async fn lookup(&self, _idempotency_key: &str) -> Result<Option<Charge>, GatewayError> {
-        // Without the intent's id there is nothing to ask: Faktura stores it before it
-        // confirms, so a charge that could have moved money always has one.
-        Ok(None)
+    /// Without the intent's id: Faktura stores it before it confirms, so a charge that could
+    /// have moved money always has one; an intent whose id was never learned is found by its
+    /// metadata and, never confirmed, cancelled ([`recovery`]).
+    async fn lookup(&self, idempotency_key: &str) -> Result<Option<Charge>, GatewayError> {
+        self.recover(idempotency_key).await
     }
 
     async fn lookup_charge(
@@ -557,6 +559,14 @@ impl PaymentGateway for StripeGateway {
             .await?
             .filter(|intent| intent.status == "requires_action")
             .and_then(|intent| intent.client_secret))
+    }
+
+    async fn browser_card(&self, id: &str) -> Result<CardToken, GatewayError> {
+        self.fresh_card(id).await
+    }
+
+    async fn demo_card(&self, customer: &str) -> Result<CardToken, GatewayError> {
+        self.test_card_on(customer).await
     }
 
     async fn create_customer(&self, request: &CustomerRequest) -> Result<String, GatewayError> {

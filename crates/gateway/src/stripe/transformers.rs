@@ -2,7 +2,7 @@
 //! onto [`FailureReason`], PaymentMethods onto [`CardToken`], SetupIntents onto
 //! [`CardSetupStatus`], events onto [`GatewayEvent`].
 
-use crate::{CardSetupStatus, CardToken, Charge, ChargeStatus, Funding, GatewayEvent};
+use crate::{CardDetails, CardSetupStatus, CardToken, Charge, ChargeStatus, Funding, GatewayEvent};
 use crate::{GatewayError, WebhookRefusal};
 use faktura_domain::{CardBrand, Currency, FailureReason, Money};
 use serde::Deserialize;
@@ -164,7 +164,7 @@ pub fn refund_of(refund: &RefundObject, key: &str) -> Result<Option<crate::Refun
     }))
 }
 
-fn money(minor: i64, currency: &str) -> Result<Money, GatewayError> {
+pub(crate) fn money(minor: i64, currency: &str) -> Result<Money, GatewayError> {
     let currency: Currency = currency
         .parse()
         .map_err(|_| GatewayError::Invalid("the intent's currency is not one we bill in".into()))?;
@@ -330,6 +330,28 @@ pub fn event(body: &[u8], challenge_url: &str) -> Result<GatewayEvent, WebhookRe
                 account: intent.metadata.get("faktura_account").cloned(),
                 profile: intent.metadata.get("faktura_profile").cloned(),
                 user: intent.metadata.get("faktura_user").cloned(),
+            })
+        }
+        "payment_method.updated" | "payment_method.automatically_updated" => {
+            let method: PaymentMethodObject =
+                serde_json::from_value(event.data.object).map_err(bad)?;
+            if method.card.is_none() {
+                return Ok(GatewayEvent::Ignored {
+                    event_id: event.id,
+                    kind: event.kind,
+                });
+            }
+            let card = card_token(&method).map_err(|e| WebhookRefusal::BadEvent(e.to_string()))?;
+            Ok(GatewayEvent::CardUpdated {
+                event_id: event.id,
+                kind: event.kind,
+                card: CardDetails {
+                    token: card.token,
+                    brand: card.brand,
+                    last4: card.last4,
+                    exp_month: card.exp_month,
+                    exp_year: card.exp_year,
+                },
             })
         }
         _ => Ok(GatewayEvent::Ignored {
@@ -504,5 +526,40 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_cards_update_reads_as_its_new_details() {
+        let body = br#"{"id":"evt_3","type":"payment_method.automatically_updated","data":{"object":
+            {"id":"pm_7","customer":"cus_1","billing_details":{"name":"Ada"},
+             "card":{"brand":"mastercard","last4":"5454","exp_month":4,"exp_year":2031,"funding":"credit"}}}}"#;
+        match event(body, "").unwrap() {
+            GatewayEvent::CardUpdated {
+                event_id,
+                kind,
+                card,
+            } => {
+                assert_eq!(event_id, "evt_3");
+                assert_eq!(kind, "payment_method.automatically_updated");
+                assert_eq!(
+                    card,
+                    CardDetails {
+                        token: "pm_7".into(),
+                        brand: CardBrand::Mastercard,
+                        last4: "5454".into(),
+                        exp_month: 4,
+                        exp_year: 2031,
+                    }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Not a card: nothing for Faktura. A malformed card: refused.
+        let sepa =
+            br#"{"id":"evt_4","type":"payment_method.updated","data":{"object":{"id":"pm_8"}}}"#;
+        assert!(matches!(event(sepa, ""), Ok(GatewayEvent::Ignored { .. })));
+        let bad = br#"{"id":"evt_5","type":"payment_method.updated","data":{"object":
+            {"id":"pm_9","card":{"last4":"54","exp_month":13,"exp_year":2031}}}}"#;
+        assert!(matches!(event(bad, ""), Err(WebhookRefusal::BadEvent(_))));
     }
 }

@@ -4,6 +4,7 @@
 
 mod activity;
 mod billing;
+mod challenge;
 pub mod documents;
 mod help;
 mod help_learning;
@@ -109,7 +110,7 @@ pub fn route_table() -> Vec<PageRoute> {
         page(
             "/sandbox/3ds/{reference}",
             GET_POST,
-            get(pay::challenge).post(pay::challenge_answer),
+            get(challenge::challenge).post(challenge::challenge_answer),
         ),
         page(
             "/billing/{account}/payment-methods",

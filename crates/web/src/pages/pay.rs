@@ -1,7 +1,8 @@
-//! The Pay now pane, the payment outcome, the 3-D Secure return and the sandbox challenge: the
-//! portal's adapter for `faktura_app::paying` (which the API's pay operation calls too).
+//! The Pay now pane, the payment outcome and the 3-D Secure return (the sandbox's own challenge
+//! page is `challenge.rs`): the portal's adapter for `faktura_app::paying` (which the API's pay
+//! operation calls too).
 
-use crate::context::{RequestContext, SignedIn};
+use crate::context::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -235,11 +236,9 @@ fn build_pane(
         )
         .crumb("pay-title", "");
     let elements = CardElements::of(state, ctx.scope.account.id.as_str());
-    let new_card_allowed = elements.is_none()
-        || ctx.scope.allows(
-            Permission::ManagePaymentMethods,
-            Some(&ctx.invoice.billing_profile_id),
-        );
+    // Everyone who may pay may pay with a new card; with Stripe too (Stripe.js makes the card
+    // for this payment only, unless it is saved).
+    let new_card_allowed = true;
     let usable_saved = first_usable.is_some();
     let partial = ctx
         .offer
@@ -266,11 +265,7 @@ fn build_pane(
         (method_field.as_str(), &errors.method),
         ("amount", &errors.amount),
     ]);
-    let save_offered = elements.is_none()
-        && ctx.scope.allows(
-            Permission::ManagePaymentMethods,
-            Some(&ctx.invoice.billing_profile_id),
-        );
+    let save_offered = may_save(&ctx);
     PayTemplate {
         partial,
         part_paid,
@@ -345,6 +340,9 @@ pub struct PayForm {
     /// With Stripe: the setup of the new card, confirmed in the browser (`seti_…`).
     #[serde(default)]
     setup: String,
+    /// With Stripe: a new card for this payment only, made by Stripe.js (`pm_…`).
+    #[serde(default)]
+    payment_method: String,
     /// `other` to pay the typed `amount` instead of all that is due.
     #[serde(default)]
     amount_choice: String,
@@ -352,7 +350,26 @@ pub struct PayForm {
     amount: String,
 }
 
-/// With Stripe, a new card is set up on the invoice's profile first (the browser confirmed
+/// The payer may keep a new card ("Save this card for later"): they may manage the profile's
+/// cards. Others use it for this payment only.
+fn may_save(ctx: &PayContext) -> bool {
+    ctx.scope.allows(
+        Permission::ManagePaymentMethods,
+        Some(&ctx.invoice.billing_profile_id),
+    )
+}
+
+/// With Stripe, a card not to be saved: Stripe.js made it (`createPaymentMethod`) and the
+/// browser sends only its `pm_…` id; it is charged on no customer, so it is not kept anywhere.
+fn browser_card(tr: &crate::i18n::Tr, id: &str) -> Result<PayWith, String> {
+    let id = field(id, 255);
+    if id.is_empty() {
+        return Err(tr.t("elements-not-confirmed"));
+    }
+    Ok(PayWith::BrowserCard(id))
+}
+
+/// With Stripe, a new card to be saved is set up on the invoice's profile first (the browser confirmed
 /// the setup with Stripe.js); then it pays as a saved card. The error is the pane's message.
 async fn set_up_new_card(
     state: &AppState,
@@ -442,8 +459,15 @@ pub async fn submit(
         }
     };
     let with = if chose_new && CardElements::of(&state, &account).is_some() {
-        match set_up_new_card(&state, &signed_in, &ctx, &form.setup).await? {
-            Ok(method) => PayWith::Saved(method),
+        let chosen = if kept.save && may_save(&ctx) {
+            set_up_new_card(&state, &signed_in, &ctx, &form.setup)
+                .await?
+                .map(PayWith::Saved)
+        } else {
+            browser_card(&tr, &form.payment_method)
+        };
+        match chosen {
+            Ok(with) => with,
             Err(message) => {
                 let errors = FieldErrors {
                     method: Some(message),
@@ -738,58 +762,4 @@ pub async fn authenticate(
         format!("/billing/{}/invoices", scope.account.id),
     );
     Ok(authenticate_page(chrome, nav, text, action))
-}
-
-#[derive(Template)]
-#[template(path = "challenge.html")]
-struct ChallengeTemplate {
-    chrome: Chrome,
-    reference: String,
-    amount: String,
-    /// A card being added (a zero-amount setup), not a payment.
-    is_setup: bool,
-}
-
-pub async fn challenge(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(reference): Path<String>,
-) -> Result<Response, AppError> {
-    let sandbox = state.sandbox.as_ref().ok_or(AppError::NotFound)?;
-    let pending = sandbox.challenge(&reference).ok_or(AppError::NotFound)?;
-    let chrome = Chrome::new(&state, &ctx, &format!("/sandbox/3ds/{reference}"));
-    let amount = chrome.tr.money(pending.charge.amount);
-    Ok(render(&ChallengeTemplate {
-        chrome,
-        reference,
-        amount,
-        is_setup: !pending.charge.amount.is_positive(),
-    }))
-}
-
-#[derive(Deserialize)]
-pub struct ChallengeForm {
-    #[serde(default)]
-    result: String,
-}
-
-pub async fn challenge_answer(
-    State(state): State<AppState>,
-    Path(reference): Path<String>,
-    Form(form): Form<ChallengeForm>,
-) -> Result<Response, AppError> {
-    let sandbox = state.sandbox.as_ref().ok_or(AppError::NotFound)?;
-    let passed = match form.result.as_str() {
-        "complete" => true,
-        "fail" => false,
-        _ => return Err(AppError::BadRequest("result must be complete or fail")),
-    };
-    let resolved = sandbox
-        .resolve_challenge(&reference, passed)
-        .ok_or(AppError::NotFound)?;
-    // The return URL is our own path, set when the charge was made.
-    if !resolved.return_url.starts_with('/') || resolved.return_url.starts_with("//") {
-        return Err(AppError::BadRequest("bad return address"));
-    }
-    Ok(Redirect::to(&resolved.return_url).into_response())
 }

@@ -4,32 +4,24 @@
 //!
 //! Under `CI=true` a missing Python or localstripe fails the test instead of skipping it.
 
+use super::api::{ba, overdue_with_card, Api, Reply, V};
+use super::TestApp;
+use faktura_domain::*;
 use faktura_gateway::{StripeConfig, StripeGateway};
+use faktura_store::demo::NORDLYS_ADMIN;
+use faktura_store::Store;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const SECRET_KEY: &str = "sk_test_faktura";
 pub const PUBLISHABLE_KEY: &str = "pk_test_faktura";
 pub const WEBHOOK_SECRET: &str = "whsec_faktura_test";
 
-/// Started as a script so that it listens on loopback only, keeps its state in memory (the
-/// packaged server pickles it to one shared file in /tmp) and reports Stripe's prepaid test
-/// card 5105 1051 0510 5100 as prepaid (localstripe calls every card a credit card).
-const LAUNCHER: &str = r#"
-import sys
-import localstripe.resources as r
-r.Store.dump_to_disk = lambda self: None
-_init = r.PaymentMethod.__init__
-def init(self, *args, **kwargs):
-    _init(self, *args, **kwargs)
-    if getattr(self, '_card_number', None) == '5105105105105100':
-        self.card['funding'] = 'prepaid'
-        self.card['brand'] = 'mastercard'
-r.PaymentMethod.__init__ = init
-from aiohttp import web
-from localstripe.server import app
-web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None, access_log=None)
-"#;
+/// The launcher the browser tests use too: loopback only, state in memory, Stripe's prepaid
+/// test card reported as prepaid, and Stripe.js's `createPaymentMethod` (which localstripe's
+/// own script leaves empty) done as Stripe.js does it.
+const LAUNCHER: &str = include_str!("../../../../e2e/python/localstripe_server.py");
 
 pub struct LocalStripe {
     child: std::process::Child,
@@ -149,6 +141,21 @@ impl LocalStripe {
             .await
     }
 
+    /// What Stripe.js's `createPaymentMethod` sends: the card goes from the browser to Stripe,
+    /// with the publishable key, never through Faktura. The PaymentMethod's id (on no customer).
+    pub async fn create_payment_method(&self, number: &str) -> String {
+        let body = json!({
+            "key": PUBLISHABLE_KEY,
+            "type": "card",
+            "card": {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"},
+            "billing_details": {"name": "Astrid Holm"},
+        });
+        let (status, made) = self.post_json("/v1/payment_methods", body).await;
+        assert_eq!(status, 200, "{made}");
+        assert_eq!(made["customer"], Value::Null, "{made}");
+        made["id"].as_str().unwrap().to_owned()
+    }
+
     /// Stripe.js after the person passed the setup's 3-D Secure challenge.
     pub async fn pass_setup_challenge(&self, setup: &str, client_secret: &str) -> (u16, Value) {
         let body =
@@ -209,4 +216,145 @@ pub fn stripe_signature(payload: &str, secret: &str, timestamp: i64) -> String {
         .expect("python runs");
     assert!(output.status.success(), "the stripe package signs");
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// The demo with a Stripe connector as its gateway, Nordlys's overdue invoice (on the profile
+/// with a saved card) and Nordlys's admin's API token: what the Stripe tests start from.
+pub struct Shop {
+    pub api: Api,
+    pub token: String,
+    pub account: BillingAccountId,
+    pub invoice: Invoice,
+    pub state: faktura_web::state::AppState,
+}
+
+impl Shop {
+    pub async fn new(store: Store, gateway: StripeGateway) -> Shop {
+        let (app, state) = TestApp::with_gateway_and_state(store, Arc::new(gateway)).await;
+        let (account, invoice, _) = overdue_with_card(&app).await;
+        let api = Api { app };
+        let token = api.token(NORDLYS_ADMIN).await;
+        Shop {
+            api,
+            token,
+            account,
+            invoice,
+            state,
+        }
+    }
+
+    pub fn profile_path(&self) -> String {
+        format!(
+            "{}/billingProfiles/{}",
+            ba(&self.account),
+            self.invoice.billing_profile_id
+        )
+    }
+
+    pub async fn post(&self, path: &str, body: Option<Value>) -> Reply {
+        self.api
+            .call("POST", path, Some(&self.token), body, None)
+            .await
+    }
+
+    /// Begins a setup through Faktura's API: (setup id, client secret).
+    pub async fn begin(&self) -> (String, String) {
+        let reply = self
+            .post(
+                &format!("{}/paymentMethodSetups?{V}", self.profile_path()),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.json);
+        assert_eq!(reply.json["publishableKey"], PUBLISHABLE_KEY);
+        let id = reply.json["id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("seti_"), "{id}");
+        (id, reply.json["clientSecret"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn complete(&self, setup: &str) -> Reply {
+        self.post(
+            &format!(
+                "{}/paymentMethodSetups/{setup}/complete?{V}",
+                self.profile_path()
+            ),
+            None,
+        )
+        .await
+    }
+
+    /// A card added as the portal does it: a SetupIntent begun through Faktura's API,
+    /// confirmed with the card as Stripe.js would (3-D Secure passed when the bank asks), then
+    /// completed through Faktura's API. The card as stored.
+    pub async fn add_card(&self, localstripe: &LocalStripe, number: &str) -> PaymentMethod {
+        let (id, secret) = self.begin().await;
+        let (status, body) = localstripe.confirm_setup(&id, &secret, number).await;
+        assert_eq!(status, 200, "{body}");
+        if body["status"] == "requires_action" {
+            localstripe.pass_setup_challenge(&id, &secret).await;
+        } else {
+            assert_eq!(body["status"], "succeeded", "{body}");
+        }
+        let reply = self.complete(&id).await;
+        assert_eq!(reply.status, 201, "{}", reply.json);
+        self.stored_card(reply.json["name"].as_str().unwrap()).await
+    }
+
+    pub async fn stored_card(&self, id: &str) -> PaymentMethod {
+        let id = PaymentMethodId::parse(id).unwrap();
+        self.api
+            .app
+            .store
+            .payment_method(&self.account, &id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Pays the invoice through Faktura's API with a saved card.
+    pub async fn pay(&self, card: &PaymentMethodId) -> Reply {
+        self.post(
+            &format!("{}/invoices/{}/pay?{V}", ba(&self.account), self.invoice.id),
+            Some(json!({"paymentMethodId": card.as_str()})),
+        )
+        .await
+    }
+
+    pub async fn payment(&self, id: &PaymentId) -> Payment {
+        self.api
+            .app
+            .store
+            .payment(&self.account, id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// The payment a pay reply names.
+    pub async fn payment_of(&self, reply: &Reply) -> Payment {
+        let id = PaymentId::parse(reply.json["name"].as_str().unwrap()).unwrap();
+        self.payment(&id).await
+    }
+
+    pub async fn invoice_now(&self) -> Invoice {
+        self.api
+            .app
+            .store
+            .invoice(&self.account, &self.invoice.id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// This account's PaymentIntents at localstripe.
+    pub async fn intents(&self, localstripe: &LocalStripe) -> Vec<Value> {
+        let all = localstripe.get("/v1/payment_intents?limit=100").await;
+        all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["metadata"]["faktura_account"] == self.account.as_str())
+            .cloned()
+            .collect()
+    }
 }
