@@ -172,6 +172,23 @@ const RULES: &[Rule] = &[
         "tilføjelse tilføjelsesprogram",
         "add-on",
     ),
+    rule(
+        &[
+            "færre", "reducer", "=skære", "=skærer", "nedsæt", "reduce", "fewer",
+        ],
+        "reducere fjerne",
+        "reduce remove",
+    ),
+    rule(
+        &["overtag", "overtage", "takeover"],
+        "administrator",
+        "become admin",
+    ),
+    rule(
+        &["fælles", "=delt", "=delte", "shared"],
+        "delt fælles",
+        "shared",
+    ),
     rule(&["postkas", "mailbox"], "postkasse", "mailbox"),
     rule(&["lagerplads", "storage"], "lagerplads", "storage"),
     // Tax.
