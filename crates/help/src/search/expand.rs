@@ -189,6 +189,16 @@ const RULES: &[Rule] = &[
         "delt fælles",
         "shared",
     ),
+    rule(
+        &["=måder", "betalingsmåde", "=ways"],
+        "betalingsmuligheder",
+        "payment options",
+    ),
+    rule(
+        &["forklar", "explain", "explanation"],
+        "forstå forklaring",
+        "understand",
+    ),
     rule(&["postkas", "mailbox"], "postkasse", "mailbox"),
     rule(&["lagerplads", "storage"], "lagerplads", "storage"),
     // Tax.
