@@ -199,6 +199,16 @@ const RULES: &[Rule] = &[
         "forstå forklaring",
         "understand",
     ),
+    rule(
+        &["organisation", "organization"],
+        "lejer organisation",
+        "tenant organization",
+    ),
+    rule(
+        &["unused", "ubrugt", "ubenyt"],
+        "ubrugte fjerne",
+        "unused remove",
+    ),
     rule(&["postkas", "mailbox"], "postkasse", "mailbox"),
     rule(&["lagerplads", "storage"], "lagerplads", "storage"),
     // Tax.
