@@ -172,6 +172,43 @@ const RULES: &[Rule] = &[
         "tilføjelse tilføjelsesprogram",
         "add-on",
     ),
+    rule(
+        &[
+            "færre", "reducer", "=skære", "=skærer", "nedsæt", "reduce", "fewer",
+        ],
+        "reducere fjerne",
+        "reduce remove",
+    ),
+    rule(
+        &["overtag", "overtage", "takeover"],
+        "administrator",
+        "become admin",
+    ),
+    rule(
+        &["fælles", "=delt", "=delte", "shared"],
+        "delt fælles",
+        "shared",
+    ),
+    rule(
+        &["=måder", "betalingsmåde", "=ways"],
+        "betalingsmuligheder",
+        "payment options",
+    ),
+    rule(
+        &["forklar", "explain", "explanation"],
+        "forstå forklaring",
+        "understand",
+    ),
+    rule(
+        &["organisation", "organization"],
+        "lejer organisation",
+        "tenant organization",
+    ),
+    rule(
+        &["unused", "ubrugt", "ubenyt"],
+        "ubrugte fjerne",
+        "unused remove",
+    ),
     rule(&["postkas", "mailbox"], "postkasse", "mailbox"),
     rule(&["lagerplads", "storage"], "lagerplads", "storage"),
     // Tax.

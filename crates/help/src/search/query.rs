@@ -33,6 +33,14 @@ const MIN_CANDIDATES: usize = 40;
 pub(super) const MAX_QUERY_CHARS: usize = 2000;
 const MAX_QUERY_TERMS: usize = 48;
 
+/// A query's ranked candidate pool: `(score, address, entry)` best first, each hit's confidence,
+/// and the language the query was taken to be in.
+struct Ranked {
+    hits: Vec<(f32, DocAddress, usize)>,
+    confidences: Vec<f32>,
+    query_locale: Option<Locale>,
+}
+
 /// A query word after analysis in one language, with the indexed terms it is searched as.
 #[derive(Debug)]
 pub(super) struct QueryWord {
@@ -72,15 +80,17 @@ impl QueryWord {
 }
 
 impl Recommender {
-    pub(super) fn try_recommend_with(
+    /// The candidate pool of a query, ranked (BM25, language factor, cross-language fallback,
+    /// re-ranking, learned adjustments), with each hit's confidence; before the threshold.
+    fn rank(
         &self,
         problem_text: &str,
         locale: Option<Locale>,
         limit: usize,
         learned: &Learned,
-    ) -> Result<Vec<Recommendation>, HelpError> {
+    ) -> Result<Option<Ranked>, HelpError> {
         if limit == 0 || self.entries.is_empty() {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let text = truncate_chars(problem_text, MAX_QUERY_CHARS);
         let words: HashMap<Locale, Vec<QueryWord>> = LANGUAGES
@@ -112,7 +122,7 @@ impl Recommender {
             }
         }
         if clauses.is_empty() {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let query = BooleanQuery::new(clauses);
         // Re-ranking and the cross-language fallback look at the same pool whatever the limit.
@@ -176,19 +186,66 @@ impl Recommender {
             let factors = self.learned_factors(&entries, learned);
             rerank(&factors, &mut ranked, &mut confidences);
         }
-        let recommendation = |(score, _, entry): (f32, DocAddress, usize), confidence, maybe| {
-            let entry = &self.entries[entry];
-            Recommendation {
-                article: entry.article.clone(),
-                path: entry.path.clone(),
-                title: entry.title.clone(),
-                locale: entry.article.locale,
-                score,
-                confidence,
-                cross_language: query_locale.is_some_and(|q| q != entry.article.locale),
-                maybe,
-            }
+        Ok(Some(Ranked {
+            hits: ranked,
+            confidences,
+            query_locale,
+        }))
+    }
+
+    /// Every candidate of the pool as ranked before the threshold, with its confidence (for
+    /// the benchmark's rank dumps and fusion experiments).
+    #[doc(hidden)]
+    pub fn candidates(&self, problem_text: &str, locale: Option<Locale>) -> Vec<Recommendation> {
+        let Ok(Some(ranked)) = self.rank(problem_text, locale, 1, &Learned::new()) else {
+            return Vec::new();
         };
+        let query_locale = ranked.query_locale;
+        ranked
+            .hits
+            .into_iter()
+            .zip(ranked.confidences)
+            .map(|(hit, confidence)| self.recommendation(hit, confidence, false, query_locale))
+            .collect()
+    }
+
+    fn recommendation(
+        &self,
+        (score, _, entry): (f32, DocAddress, usize),
+        confidence: f32,
+        maybe: bool,
+        query_locale: Option<Locale>,
+    ) -> Recommendation {
+        let entry = &self.entries[entry];
+        Recommendation {
+            article: entry.article.clone(),
+            path: entry.path.clone(),
+            title: entry.title.clone(),
+            locale: entry.article.locale,
+            score,
+            confidence,
+            cross_language: query_locale.is_some_and(|q| q != entry.article.locale),
+            maybe,
+        }
+    }
+
+    pub(super) fn try_recommend_with(
+        &self,
+        problem_text: &str,
+        locale: Option<Locale>,
+        limit: usize,
+        learned: &Learned,
+    ) -> Result<Vec<Recommendation>, HelpError> {
+        let Some(Ranked {
+            hits: ranked,
+            confidences,
+            query_locale,
+        }) = self.rank(problem_text, locale, limit, learned)?
+        else {
+            return Ok(Vec::new());
+        };
+        let recommendation =
+            |hit, confidence, maybe| self.recommendation(hit, confidence, maybe, query_locale);
         // The threshold decides whether anything fits at all. Once something fits, weaker hits
         // may follow it if they are not far behind. When nothing fits, the best two may still
         // be offered as "maybe", unless even they share next to nothing with the question.
