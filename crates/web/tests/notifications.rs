@@ -422,6 +422,79 @@ async fn an_expired_card_is_announced_once(store: Store) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A declined payment is told to its payer (not to the invoice recipient), and a role given to
+/// someone who has a password is told to them, in English for English readers.
+async fn a_declined_payment_and_a_new_role_are_told_by_mail(store: Store) {
+    use faktura_domain::{
+        CardBrand, Locale, PaymentMethod, PaymentMethodId, PaymentMethodStatus, Role, Scope,
+    };
+    let dir = temp_dir("notify-declined");
+    let setup = with_mailer(store.clone(), Arc::new(FileMailer::new(&dir))).await;
+    let n = common::portal::nordlys(&store).await;
+    let declined = PaymentMethod {
+        id: PaymentMethodId::generate(),
+        billing_account_id: n.account.clone(),
+        billing_profile_id: n.past_due.billing_profile_id.clone(),
+        gateway_token: SandboxGateway::token_for_number("4000000000000002"),
+        brand: CardBrand::Visa,
+        last4: "0002".into(),
+        exp_month: 12,
+        exp_year: 2034,
+        holder: "Mette Nordlys".into(),
+        status: PaymentMethodStatus::Active,
+        created_at: chrono::Utc::now(),
+    };
+    store.add_payment_method(&declined).await.unwrap();
+    let token = setup.api.token(NORDLYS_ADMIN).await;
+    let paid = setup
+        .api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/pay?{V}", ba(&n.account), n.past_due.id),
+            Some(&token),
+            Some(json!({"paymentMethodId": declined.id.as_str()})),
+            None,
+        )
+        .await;
+    assert_eq!(paid.json["properties"]["status"], "Failed", "{}", paid.json);
+    let admin = store.user_by_email(NORDLYS_ADMIN).await.unwrap().unwrap();
+    store
+        .grant_role(
+            &n.account,
+            faktura_store::demo::PRAIRIE_OWNER,
+            &Scope::Account,
+            Role::BillingAccountReader,
+            &faktura_store::AuditActor {
+                user: admin.id,
+                ip: None,
+            },
+            Locale::DaDk,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    setup.round().await;
+    let mails: Vec<Mail> = read_mail(&dir).iter().map(|m| parse(m)).collect();
+    let mut told: Vec<(&str, &str)> = mails
+        .iter()
+        .map(|m| (m.to.as_str(), m.subject.as_str()))
+        .collect();
+    told.sort();
+    let failed = format!("Payment of invoice {} failed", n.past_due.number);
+    assert_eq!(
+        told,
+        [
+            (NORDLYS_ADMIN, failed.as_str()),
+            (
+                faktura_store::demo::PRAIRIE_OWNER,
+                "You have a role on Nordlys Data ApS"
+            ),
+        ],
+        "the payer and the one given a role; no invitation (they have a password)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A card detached after its expiry notice was queued is not written about.
 async fn no_expiry_notice_for_a_card_detached_meanwhile(store: Store) {
     let dir = temp_dir("notify-detached");
@@ -465,6 +538,7 @@ faktura_store::on_both_backends!(
     failed_deliveries_are_retried_or_given_up,
     past_due_invoices_and_expiring_cards_are_announced_once,
     an_expired_card_is_announced_once,
+    a_declined_payment_and_a_new_role_are_told_by_mail,
     no_expiry_notice_for_a_card_detached_meanwhile,
 );
 
