@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withPortal, signIn, shot, mailsTo, SCREENSHOTS, PASSWORD } from "../lib/portal.js";
+import { withPortal, signIn, shot, mailsTo, waitForMail, SCREENSHOTS, PASSWORD } from "../lib/portal.js";
 
 const WORDS = {
   "en-US": {
@@ -141,6 +141,8 @@ test("en-US: IAM add an unknown user (invitation mailed to them), they set a pas
     // The link goes to the invited mailbox only: the inviter's page says it was sent.
     await page.locator("[data-test-id=invite-sent]").waitFor();
     assert.ok(!(await page.content()).includes("/invite/"), "the inviter never sees the link");
+    // The mail goes out through the outbox: the worker sends it within moments.
+    await waitForMail(mailDir, "new.colleague@nordlys.example", "/invite/");
     const mails = mailsTo(mailDir, "new.colleague@nordlys.example");
     assert.equal(mails.length, 1);
     const found = mails[0].match(/http:\/\/127\.0\.0\.1:\d+\/invite\/[0-9a-f]{64}/);

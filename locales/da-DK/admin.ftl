@@ -160,7 +160,6 @@ iam-done-added = Rollen er tilføjet.
 iam-done-removed = Rolletildelingen er fjernet.
 iam-error-email = Angiv en gyldig e-mailadresse.
 iam-invite-sent = Der er sendt en invitation til { $email }. Kun ejeren af den postkasse kan tage imod den: linket i e-mailen sætter adgangskoden, virker én gang og til og med { $date }.
-iam-invite-not-sent = Rollen er tilføjet, men invitationen til { $email } kunne ikke sendes. Fjern rollen og tilføj den igen for at sende en ny invitation.
 iam-error-email-invisible = E-mailadressen indeholder usynlige tegn eller tegn, der vender tekstretningen. Skriv adressen igen uden dem.
 iam-error-email-lookalike = Brug en e-mailadresse med almindelige bogstaver (a–z, tal, . _ + -) før @: bogstaver fra andre alfabeter kan ligne en anden adresse.
 iam-error-role = Vælg en rolle.
@@ -228,6 +227,7 @@ event-payment-method-setup-failed = Kort ikke tilføjet (3-D Secure mislykkedes)
 event-payment-method-updated = Kortoplysninger opdateret af kortnetværket
 event-role-granted = Rolle tilføjet
 event-role-removed = Rolle fjernet
+event-invitation-created = Invitation oprettet
 event-properties-updated = Egenskaber ændret
 
 ## Dokumenter

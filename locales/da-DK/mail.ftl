@@ -61,10 +61,13 @@ event-invoice-issued = Faktura udstedt
 event-invoice-paid = Faktura betalt
 event-invoice-past-due = Faktura overskredet
 event-payment-method-expiring = Kort udløber
+event-payment-method-expired = Kort udløbet
 
 mail-past-due-subject = Faktura { $number } er ikke betalt til tiden
 mail-past-due-text = Faktura { $number } fra { $account } på { $amount } skulle være betalt { $due } og er ikke betalt. Du kan betale den med kort i Faktura.
 mail-expiring-subject = Et kort på { $profile } udløber snart
+mail-expired-subject = Et kort på { $profile } er udløbet
+mail-expired-text = Kortet { $card } på faktureringsprofilen { $profile } for { $account } gjaldt til og med { $expiry } og kan ikke længere trækkes. Tilføj et nyt kort, eller erstat det, så fakturaer kan betales med kort.
 mail-expiring-text = Kortet { $card } på faktureringsprofilen { $profile } for { $account } gælder til og med { $expiry }. Tilføj et nyt kort, eller erstat det, så fakturaer stadig kan betales med kort.
 mail-webhook-disabled-subject = En webhook for { $account } er slået fra
 mail-webhook-disabled-text = Alle leveringer til { $url } mislykkedes i tre dage, så Faktura er holdt op med at sende dertil. Se endpointets leveringslog, ret modtageren, og tilføj derefter endpointet igen.

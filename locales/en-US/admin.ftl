@@ -160,7 +160,6 @@ iam-done-added = The role was added.
 iam-done-removed = The role assignment was removed.
 iam-error-email = Enter a valid email address.
 iam-invite-sent = An invitation was sent to { $email }. Only the owner of that mailbox can accept it: the link in the e-mail sets their password and works once, until { $date }.
-iam-invite-not-sent = The role was added, but the invitation e-mail to { $email } could not be sent. Remove the role and add it again to send a new invitation.
 iam-error-email-invisible = This email address contains invisible or text-direction characters. Type the address again without them.
 iam-error-email-lookalike = Use an email address with plain letters (a–z, digits, . _ + -) before the @: letters from other alphabets can pass for another address.
 iam-error-role = Choose a role.
@@ -228,6 +227,7 @@ event-payment-method-setup-failed = Card not added (3-D Secure failed)
 event-payment-method-updated = Card details updated by the card network
 event-role-granted = Role added
 event-role-removed = Role removed
+event-invitation-created = Invitation created
 event-properties-updated = Properties changed
 
 ## Documents

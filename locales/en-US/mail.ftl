@@ -61,10 +61,13 @@ event-invoice-issued = Invoice issued
 event-invoice-paid = Invoice paid
 event-invoice-past-due = Invoice past due
 event-payment-method-expiring = Card expiring
+event-payment-method-expired = Card expired
 
 mail-past-due-subject = Invoice { $number } is past due
 mail-past-due-text = Invoice { $number } of { $account } for { $amount } was due on { $due } and has not been paid. You can pay it with a card in Faktura.
 mail-expiring-subject = A card on { $profile } expires soon
+mail-expired-subject = A card on { $profile } has expired
+mail-expired-text = The card { $card } on the billing profile { $profile } of { $account } was valid through { $expiry } and can no longer be charged. Add a new card, or replace it, so that invoices can be paid by card.
 mail-expiring-text = The card { $card } on the billing profile { $profile } of { $account } is valid through { $expiry }. Add a new card, or replace it, so that invoices can still be paid with it.
 mail-webhook-disabled-subject = A webhook of { $account } was turned off
 mail-webhook-disabled-text = Every delivery to { $url } failed for three days, so Faktura has stopped sending to it. Check the endpoint's delivery log, fix the receiver, then add the endpoint again.

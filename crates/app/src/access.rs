@@ -4,7 +4,6 @@
 //! and the API's billingPermissions and checkAccess answer, from the same `Access::allows` every
 //! use case checks.
 
-use crate::mail::{InvitationMail, MailError};
 use crate::sessions::hash_password;
 use crate::{AccountScope, Actor, AppError, AppResult, Resource, Services};
 use chrono::{DateTime, Utc};
@@ -207,19 +206,17 @@ pub enum GrantError {
     BadRole,
     #[error("refused: {0:?}")]
     Refused(GrantRefusal),
-    /// The role was granted and the invitation stored, but the mail did not go out.
-    #[error("the invitation to {email} was not sent: {cause}")]
-    NotSent { email: String, cause: MailError },
     #[error(transparent)]
     App(#[from] AppError),
 }
 
-/// What a grant did. The invitation token itself never leaves this module: it is mailed.
+/// What a grant did. No invitation token exists yet: the notification worker makes the link
+/// when it writes the invitation mail, queued in the grant's transaction.
 #[derive(Debug, Clone)]
 pub struct GrantDone {
     pub assignment: RoleAssignment,
     pub user: User,
-    /// Set when an invitation was mailed to the user's address: until when it works.
+    /// Set when an invitation is mailed to the user's address: until when it works.
     pub invited_until: Option<DateTime<Utc>>,
 }
 
@@ -232,7 +229,9 @@ impl From<faktura_store::StoreError> for GrantError {
 /// Gives `email` the role named `raw_role` at `raw_scope` (`account`, empty, or a profile id).
 /// The actor must be able to grant somewhere on the account and at that scope. An unknown
 /// e-mail becomes an invited user; a user who never set a password is mailed a fresh
-/// invitation (in the inviter's `locale`), and earlier ones stop working.
+/// invitation (in their own language, else the inviter's `locale`), and earlier ones stop
+/// working. The mail goes through the outbox (see `crate::notify`): retried, and lost by no
+/// crash.
 pub async fn grant(
     app: &Services,
     actor: &Actor,
@@ -261,56 +260,14 @@ pub async fn grant(
         .map_err(|_| GrantError::BadRole)?;
     let granted = app
         .store
-        .grant_role(scope.id(), email, &target, role, &actor.audit())
+        .grant_role(scope.id(), email, &target, role, &actor.audit(), locale)
         .await?
         .map_err(GrantError::Refused)?;
-    let inviter = format!("{} ({})", actor.user.display_name, actor.user.email);
-    let invited_until =
-        match mail_invitation(app, &granted, &inviter, &scope.account.display_name, locale).await {
-            Ok(until) => until,
-            Err(cause) => {
-                return Err(GrantError::NotSent {
-                    email: granted.user.email,
-                    cause,
-                })
-            }
-        };
     Ok(GrantDone {
         assignment: granted.assignment,
         user: granted.user,
-        invited_until,
+        invited_until: granted.invitation_expires,
     })
-}
-
-/// Mails the set-password link a grant issued, if it issued one, to the user's address; until
-/// when the link works. `inviter` is how the mail names who invited.
-pub(crate) async fn mail_invitation(
-    app: &Services,
-    granted: &faktura_store::Granted,
-    inviter: &str,
-    account_name: &str,
-    locale: Locale,
-) -> Result<Option<DateTime<Utc>>, MailError> {
-    let (Some(token), Some(expires)) = (&granted.invitation, granted.invitation_expires) else {
-        return Ok(None);
-    };
-    let link = app.config.invitation_link(token);
-    let message = app
-        .composer
-        .invitation(&InvitationMail {
-            to: &granted.user.email,
-            inviter,
-            account: account_name,
-            link: &link,
-            expires,
-            locale,
-        })
-        .map_err(MailError::Build)?;
-    if let Err(cause) = app.config.mailer.send(&message).await {
-        tracing::error!(error = %cause, "an invitation mail was not sent");
-        return Err(cause);
-    }
-    Ok(Some(expires))
 }
 
 /// Why an assignment was not removed (besides access refusals).

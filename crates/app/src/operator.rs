@@ -176,41 +176,18 @@ pub struct NewAccount {
 }
 
 /// The set-password link mailed to a user who never set one, when the operator gave them a
-/// role. The link itself goes only to the user's address.
+/// role. The link itself goes only to the user's address: the mail is queued in the outbox
+/// with the grant and sent by the notification worker (in the user's language if they chose
+/// one), retried until it goes out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvitationSent {
     pub expires: DateTime<Utc>,
-    /// False when the mail did not go out (the error is logged; the link is stored).
-    pub mailed: bool,
 }
 
-/// How the invitation mail names the operator: the operator token's user, else Faktura.
-fn operator_name(operator: Option<&User>) -> String {
-    match operator {
-        Some(user) => format!("{} ({})", user.display_name, user.email),
-        None => "Faktura".to_owned(),
-    }
-}
-
-/// Mails the link a grant issued (in the user's own language when they chose one).
-async fn invite(
-    app: &Services,
-    granted: &faktura_store::Granted,
-    operator: Option<&User>,
-    account_name: &str,
-) -> Option<InvitationSent> {
-    let expires = granted.invitation_expires?;
-    let locale = crate::sessions::preferred_language(&granted.user).unwrap_or_default();
-    let mailed = crate::access::mail_invitation(
-        app,
-        granted,
-        &operator_name(operator),
-        account_name,
-        locale,
-    )
-    .await
-    .is_ok();
-    Some(InvitationSent { expires, mailed })
+fn invite(granted: &faktura_store::Granted) -> Option<InvitationSent> {
+    granted
+        .invitation_expires
+        .map(|expires| InvitationSent { expires })
 }
 
 /// A new billing account; its administrator (an existing user) becomes its owner, and is
@@ -251,7 +228,7 @@ pub async fn create_account(
             operator.map(|u| &u.id),
         )
         .await?;
-    let invitation = invite(app, &granted, operator, &account.display_name).await;
+    let invitation = invite(&granted);
     Ok((account, invitation))
 }
 
@@ -348,7 +325,7 @@ pub async fn assign_role(
                 message: "the user already has this role here".into(),
             },
         })?;
-    let invitation = invite(app, &granted, operator, &account.display_name).await;
+    let invitation = invite(&granted);
     Ok(OperatorGrant {
         assignment: granted.assignment,
         user: granted.user,

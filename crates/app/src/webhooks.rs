@@ -34,6 +34,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "payment.refunded",
     "credit_note.issued",
     "payment_method.expiring",
+    "payment_method.expired",
     "payment_method.added",
     "payment_method.replaced",
 ];

@@ -81,11 +81,11 @@ impl Topic {
             "invoice.issued" => Topic::InvoiceIssued,
             "invoice.due_soon" => Topic::InvoiceDueSoon,
             "invoice.past_due" => Topic::InvoicePastDue,
-            "payment_method.expiring" => Topic::CardExpiring,
+            "payment_method.expiring" | "payment_method.expired" => Topic::CardExpiring,
             "payment_method.added" => Topic::CardAdded,
             "webhook.disabled" => Topic::WebhookDisabled,
             "support_request.updated" => Topic::SupportUpdates,
-            "role.granted" => Topic::Access,
+            "role.granted" | "invitation.created" => Topic::Access,
             _ => return None,
         })
     }

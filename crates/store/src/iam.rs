@@ -21,14 +21,25 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// What was granted; `invitation` is the one-time token when the user still has to set a
-/// password (for the app to mail to the user's address; only its hash is stored).
+/// What was granted; `invitation` is the id (not the token) of the invitation issued when the
+/// user still has to set a password. Its mail is queued in the outbox in the same transaction
+/// (`invitation.created`); the worker makes the link with [`Store::issue_invitation_link`].
 #[derive(Debug, Clone)]
 pub struct Granted {
     pub assignment: RoleAssignment,
     pub user: User,
     pub invitation: Option<String>,
     pub invitation_expires: Option<DateTime<Utc>>,
+}
+
+/// A working set-password link's token, made for the mail that carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationLink {
+    /// The secret: for the mail only (never logged, stored or shown).
+    pub token: String,
+    /// The address the invitation is bound to.
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +152,14 @@ async fn user_with_password(conn: &mut sqlx::AnyConnection, user: &UserId) -> Re
     ))
 }
 
+/// Who grants: the user (none for an operator token without one), their address, and their
+/// language (the invitation mail's, for a user who has chosen none).
+struct GrantedBy<'a> {
+    user: Option<&'a UserId>,
+    ip: Option<String>,
+    locale: Option<Locale>,
+}
+
 /// Adds the assignment inside the caller's transaction (the account row already locked), with
 /// a fresh invitation when the user never set a password, and the audit event.
 async fn grant_in(
@@ -149,9 +168,13 @@ async fn grant_in(
     (user, has_password): (User, bool),
     scope: &Scope,
     role: Role,
-    created_by: Option<&UserId>,
-    ip: Option<String>,
+    by: GrantedBy<'_>,
 ) -> Result<Result<Granted, GrantRefusal>> {
+    let GrantedBy {
+        user: created_by,
+        ip,
+        locale,
+    } = by;
     if let Scope::Profile(profile) = scope {
         let found: Option<String> = sqlx::query_scalar(
             "SELECT id FROM billing_profiles WHERE billing_account_id = $1 AND id = $2",
@@ -190,13 +213,17 @@ async fn grant_in(
         (None, None)
     } else {
         revoke_open_invitations(&mut *conn, &user.id, None, now).await?;
-        let token = crate::random_token();
+        // The token is not kept: the worker makes the mail's link afresh (and stores only its
+        // hash) when it writes the mail. Until then the row holds the hash of a token nobody
+        // has, so the invitation cannot be used before it is mailed.
+        let id = format!("ivt_{}", &crate::random_token()[..32]);
         let expires = now + Duration::days(INVITATION_DAYS);
         sqlx::query(
-            "INSERT INTO invitations (token_hash, billing_account_id, user_id, email, created_by, created_at, expires_at, used_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+            "INSERT INTO invitations (id, token_hash, billing_account_id, user_id, email, created_by, created_at, expires_at, used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
         )
-        .bind(token_hash(&token))
+        .bind(&id)
+        .bind(token_hash(&crate::random_token()))
         .bind(account.as_str())
         .bind(user.id.as_str())
         .bind(&user.email)
@@ -205,7 +232,7 @@ async fn grant_in(
         .bind(millis(expires))
         .execute(&mut *conn)
         .await?;
-        (Some(token), Some(expires))
+        (Some(id), Some(expires))
     };
     audit::insert(
         &mut *conn,
@@ -220,10 +247,31 @@ async fn grant_in(
                 "scope": scope_detail(scope),
                 "invited": invitation.is_some(),
             }),
-            ip,
+            ip: ip.clone(),
         },
     )
     .await?;
+    if let Some(id) = &invitation {
+        // The mail to the invited address, queued with the grant: lost by no crash, sent by no
+        // grant that rolled back. `locale` is the inviter's, for a user who has chosen none.
+        audit::insert(
+            &mut *conn,
+            &NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: created_by.cloned(),
+                kind: "invitation.created".into(),
+                target: user.email.clone(),
+                detail: serde_json::json!({
+                    "invitation": id,
+                    "role": role.code(),
+                    "scope": scope_detail(scope),
+                    "mail_locale": locale.map(|l| l.tag()),
+                }),
+                ip,
+            },
+        )
+        .await?;
+    }
     Ok(Ok(Granted {
         assignment,
         user,
@@ -242,6 +290,7 @@ impl Store {
         scope: &Scope,
         role: Role,
         actor: &AuditActor,
+        locale: Locale,
     ) -> Result<Result<Granted, GrantRefusal>> {
         if role.is_account_role() != (*scope == Scope::Account) {
             return Ok(Err(GrantRefusal::RoleDoesNotFitScope));
@@ -268,8 +317,11 @@ impl Store {
             (user, has_password),
             scope,
             role,
-            Some(&actor.user),
-            actor.ip.clone(),
+            GrantedBy {
+                user: Some(&actor.user),
+                ip: actor.ip.clone(),
+                locale: Some(locale),
+            },
         )
         .await?;
         if granted.is_ok() {
@@ -297,7 +349,19 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let holder = user_with_password(&mut tx, user).await?;
-        let granted = grant_in(&mut tx, account, holder, scope, role, operator, None).await?;
+        let granted = grant_in(
+            &mut tx,
+            account,
+            holder,
+            scope,
+            role,
+            GrantedBy {
+                user: operator,
+                ip: None,
+                locale: None,
+            },
+        )
+        .await?;
         if granted.is_ok() {
             tx.commit().await?;
         }
@@ -328,8 +392,11 @@ impl Store {
             holder,
             &Scope::Account,
             Role::BillingAccountOwner,
-            operator,
-            None,
+            GrantedBy {
+                user: operator,
+                ip: None,
+                locale: None,
+            },
         )
         .await?
         .map_err(|refusal| {
@@ -425,6 +492,52 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Ok((assignment, email)))
+    }
+
+    /// Makes the link of an invitation that can still be used, for the mail that carries it: a
+    /// fresh token whose hash replaces the stored one (so a link mailed earlier for it stops
+    /// working; the latest mail's works). `None` when the invitation was used, revoked (a newer
+    /// one, or the role removed), expired, or its user has a password or another address now:
+    /// then there is nothing to send.
+    pub async fn issue_invitation_link(
+        &self,
+        invitation: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<InvitationLink>> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "SELECT i.token_hash, i.expires_at, i.used_at, i.revoked_at, \
+             i.email AS invited_email, u.* FROM invitations i JOIN users u ON u.id = i.user_id \
+             WHERE i.id = $1",
+        )
+        .bind(invitation)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        if refusal(&row, now)?.is_some() {
+            return Ok(None);
+        }
+        let token = crate::random_token();
+        let changed = sqlx::query(
+            "UPDATE invitations SET token_hash = $1 WHERE id = $2 AND token_hash = $3 \
+             AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(token_hash(&token))
+        .bind(invitation)
+        .bind(rows::text(&row, "token_hash")?)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(InvitationLink {
+            token,
+            email: rows::text(&row, "invited_email")?,
+            expires_at: rows::timestamp(&row, "expires_at")?,
+        }))
     }
 
     /// The invitation behind a set-password token, if it can still be used.

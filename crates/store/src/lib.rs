@@ -41,8 +41,8 @@ pub use audit::{AuditFilter, NewAuditEvent};
 pub use gateway::CardUpdate;
 pub use help_learning::{HelpAnswer, LearnedCounts};
 pub use iam::{
-    GrantRefusal, Granted, Invitation, InvitationRefusal, NewBillingAccount, RemoveRefusal,
-    INVITATION_DAYS,
+    GrantRefusal, Granted, Invitation, InvitationLink, InvitationRefusal, NewBillingAccount,
+    RemoveRefusal, INVITATION_DAYS,
 };
 pub use idempotency::{IdempotencyClaim, IdempotencyStart, IDEMPOTENCY_RETENTION_HOURS};
 pub use invoices::{

@@ -1,6 +1,7 @@
 //! Time-based events, each queued once: `invoice.due_soon` a configured number of days before
 //! an unpaid invoice's due date, `invoice.past_due` the day after it, `payment_method.expiring`
-//! when an active card expires within 30 days. A
+//! when an active card expires within 30 days, `payment_method.expired` once its expiry month has
+//! ended. A
 //! conditional update marks the invoice or card in the same transaction as the activity-log
 //! entry (and so the outbox event), so two workers never announce one twice.
 
@@ -30,12 +31,13 @@ pub(crate) async fn mark_announced(conn: &mut sqlx::AnyConnection) -> Result<()>
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "UPDATE payment_methods SET expiry_notified_at = 0 WHERE expiry_notified_at IS NULL \
-         AND status = 'active'",
-    )
-    .execute(&mut *conn)
-    .await?;
+    for column in [EXPIRING.column, EXPIRED.column] {
+        sqlx::query(&format!(
+            "UPDATE payment_methods SET {column} = 0 WHERE {column} IS NULL AND status = 'active'"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -58,6 +60,27 @@ const DUE_SOON: InvoiceReminder = InvoiceReminder {
     column: "due_soon_notified_at",
     statuses: "'Due'",
 };
+
+/// One card reminder: its event kind and the column that says it was made.
+struct CardReminder {
+    kind: &'static str,
+    column: &'static str,
+}
+
+const EXPIRING: CardReminder = CardReminder {
+    kind: "payment_method.expiring",
+    column: "expiry_notified_at",
+};
+
+const EXPIRED: CardReminder = CardReminder {
+    kind: "payment_method.expired",
+    column: "expired_notified_at",
+};
+
+/// A month as a number (`year * 12 + month - 1`), as cards' expiries are compared.
+fn month_number(day: NaiveDate) -> i64 {
+    i64::from(day.year()) * 12 + i64::from(day.month0())
+}
 
 impl Store {
     /// Queues what has come due by `today` (the due-soon reminder `due_soon_days` before the
@@ -82,22 +105,41 @@ impl Store {
         // announced once that beginning is at most EXPIRY_NOTICE_DAYS away, which is when M is
         // before the month of the day after the horizon.
         let horizon = today + Duration::days(EXPIRY_NOTICE_DAYS + 1);
-        let horizon_month = i64::from(horizon.year()) * 12 + i64::from(horizon.month0());
-        let expiring = sqlx::query(
-            "SELECT id, billing_account_id FROM payment_methods WHERE expiry_notified_at IS NULL \
-             AND status = 'active' AND exp_year * 12 + exp_month - 1 < $1 LIMIT $2",
-        )
-        .bind(horizon_month)
+        queued += self
+            .queue_card_reminders(&EXPIRING, month_number(horizon), now)
+            .await?;
+        // Valid through month M: expired once today's month is after M.
+        queued += self
+            .queue_card_reminders(&EXPIRED, month_number(today), now)
+            .await?;
+        Ok(queued)
+    }
+
+    /// Queues `reminder` for active cards valid through a month before `before_month` (see
+    /// [`month_number`]) that have not had it; each marked in its event's transaction.
+    async fn queue_card_reminders(
+        &self,
+        reminder: &CardReminder,
+        before_month: i64,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let column = reminder.column;
+        let due = sqlx::query(&format!(
+            "SELECT id, billing_account_id FROM payment_methods WHERE {column} IS NULL \
+             AND status = 'active' AND exp_year * 12 + exp_month - 1 < $1 LIMIT $2"
+        ))
+        .bind(before_month)
         .bind(BATCH)
         .fetch_all(self.pool())
         .await?;
-        for row in &expiring {
+        let mut queued = 0;
+        for row in &due {
             let id = rows::text(row, "id")?;
             let mut tx = self.begin_write().await?;
-            let marked = sqlx::query(
-                "UPDATE payment_methods SET expiry_notified_at = $1 WHERE id = $2 \
-                 AND expiry_notified_at IS NULL AND status = 'active'",
-            )
+            let marked = sqlx::query(&format!(
+                "UPDATE payment_methods SET {column} = $1 WHERE id = $2 \
+                 AND {column} IS NULL AND status = 'active'"
+            ))
             .bind(millis(now))
             .bind(&id)
             .execute(&mut *tx)
@@ -120,7 +162,7 @@ impl Store {
                         BillingAccountId::parse,
                     )?),
                     actor: None,
-                    kind: "payment_method.expiring".into(),
+                    kind: reminder.kind.into(),
                     target: id.clone(),
                     detail: serde_json::json!({
                         "payment_method": id,

@@ -27,13 +27,48 @@ async fn grant_invite_and_remove_roles(store: Store) {
             &Scope::Profile(drift.id.clone()),
             Role::BillingProfileContributor,
             &who,
+            Locale::DaDk,
         )
         .await
         .unwrap()
         .unwrap();
     assert_eq!(granted.user.email, "new.person@nordlys.example");
-    let token = granted.invitation.clone().unwrap();
+    let invitation_id = granted.invitation.clone().unwrap();
     let expires = granted.invitation_expires.unwrap();
+    // Its mail is queued with the grant, naming the invitation, in the inviter's language,
+    // and holding no token (there is none yet: the worker makes the link when it mails it).
+    let queued: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, detail FROM outbox_events WHERE target = $1 ORDER BY kind")
+            .bind("new.person@nordlys.example")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(queued.len(), 2, "{queued:?}");
+    assert_eq!(queued[0].0, "invitation.created");
+    let detail: serde_json::Value = serde_json::from_str(&queued[0].1).unwrap();
+    assert_eq!(detail["invitation"], invitation_id.as_str());
+    assert_eq!(detail["mail_locale"], "da-DK");
+    assert_eq!(queued[1].0, "role.granted");
+    // The link is made for the mail; making it again (a retried mail) replaces the token.
+    let first = store
+        .issue_invitation_link(&invitation_id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.email, "new.person@nordlys.example");
+    assert_eq!(first.expires_at, expires);
+    assert!(!queued[0].1.contains(&first.token));
+    let token = store
+        .issue_invitation_link(&invitation_id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap()
+        .token;
+    assert_eq!(
+        store.invitation(&first.token).await.unwrap().unwrap_err(),
+        InvitationRefusal::Unknown,
+        "only the latest mail's link works"
+    );
     assert!(expires > Utc::now() + Duration::days(6));
     assert!(store
         .credentials("new.person@nordlys.example")
@@ -54,6 +89,7 @@ async fn grant_invite_and_remove_roles(store: Store) {
                 &Scope::Profile(drift.id.clone()),
                 Role::BillingProfileContributor,
                 &who,
+                Locale::DaDk,
             )
             .await
             .unwrap()
@@ -67,7 +103,8 @@ async fn grant_invite_and_remove_roles(store: Store) {
                 "x@nordlys.example",
                 &Scope::Account,
                 Role::InvoiceManager,
-                &who
+                &who,
+                Locale::DaDk,
             )
             .await
             .unwrap()
@@ -82,6 +119,7 @@ async fn grant_invite_and_remove_roles(store: Store) {
             &Scope::Profile(drift.id.clone()),
             Role::BillingProfileReader,
             &who,
+            Locale::DaDk,
         )
         .await
         .unwrap()
@@ -95,6 +133,7 @@ async fn grant_invite_and_remove_roles(store: Store) {
             &Scope::Account,
             Role::BillingAccountReader,
             &who,
+            Locale::DaDk,
         )
         .await
         .unwrap()
@@ -124,6 +163,14 @@ async fn grant_invite_and_remove_roles(store: Store) {
         InvitationRefusal::Used
     );
     assert_eq!(
+        store
+            .issue_invitation_link(&invitation_id, Utc::now())
+            .await
+            .unwrap(),
+        None,
+        "a used invitation is not mailed again"
+    );
+    assert_eq!(
         store.invitation("nonsense").await.unwrap().unwrap_err(),
         InvitationRefusal::Unknown
     );
@@ -136,17 +183,24 @@ async fn grant_invite_and_remove_roles(store: Store) {
             &Scope::Account,
             Role::BillingAccountReader,
             &who,
+            Locale::DaDk,
         )
         .await
         .unwrap()
         .unwrap();
+    let late_id = late.invitation.unwrap();
+    let late_token = store
+        .issue_invitation_link(&late_id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap()
+        .token;
     sqlx::query("UPDATE invitations SET expires_at = $1 WHERE user_id = $2")
         .bind((Utc::now() - Duration::minutes(1)).timestamp_millis())
         .bind(late.user.id.as_str())
         .execute(store.pool())
         .await
         .unwrap();
-    let late_token = late.invitation.unwrap();
     assert_eq!(
         store.invitation(&late_token).await.unwrap().unwrap_err(),
         InvitationRefusal::Expired
@@ -184,6 +238,7 @@ async fn grant_invite_and_remove_roles(store: Store) {
             &Scope::Account,
             Role::BillingAccountOwner,
             &who,
+            Locale::DaDk,
         )
         .await
         .unwrap()

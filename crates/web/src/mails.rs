@@ -273,6 +273,7 @@ impl MailComposer {
                 account,
                 profile,
                 method,
+                expired,
             } => {
                 let args = [
                     ("card", card_text(tr, method)),
@@ -283,9 +284,14 @@ impl MailComposer {
                     ("profile", profile.display_name.clone()),
                     ("account", account.display_name.clone()),
                 ];
+                let (subject, text) = if *expired {
+                    ("mail-expired-subject", "mail-expired-text")
+                } else {
+                    ("mail-expiring-subject", "mail-expiring-text")
+                };
                 Draft {
-                    subject: tr.tn("mail-expiring-subject", &args),
-                    paragraphs: vec![tr.tn("mail-expiring-text", &args)],
+                    subject: tr.tn(subject, &args),
+                    paragraphs: vec![tr.tn(text, &args)],
                     link: self.payment_methods_link(account, profile),
                     footer: Footer::Account(account.display_name.clone()),
                     attachment: None,

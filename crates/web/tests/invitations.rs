@@ -11,20 +11,31 @@ use faktura_app::mail::FileMailer;
 use faktura_domain::*;
 use faktura_store::demo::{NORDLYS_ADMIN, PRAIRIE_OWNER};
 use faktura_store::Store;
+use faktura_web::state::AppState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const VICTIM: &str = "cfo@nordlys.example";
 const NEW_PASSWORD: &str = "the-mailbox-owner-chose-this";
 
-/// The demo, with invitation mail written into a folder of this test's own.
-async fn app_with_mail(store: Store) -> (TestApp, PathBuf) {
+/// The demo, with mail written into a folder of this test's own; the state, for the
+/// notification worker's rounds (invitations go through the outbox).
+async fn app_with_mail(store: Store) -> (TestApp, PathBuf, AppState) {
     let dir = std::env::temp_dir().join(format!(
         "faktura-invitations-{}",
         faktura_store::random_token()
     ));
-    let (app, _) = TestApp::with_mailer(store, Arc::new(FileMailer::new(&dir))).await;
-    (app, dir)
+    let (app, state) = TestApp::with_mailer(store, Arc::new(FileMailer::new(&dir))).await;
+    (app, dir, state)
+}
+
+/// Runs the notification worker once, then the invitation mails written so far, oldest first.
+async fn invitations_sent(state: &AppState, dir: &Path) -> Vec<String> {
+    faktura_app::notify::run_once(&state.app).await.unwrap();
+    mails(dir)
+        .into_iter()
+        .filter(|mail| mail.contains("/invite/"))
+        .collect()
 }
 
 /// The messages written so far, oldest first, each as its decoded `To:` and `Subject:` lines
@@ -103,7 +114,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> StatusCode {
 }
 
 async fn pre_registration_takeover_fails(store: Store) {
-    let (app, dir) = app_with_mail(store.clone()).await;
+    let (app, dir, state) = app_with_mail(store.clone()).await;
     let prairie = account_of(&store, PRAIRIE_OWNER).await;
     let nordlys = account_of(&store, NORDLYS_ADMIN).await;
 
@@ -116,7 +127,7 @@ async fn pre_registration_takeover_fails(store: Store) {
         .body
         .contains(&format!("An invitation was sent to {VICTIM}")));
     assert!(!invited.body.contains("/invite/"), "{}", invited.body);
-    let sent = mails(&dir);
+    let sent = invitations_sent(&state, &dir).await;
     assert_eq!(sent.len(), 1);
     let first = token_in(&sent[0], VICTIM);
     assert!(!invited.body.contains(&first));
@@ -150,7 +161,7 @@ async fn pre_registration_takeover_fails(store: Store) {
     let granted = grant(&mut admin, &nordlys.id, VICTIM).await;
     assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
     assert!(!granted.body.contains("/invite/"));
-    let sent = mails(&dir);
+    let sent = invitations_sent(&state, &dir).await;
     assert_eq!(sent.len(), 2, "a fresh invitation was mailed");
     let second = token_in(&sent[1], VICTIM);
     assert_ne!(first, second);
@@ -183,7 +194,7 @@ async fn pre_registration_takeover_fails(store: Store) {
 }
 
 async fn a_newer_invitation_revokes_the_older(store: Store) {
-    let (app, dir) = app_with_mail(store.clone()).await;
+    let (app, dir, state) = app_with_mail(store.clone()).await;
     let prairie = account_of(&store, PRAIRIE_OWNER).await;
     let nordlys = account_of(&store, NORDLYS_ADMIN).await;
     // The attacker keeps the grant this time: the victim account's grant still revokes it.
@@ -192,6 +203,11 @@ async fn a_newer_invitation_revokes_the_older(store: Store) {
         grant(&mut attacker, &prairie.id, VICTIM).await.status,
         StatusCode::OK
     );
+    assert_eq!(
+        invitations_sent(&state, &dir).await.len(),
+        1,
+        "mailed by the worker"
+    );
     let mut admin = app.signed_in(NORDLYS_ADMIN).await;
     admin.accept_language = Some("da-DK".into());
     let granted = grant(&mut admin, &nordlys.id, VICTIM).await;
@@ -199,7 +215,7 @@ async fn a_newer_invitation_revokes_the_older(store: Store) {
     assert!(granted
         .body
         .contains(&format!("Der er sendt en invitation til {VICTIM}")));
-    let sent = mails(&dir);
+    let sent = invitations_sent(&state, &dir).await;
     assert_eq!(sent.len(), 2);
     let (first, second) = (token_in(&sent[0], VICTIM), token_in(&sent[1], VICTIM));
     // The second mail is in the inviter's language.
@@ -211,7 +227,7 @@ async fn a_newer_invitation_revokes_the_older(store: Store) {
 }
 
 async fn an_expired_invitation_fails(store: Store) {
-    let (app, dir) = app_with_mail(store.clone()).await;
+    let (app, dir, state) = app_with_mail(store.clone()).await;
     let nordlys = account_of(&store, NORDLYS_ADMIN).await;
     let mut admin = app.signed_in(NORDLYS_ADMIN).await;
     assert_eq!(
@@ -220,7 +236,10 @@ async fn an_expired_invitation_fails(store: Store) {
             .status,
         StatusCode::OK
     );
-    let token = token_in(&mails(&dir)[0], "late@nordlys.example");
+    let token = token_in(
+        &invitations_sent(&state, &dir).await[0],
+        "late@nordlys.example",
+    );
     sqlx::query("UPDATE invitations SET expires_at = $1")
         .bind((chrono::Utc::now() - chrono::Duration::minutes(1)).timestamp_millis())
         .execute(store.pool())
@@ -234,7 +253,7 @@ async fn an_expired_invitation_fails(store: Store) {
 }
 
 async fn lookalike_addresses_are_refused(store: Store) {
-    let (app, dir) = app_with_mail(store.clone()).await;
+    let (app, dir, state) = app_with_mail(store.clone()).await;
     let nordlys = account_of(&store, NORDLYS_ADMIN).await;
     let mut admin = app.signed_in(NORDLYS_ADMIN).await;
     for (lookalike, says) in [
@@ -256,7 +275,10 @@ async fn lookalike_addresses_are_refused(store: Store) {
     admin.accept_language = Some("da-DK".into());
     let page = grant(&mut admin, &nordlys.id, "\u{0430}dmin@nordlys.example").await;
     assert!(page.body.contains("andre alfabeter"), "{}", page.body);
-    assert!(mails(&dir).is_empty(), "nothing was sent");
+    assert!(
+        invitations_sent(&state, &dir).await.is_empty(),
+        "nothing was sent"
+    );
     assert!(store
         .user_by_email("\u{0430}dmin@nordlys.example")
         .await
@@ -267,7 +289,7 @@ async fn lookalike_addresses_are_refused(store: Store) {
 /// Users the operator creates have no password: the operator's grant mails them a link (issue
 /// 12, item 11), and so does opening an account with one as its administrator.
 async fn operator_created_users_are_invited_by_mail(store: Store) {
-    let (app, dir) = app_with_mail(store.clone()).await;
+    let (app, dir, state) = app_with_mail(store.clone()).await;
     let api = common::api::Api { app };
     let ops = api.operator_token().await;
     let nordlys = account_of(&store, NORDLYS_ADMIN).await;
@@ -283,7 +305,7 @@ async fn operator_created_users_are_invited_by_mail(store: Store) {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
     assert!(
-        mails(&dir).is_empty(),
+        invitations_sent(&state, &dir).await.is_empty(),
         "a user alone has no account to be invited to"
     );
     assert_eq!(
@@ -304,17 +326,16 @@ async fn operator_created_users_are_invited_by_mail(store: Store) {
         )
         .await;
     assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.json);
-    assert_eq!(
-        granted.json["invitation"]["mailed"], true,
+    assert!(
+        granted.json["invitation"]["expiresOn"].is_string(),
         "{}",
         granted.json
     );
-    assert!(granted.json["invitation"]["expiresOn"].is_string());
     assert!(
         !granted.json.to_string().contains("/invite/"),
         "the link only goes by mail"
     );
-    let sent = mails(&dir);
+    let sent = invitations_sent(&state, &dir).await;
     assert_eq!(sent.len(), 1);
     let token = token_in(&sent[0], newcomer);
     assert!(sent[0].contains("Nordlys"), "{}", sent[0]);
@@ -339,7 +360,7 @@ async fn operator_created_users_are_invited_by_mail(store: Store) {
         .await;
     assert_eq!(again.status, StatusCode::CREATED, "{}", again.json);
     assert!(again.json["invitation"].is_null(), "{}", again.json);
-    assert_eq!(mails(&dir).len(), 1);
+    assert_eq!(invitations_sent(&state, &dir).await.len(), 1);
 
     // An account opened for a new administrator: the owner role comes with a link.
     let founder = "founder@fjord.example";
@@ -366,8 +387,12 @@ async fn operator_created_users_are_invited_by_mail(store: Store) {
         )
         .await;
     assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.json);
-    assert_eq!(opened.json["invitation"]["mailed"], true, "{}", opened.json);
-    let sent = mails(&dir);
+    assert!(
+        opened.json["invitation"]["expiresOn"].is_string(),
+        "{}",
+        opened.json
+    );
+    let sent = invitations_sent(&state, &dir).await;
     assert_eq!(sent.len(), 2);
     let token = token_in(&sent[1], founder);
     assert!(sent[1].contains("Fjord ApS"), "{}", sent[1]);
@@ -379,7 +404,64 @@ async fn operator_created_users_are_invited_by_mail(store: Store) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The invitation goes through the outbox: nothing is mailed before the worker runs, an
+/// invitation revoked before its mail was written is never mailed, the invitee who chose a
+/// language reads it in theirs whoever invited, and neither the outbox, the activity log nor
+/// the delivery record holds the link.
+async fn invitations_are_queued_in_the_invitees_language(store: Store) {
+    let (app, dir, state) = app_with_mail(store.clone()).await;
+    let prairie = account_of(&store, PRAIRIE_OWNER).await;
+    let nordlys = account_of(&store, NORDLYS_ADMIN).await;
+    // Known to the server already (created by the operator, say), with Danish chosen.
+    let mut attacker = app.signed_in(PRAIRIE_OWNER).await;
+    assert_eq!(
+        grant(&mut attacker, &prairie.id, VICTIM).await.status,
+        StatusCode::OK
+    );
+    assert!(mails(&dir).is_empty(), "queued, not sent by the request");
+    sqlx::query("UPDATE users SET locale = 'da-DK' WHERE email = $1")
+        .bind(VICTIM)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    // A newer grant before the worker ran: the first invitation is revoked and never mailed.
+    let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    assert_eq!(
+        grant(&mut admin, &nordlys.id, VICTIM).await.status,
+        StatusCode::OK
+    );
+    let sent = invitations_sent(&state, &dir).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("Nordlys"), "{}", sent[0]);
+    assert!(
+        sent[0].contains("Subject: Du er inviteret til Nordlys"),
+        "the invitee's own language, not the English inviter's: {}",
+        sent[0]
+    );
+    let token = token_in(&sent[0], VICTIM);
+    for (table, column) in [
+        ("outbox_events", "detail"),
+        ("audit_events", "detail"),
+        ("deliveries", "COALESCE(last_error, '')"),
+        ("invitations", "token_hash"),
+    ] {
+        let holding: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE {column} LIKE $1"
+        ))
+        .bind(format!("%{token}%"))
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(holding, 0, "{table} holds no link");
+    }
+    // Another round sends nothing more; the link works.
+    assert_eq!(invitations_sent(&state, &dir).await.len(), 1);
+    assert_eq!(set_password(&app, &token).await.status, StatusCode::OK);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 faktura_store::on_both_backends!(
+    invitations_are_queued_in_the_invitees_language,
     pre_registration_takeover_fails,
     a_newer_invitation_revokes_the_older,
     an_expired_invitation_fails,

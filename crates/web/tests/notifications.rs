@@ -387,6 +387,114 @@ async fn past_due_invoices_and_expiring_cards_are_announced_once(store: Store) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A card whose last valid month has ended is announced once as expired (after its "expires
+/// soon" notice), to the same people, in their languages.
+async fn an_expired_card_is_announced_once(store: Store) {
+    let dir = temp_dir("notify-expired");
+    let setup = with_mailer(store.clone(), Arc::new(FileMailer::new(&dir))).await;
+    let (_, _, card) = overdue_with_card(&setup.api.app).await;
+    let last_month = chrono::Utc::now().date_naive() - chrono::Duration::days(31);
+    sqlx::query(
+        "UPDATE payment_methods SET expired_notified_at = NULL, exp_month = $1, exp_year = $2 WHERE id = $3",
+    )
+    .bind(i64::from(chrono::Datelike::month(&last_month)))
+    .bind(i64::from(chrono::Datelike::year(&last_month)))
+    .bind(card.as_str())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let round = setup.round().await;
+    assert_eq!((round.events, round.delivered), (1, 2), "{round:?}");
+    let mails: Vec<Mail> = read_mail(&dir).iter().map(|m| parse(m)).collect();
+    let danish = mails
+        .iter()
+        .find(|m| m.to == "faktura@nordlys.example")
+        .expect("the invoice recipient");
+    assert!(danish.subject.ends_with("er udløbet"), "{}", danish.subject);
+    assert!(danish.text.contains("4242"), "{}", danish.text);
+    let english = mails.iter().find(|m| m.to == NORDLYS_ADMIN).expect("admin");
+    assert!(
+        english.subject.ends_with("has expired"),
+        "{}",
+        english.subject
+    );
+    assert_eq!(setup.round().await, Round::default(), "once");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A declined payment is told to its payer (not to the invoice recipient), and a role given to
+/// someone who has a password is told to them, in English for English readers.
+async fn a_declined_payment_and_a_new_role_are_told_by_mail(store: Store) {
+    use faktura_domain::{
+        CardBrand, Locale, PaymentMethod, PaymentMethodId, PaymentMethodStatus, Role, Scope,
+    };
+    let dir = temp_dir("notify-declined");
+    let setup = with_mailer(store.clone(), Arc::new(FileMailer::new(&dir))).await;
+    let n = common::portal::nordlys(&store).await;
+    let declined = PaymentMethod {
+        id: PaymentMethodId::generate(),
+        billing_account_id: n.account.clone(),
+        billing_profile_id: n.past_due.billing_profile_id.clone(),
+        gateway_token: SandboxGateway::token_for_number("4000000000000002"),
+        brand: CardBrand::Visa,
+        last4: "0002".into(),
+        exp_month: 12,
+        exp_year: 2034,
+        holder: "Mette Nordlys".into(),
+        status: PaymentMethodStatus::Active,
+        created_at: chrono::Utc::now(),
+    };
+    store.add_payment_method(&declined).await.unwrap();
+    let token = setup.api.token(NORDLYS_ADMIN).await;
+    let paid = setup
+        .api
+        .call(
+            "POST",
+            &format!("{}/invoices/{}/pay?{V}", ba(&n.account), n.past_due.id),
+            Some(&token),
+            Some(json!({"paymentMethodId": declined.id.as_str()})),
+            None,
+        )
+        .await;
+    assert_eq!(paid.json["properties"]["status"], "Failed", "{}", paid.json);
+    let admin = store.user_by_email(NORDLYS_ADMIN).await.unwrap().unwrap();
+    store
+        .grant_role(
+            &n.account,
+            faktura_store::demo::PRAIRIE_OWNER,
+            &Scope::Account,
+            Role::BillingAccountReader,
+            &faktura_store::AuditActor {
+                user: admin.id,
+                ip: None,
+            },
+            Locale::DaDk,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    setup.round().await;
+    let mails: Vec<Mail> = read_mail(&dir).iter().map(|m| parse(m)).collect();
+    let mut told: Vec<(&str, &str)> = mails
+        .iter()
+        .map(|m| (m.to.as_str(), m.subject.as_str()))
+        .collect();
+    told.sort();
+    let failed = format!("Payment of invoice {} failed", n.past_due.number);
+    assert_eq!(
+        told,
+        [
+            (NORDLYS_ADMIN, failed.as_str()),
+            (
+                faktura_store::demo::PRAIRIE_OWNER,
+                "You have a role on Nordlys Data ApS"
+            ),
+        ],
+        "the payer and the one given a role; no invitation (they have a password)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A card detached after its expiry notice was queued is not written about.
 async fn no_expiry_notice_for_a_card_detached_meanwhile(store: Store) {
     let dir = temp_dir("notify-detached");
@@ -429,6 +537,8 @@ faktura_store::on_both_backends!(
     an_issued_invoice_is_mailed_to_the_invoice_recipient,
     failed_deliveries_are_retried_or_given_up,
     past_due_invoices_and_expiring_cards_are_announced_once,
+    an_expired_card_is_announced_once,
+    a_declined_payment_and_a_new_role_are_told_by_mail,
     no_expiry_notice_for_a_card_detached_meanwhile,
 );
 
@@ -447,23 +557,35 @@ impl Drop for SmtpServer {
     }
 }
 
-fn start_aiosmtpd() -> Option<SmtpServer> {
-    let python = match std::env::var("FAKTURA_TEST_PYTHON") {
-        Ok(python) if !python.is_empty() => python,
+/// The tests' Python (with aiosmtpd), if this run has one; CI must.
+fn test_python() -> Option<String> {
+    match std::env::var("FAKTURA_TEST_PYTHON") {
+        Ok(python) if !python.is_empty() => Some(python),
         _ => {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
                 "CI must run the SMTP test: set FAKTURA_TEST_PYTHON (scripts/test.sh does)"
             );
             eprintln!("note: FAKTURA_TEST_PYTHON is not set; the SMTP test is skipped");
-            return None;
+            None
         }
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+fn start_aiosmtpd() -> Option<SmtpServer> {
+    let python = test_python()?;
+    Some(start_aiosmtpd_at(&python, free_port()))
+}
+
+fn start_aiosmtpd_at(python: &str, port: u16) -> SmtpServer {
     let maildir = temp_dir("smtp");
     // Held at once, so that the server is stopped (on drop) whatever happens next.
     let server = SmtpServer {
@@ -480,11 +602,110 @@ fn start_aiosmtpd() -> Option<SmtpServer> {
     };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(server);
+            return server;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("aiosmtpd did not start on port {port}");
+}
+
+/// What has arrived in a server's Maildir, waiting up to 5 s for `count` messages.
+async fn arrived(server: &SmtpServer, count: usize) -> Vec<Mail> {
+    let mut arrived = Vec::new();
+    for _ in 0..100 {
+        arrived = read_mail(&server.maildir.join("new"));
+        if arrived.len() >= count {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    arrived.iter().map(|m| parse(m)).collect()
+}
+
+/// An invitation goes out through the outbox like every other mail: the mail server is down
+/// when the grant is made, the delivery waits for its retry, the server comes up and the
+/// invitee gets the mail, in the inviter's language (the invitee chose none), with a link that
+/// sets their password. The inviter's page never shows the link.
+#[tokio::test]
+async fn an_invitation_reaches_a_real_smtp_server_once_it_recovers() {
+    let Some(python) = test_python() else {
+        return;
+    };
+    let port = free_port();
+    let smtp = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let store = faktura_store::test_support::sqlite().await;
+    let setup = with_mailer(store.clone(), Arc::new(smtp)).await;
+    let account = common::admin::account_of(&store, NORDLYS_ADMIN).await;
+    let mut admin = setup.api.app.signed_in(NORDLYS_ADMIN).await;
+    admin.accept_language = Some("da-DK".into());
+    let invitee = "ny.kollega@nordlys.example";
+    let page = admin
+        .post_form(
+            &format!("/billing/{}/access/add", account.id),
+            &[
+                ("email", invitee),
+                ("role", "BillingAccountReader"),
+                ("scope", "account"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(invitee), "{}", page.body);
+    assert!(!page.body.contains("/invite/"), "{}", page.body);
+
+    // Nobody listens on the port yet: the attempt fails and is kept for its retry.
+    let round = setup.round().await;
+    assert_eq!((round.delivered, round.retrying), (0, 1), "{round:?}");
+    let waiting = store.deliveries(None).await.unwrap();
+    let waiting = waiting
+        .iter()
+        .find(|d| d.event_kind == "invitation.created")
+        .expect("the invitation's delivery");
+    assert_eq!(
+        (waiting.state.as_str(), waiting.recipient.as_str()),
+        ("pending", invitee)
+    );
+    assert!(waiting.last_error.is_some());
+    assert!(!waiting
+        .last_error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("/invite/"));
+
+    // The server comes up; the retry (brought forward from its 5 s) delivers it.
+    let server = start_aiosmtpd_at(&python, port);
+    sqlx::query("UPDATE deliveries SET next_attempt_at = 0 WHERE state = 'pending'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let round = setup.round().await;
+    assert_eq!((round.delivered, round.retrying), (1, 0), "{round:?}");
+    let mails = arrived(&server, 1).await;
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(mail.to, invitee);
+    assert_eq!(
+        mail.subject,
+        "Du er inviteret til Nordlys Data ApS i Faktura"
+    );
+    assert!(mail.text.contains("Åbn linket"), "{}", mail.text);
+    assert!(mail.message_id.starts_with("dlv_"), "{}", mail.message_id);
+    let marker = "https://faktura.example/invite/";
+    let start = mail.text.find(marker).expect("the link") + marker.len();
+    let token = &mail.text[start..start + 64];
+    assert!(!page.body.contains(token));
+    let mut invited = setup.api.app.browser();
+    let set = invited
+        .post_form(
+            &format!("/invite/{token}"),
+            &[
+                ("password", "chosen-by-the-invitee"),
+                ("confirm", "chosen-by-the-invitee"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(setup.round().await, Round::default(), "sent once");
 }
 
 #[tokio::test]
@@ -496,14 +717,6 @@ async fn receipts_arrive_at_a_real_smtp_server() {
     let setup = with_mailer(faktura_store::test_support::sqlite().await, Arc::new(smtp)).await;
     let number = setup.pay().await;
     assert_eq!(setup.round().await.delivered, 2);
-    let mut arrived = Vec::new();
-    for _ in 0..100 {
-        arrived = read_mail(&server.maildir.join("new"));
-        if arrived.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let mails: Vec<Mail> = arrived.iter().map(|m| parse(m)).collect();
+    let mails = arrived(&server, 2).await;
     assert_receipts(&mails, &number);
 }

@@ -3,7 +3,8 @@
 //! `invoice.paid`, signed so that the `standardwebhooks` package (PyPI, an independent
 //! implementation) verifies it; a failing receiver is retried with the same `webhook-id`, a
 //! 410 disables the endpoint, the delivery log shows every attempt, resend sends again, a
-//! rotated secret keeps the old one signing, and internal addresses are refused by default.
+//! rotated secret keeps the old one signing, `Retry-After` is honoured, a 3-D Secure challenge
+//! is announced, and internal addresses are refused by default.
 
 mod common;
 
@@ -12,6 +13,7 @@ use common::api::{ba, overdue_with_card, Api, V};
 use common::TestApp;
 use faktura_app::mail::FileMailer;
 use faktura_app::notify;
+use faktura_domain::{CardBrand, PaymentMethod, PaymentMethodId, PaymentMethodStatus};
 use faktura_store::demo::{NORDLYS_ADMIN, NORDLYS_READER};
 use faktura_store::Store;
 use faktura_web::state::AppState;
@@ -20,12 +22,14 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 /// What the receiver got, and the statuses it answers with next (200 when none is queued);
-/// while `hangs` is above 0 it takes a request and never answers it.
+/// while `hangs` is above 0 it takes a request and never answers it; `retry_after` goes with
+/// every answer that is not a success.
 #[derive(Default)]
 struct Receiver {
     received: Mutex<Vec<(HeaderMap, String)>>,
     answers: Mutex<VecDeque<u16>>,
     hangs: Mutex<usize>,
+    retry_after: Mutex<Option<&'static str>>,
 }
 
 async fn start_receiver() -> (Arc<Receiver>, String) {
@@ -47,7 +51,14 @@ async fn start_receiver() -> (Arc<Receiver>, String) {
                     tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                 }
                 let status = shared.answers.lock().unwrap().pop_front().unwrap_or(200);
-                (StatusCode::from_u16(status).unwrap(), "thanks")
+                let status = StatusCode::from_u16(status).unwrap();
+                let mut headers = HeaderMap::new();
+                if let Some(after) = *shared.retry_after.lock().unwrap() {
+                    if !status.is_success() {
+                        headers.insert("retry-after", after.parse().unwrap());
+                    }
+                }
+                (status, headers, "thanks")
             }
         }),
     );
@@ -628,7 +639,112 @@ async fn a_hanging_receiver_times_out_and_is_retried(store: Store) {
     );
 }
 
+/// A receiver that answers 503 with `Retry-After: 120` is tried again in two minutes, not on
+/// the schedule's 5 s; the payment waiting for its 3-D Secure challenge is announced
+/// (`payment.requires_action`), and its cancellation too (`payment.failed`).
+async fn retry_after_is_honoured_and_challenges_are_announced(store: Store) {
+    let setup = setup(store, true).await;
+    let (receiver, url) = start_receiver().await;
+    let app = &setup.api.app;
+    let n = common::portal::nordlys(&app.store).await;
+    let secure = PaymentMethod {
+        id: PaymentMethodId::generate(),
+        billing_account_id: n.account.clone(),
+        billing_profile_id: n.past_due.billing_profile_id.clone(),
+        gateway_token: faktura_gateway::SandboxGateway::token_for_number("4000002760003184"),
+        brand: CardBrand::Visa,
+        last4: "3184".into(),
+        exp_month: 12,
+        exp_year: 2034,
+        holder: "Mette Nordlys".into(),
+        status: PaymentMethodStatus::Active,
+        created_at: chrono::Utc::now(),
+    };
+    app.store.add_payment_method(&secure).await.unwrap();
+    let admin = setup.api.token(NORDLYS_ADMIN).await;
+    let account_path = ba(&n.account);
+    let created = create(
+        &setup.api,
+        &admin,
+        &account_path,
+        json!({"url": url, "eventTypes": ["payment.requires_action", "payment.failed"]}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    receiver.answers.lock().unwrap().push_back(503);
+    *receiver.retry_after.lock().unwrap() = Some("120");
+    let invoice = format!("{account_path}/invoices/{}", n.past_due.id);
+    let started = setup
+        .api
+        .call(
+            "POST",
+            &format!("{invoice}/pay?{V}"),
+            Some(&admin),
+            Some(json!({"paymentMethodId": secure.id.as_str()})),
+            None,
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.json);
+    let before = chrono::Utc::now();
+    let round = setup.round().await;
+    assert_eq!(round.retrying, 1, "{round:?}");
+    let (kind, next): (String, i64) = sqlx::query_as(
+        "SELECT e.kind, d.next_attempt_at FROM deliveries d JOIN outbox_events e ON e.id = d.event_id \
+         WHERE d.channel = 'webhook' AND d.state = 'pending'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(kind, "payment.requires_action");
+    let wait = next - before.timestamp_millis();
+    assert!(
+        (110_000..=135_000).contains(&wait),
+        "the receiver's two minutes, not the schedule's 5 s: {wait} ms"
+    );
+    sqlx::query("UPDATE deliveries SET next_attempt_at = 0 WHERE state = 'pending'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    setup.round().await;
+    let payment = started.json["name"].as_str().unwrap().to_owned();
+    let cancelled = setup
+        .api
+        .call(
+            "POST",
+            &format!("{invoice}/payments/{payment}/cancel?{V}"),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.json);
+    setup.round().await;
+    let types: Vec<String> = receiver
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| {
+            serde_json::from_str::<Value>(body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "payment.requires_action",
+            "payment.requires_action",
+            "payment.failed"
+        ],
+        "the first attempt answered 503"
+    );
+    let _ = std::fs::remove_dir_all(&setup.mail);
+}
+
 faktura_store::on_both_backends!(
+    retry_after_is_honoured_and_challenges_are_announced,
     a_hanging_receiver_times_out_and_is_retried,
     payments_reach_a_verified_receiver,
     internal_addresses_are_refused_by_default,

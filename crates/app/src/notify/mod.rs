@@ -64,12 +64,73 @@ struct Failure {
     reason: String,
 }
 
-async fn email(app: &Services, delivery: &Delivery) -> AppResult<Result<(), Failure>> {
-    // What it was about is gone: nothing to tell any more.
-    let Some(subject) = subject(app, &delivery.event).await? else {
-        return Ok(Ok(()));
+/// The message of an invitation, with its link made for it now;
+/// `None` when the invitation can no longer be used.
+async fn invitation_message(
+    app: &Services,
+    delivery: &Delivery,
+) -> AppResult<Option<Result<crate::mail::Message, String>>> {
+    let event = &delivery.event;
+    let (Some(invitation), Some(account)) = (
+        event.detail.get("invitation").and_then(|v| v.as_str()),
+        &event.billing_account_id,
+    ) else {
+        return Ok(None);
     };
-    let message = match app.composer.compose(delivery, &subject) {
+    let Some(account) = app.store.account(account).await? else {
+        return Ok(None);
+    };
+    let inviter = match &event.actor {
+        Some(id) => app.store.user_by_id(id).await?,
+        None => None,
+    };
+    let inviter = match inviter {
+        Some(user) => format!("{} ({})", user.display_name, user.email),
+        None => "Faktura".to_owned(),
+    };
+    // A fresh token for this mail: the link exists only in the message from here on (not in
+    // the outbox, the log, the delivery's error or a webhook). A retry makes another, and the
+    // one before stops working; the latest mail's link is the one that works.
+    let Some(link) = app
+        .store
+        .issue_invitation_link(invitation, app.now())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let url = app.config.invitation_link(&link.token);
+    Ok(Some(
+        app.composer
+            .invitation(&crate::mail::InvitationMail {
+                to: &link.email,
+                inviter: &inviter,
+                account: &account.display_name,
+                link: &url,
+                expires: link.expires_at,
+                locale: delivery.locale,
+            })
+            .map(|mut message| {
+                message.id = Some(delivery.id.clone());
+                message
+            }),
+    ))
+}
+
+async fn email(app: &Services, delivery: &Delivery) -> AppResult<Result<(), Failure>> {
+    let message = if delivery.event.kind == "invitation.created" {
+        match invitation_message(app, delivery).await? {
+            Some(message) => message,
+            // Used, revoked by a newer one, or expired: nothing to send any more.
+            None => return Ok(Ok(())),
+        }
+    } else {
+        // What it was about is gone: nothing to tell any more.
+        let Some(subject) = subject(app, &delivery.event).await? else {
+            return Ok(Ok(()));
+        };
+        app.composer.compose(delivery, &subject)
+    };
+    let message = match message {
         Ok(message) => message,
         Err(reason) => {
             return Ok(Err(Failure {

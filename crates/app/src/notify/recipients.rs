@@ -40,10 +40,25 @@ fn invoice_recipient(profile: &BillingProfile) -> NewDelivery {
     }
 }
 
-/// Whether the user wants mail on `topic` (their stored choice, else its default).
-async fn wants(app: &Services, user: &UserId, topic: Topic) -> AppResult<bool> {
-    let choices = app.store.notification_choices(user).await?;
-    Ok(topic.wanted(choices.get(&topic).copied()))
+/// The users among `ids` who want mail on `topic` (their stored choice, else its default),
+/// read in one query.
+async fn wanting(app: &Services, ids: &[UserId], topic: Topic) -> AppResult<Vec<User>> {
+    Ok(app
+        .store
+        .users_with_choice(ids, topic)
+        .await?
+        .into_iter()
+        .filter(|(_, choice)| topic.wanted(*choice))
+        .map(|(user, _)| user)
+        .collect())
+}
+
+/// The user, if they want mail on `topic`.
+async fn wanting_one(app: &Services, id: &UserId, topic: Topic) -> AppResult<Option<User>> {
+    Ok(wanting(app, std::slice::from_ref(id), topic)
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// The people whose roles on `account` let them hear of `topic` about `profile`, and who want
@@ -70,22 +85,17 @@ async fn holders(
             .grants
             .push((assignment.scope, assignment.role));
     }
-    let mut ids: Vec<&UserId> = standing
-        .iter()
-        .filter(|(id, access)| Some(*id) != except && topic.reaches(access, profile))
+    let ids: Vec<UserId> = standing
+        .into_iter()
+        .filter(|(id, access)| Some(id) != except && topic.reaches(access, profile))
         .map(|(id, _)| id)
         .collect();
-    ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    let mut found = Vec::new();
-    for id in ids {
-        if !wants(app, id, topic).await? {
-            continue;
-        }
-        if let Some(user) = app.store.user_by_id(id).await? {
-            found.push(person(&user));
-        }
-    }
-    Ok(found)
+    // Everyone at once (in id order), with their choice on the topic.
+    Ok(wanting(app, &ids, topic)
+        .await?
+        .iter()
+        .map(person)
+        .collect())
 }
 
 /// Who is told of the event, by topic (see `faktura_domain::notifications`):
@@ -96,7 +106,8 @@ async fn holders(
 /// - a card added: the others who manage the profile's cards;
 /// - a webhook turned off: the account's owners;
 /// - a support request updated: its requester, at the contact address they gave;
-/// - a role granted: the person given it, unless the grant mailed them an invitation.
+/// - a role granted: the person given it, unless the grant mailed them an invitation;
+/// - an invitation: the invited address (the link is made when the mail is written).
 pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<NewDelivery>> {
     let mut found = Vec::new();
     let topic = Topic::of_event(&event.kind);
@@ -106,10 +117,8 @@ pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<Ne
             None => None,
         };
         if let Some(request) = request {
-            if wants(app, &request.user_id, Topic::SupportUpdates).await? {
-                if let Some(user) = app.store.user_by_id(&request.user_id).await? {
-                    found.push(at_address(&user, &request.contact));
-                }
+            if let Some(user) = wanting_one(app, &request.user_id, Topic::SupportUpdates).await? {
+                found.push(at_address(&user, &request.contact));
             }
         }
         return Ok(found);
@@ -128,10 +137,8 @@ pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<Ne
                 return Ok(found);
             };
             // The person who started the payment, whoever settled it (they, or the janitor).
-            if wants(app, &payment.created_by, topic).await? {
-                if let Some(payer) = app.store.user_by_id(&payment.created_by).await? {
-                    found.push(person(&payer));
-                }
+            if let Some(payer) = wanting_one(app, &payment.created_by, topic).await? {
+                found.push(person(&payer));
             }
             if topic == Topic::Receipts {
                 if let Some(invoice) = app.store.invoice(account, &payment.invoice_id).await? {
@@ -142,6 +149,24 @@ pub async fn recipients(app: &Services, event: &OutboxEvent) -> AppResult<Vec<Ne
                     found.extend(profile.as_ref().map(invoice_recipient));
                 }
             }
+        }
+        ("invitation.created", _) => {
+            // The invited address, in the invitee's language if they chose one, else the
+            // inviter's (who saw the account in it).
+            let chosen = match app.store.user_by_email(&event.target).await? {
+                Some(user) => crate::sessions::preferred_language(&user),
+                None => None,
+            };
+            let inviter = event
+                .detail
+                .get("mail_locale")
+                .and_then(|v| v.as_str())
+                .and_then(Locale::from_tag);
+            found.push(NewDelivery {
+                channel: EMAIL,
+                recipient: event.target.clone(),
+                locale: chosen.or(inviter).unwrap_or_default(),
+            });
         }
         ("role.granted", _) => {
             let invited = event.detail.get("invited").and_then(|v| v.as_bool()) == Some(true);

@@ -57,11 +57,12 @@ pub enum Subject {
         account: BillingAccount,
         invoice: Invoice,
     },
-    /// A card of the profile expires soon (or has expired).
+    /// A card of the profile expires soon, or (`expired`) its last month has ended.
     Expiring {
         account: BillingAccount,
         profile: BillingProfile,
         method: PaymentMethod,
+        expired: bool,
     },
     /// A card was added to the profile (by `by`, when a person did it).
     CardAdded {
@@ -231,7 +232,7 @@ pub async fn subject(app: &Services, event: &OutboxEvent) -> AppResult<Option<Su
                 Subject::DueSoon { account, invoice }
             }
         }
-        "payment_method.expiring" => {
+        "payment_method.expiring" | "payment_method.expired" => {
             let Some((method, profile)) = active_card(app, account_id, event).await? else {
                 return Ok(None);
             };
@@ -239,6 +240,7 @@ pub async fn subject(app: &Services, event: &OutboxEvent) -> AppResult<Option<Su
                 account,
                 profile,
                 method,
+                expired: event.kind == "payment_method.expired",
             }
         }
         "payment_method.added" | "payment_method.replaced" => {

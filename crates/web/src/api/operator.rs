@@ -204,12 +204,12 @@ pub struct AccountBody {
     account_admin_email: String,
 }
 
-/// The set-password link mailed to a user who never set a password (the link is not here).
+/// The set-password link mailed to a user who never set a password (the link is not here:
+/// the mail was queued with the grant and the notification worker sends it).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationJson {
     expires_on: String,
-    mailed: bool,
 }
 
 fn invitation_json(sent: Option<operator::InvitationSent>) -> Option<InvitationJson> {
@@ -217,7 +217,6 @@ fn invitation_json(sent: Option<operator::InvitationSent>) -> Option<InvitationJ
         expires_on: sent
             .expires
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        mailed: sent.mailed,
     })
 }
 

@@ -344,18 +344,6 @@ pub async fn grant(
             let page = access_page(&state, &signed_in, &scope, None, problem(key)).await?;
             return Ok(render_with(StatusCode::CONFLICT, &page));
         }
-        Err(GrantError::NotSent { email, .. }) => {
-            let extra = Extra {
-                email: String::new(),
-                role: String::new(),
-                scope: String::new(),
-                problem: Some(tr.t1("iam-invite-not-sent", "email", email)),
-                notice: Some(tr.t("iam-done-added")),
-                invite: None,
-            };
-            let page = access_page(&state, &signed_in, &scope, None, extra).await?;
-            return Ok(render_with(StatusCode::SERVICE_UNAVAILABLE, &page));
-        }
     };
     match granted.invited_until {
         Some(expires) => {
