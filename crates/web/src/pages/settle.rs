@@ -441,14 +441,7 @@ pub async fn settlement_outcome(
         ),
         PaymentState::Failed => (
             tr.t("settle-failed-title"),
-            match settlement.failure_reason {
-                Some(reason) => tr.t1(
-                    "payment-state-failed-because",
-                    "reason",
-                    tr.t(&format!("failure-{}", reason.code())),
-                ),
-                None => tr.t("payment-state-failed"),
-            },
+            failure_sentence(tr, settlement.failure_reason),
         ),
         PaymentState::RequiresAction => (tr.t("outcome-action-title"), tr.t("outcome-action-text")),
         PaymentState::Processing | PaymentState::Unknown => (
