@@ -197,7 +197,17 @@ pub async fn list(
             .replace
             .as_deref()
             .and_then(|raw| PaymentMethodId::parse(raw).ok()),
-        notice: query.done.as_deref().and_then(|d| done_notice(&tr, d)),
+        // A card that was not added is a problem to read (red), not a notice (green).
+        notice: query
+            .done
+            .as_deref()
+            .filter(|d| *d != "setup-failed")
+            .and_then(|d| done_notice(&tr, d)),
+        problem: query
+            .done
+            .as_deref()
+            .filter(|d| *d == "setup-failed")
+            .and_then(|d| done_notice(&tr, d)),
         ..PageState::default()
     };
     Ok(render(
