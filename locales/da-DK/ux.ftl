@@ -20,3 +20,12 @@ payment-crumb = Betaling
 
 ## Dokumenter
 pdf-paid-note = Denne faktura er betalt. Der er intet at betale.
+pdf-seller-vat-number = CVR-nr. { $number }
+pdf-col-vat = Moms
+pdf-vat-rate = { $rate } %
+pdf-vat-at = Moms { $rate }
+pdf-vat-summary = Momsspecifikation
+pdf-vat-rate-heading = Momssats
+pdf-vat-base = Momsgrundlag
+pdf-payments-heading = Modtagne betalinger
+pdf-payments-other = Andre registrerede betalinger

@@ -20,3 +20,12 @@ payment-crumb = Payment
 
 ## Documents
 pdf-paid-note = This invoice has been paid. Nothing is due.
+pdf-seller-vat-number = VAT no. { $number }
+pdf-col-vat = VAT
+pdf-vat-rate = { $rate }%
+pdf-vat-at = VAT { $rate }
+pdf-vat-summary = VAT summary
+pdf-vat-rate-heading = VAT rate
+pdf-vat-base = Taxable amount
+pdf-payments-heading = Payments received
+pdf-payments-other = Other payments recorded

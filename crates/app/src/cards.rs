@@ -199,6 +199,21 @@ pub async fn add_card(
     card: &CardInput,
     replaces: Option<&PaymentMethodId>,
 ) -> Result<CardAdded, CardError> {
+    add_card_returning(app, actor, scope, profile, card, replaces, false).await
+}
+
+/// [`add_card`]; with `then_settle` (a card added in the Settle balance pane) the card's
+/// 3-D Secure challenge returns with `then=settle`, so that the person is taken back to the
+/// pane to settle with it instead of to Payment methods.
+pub async fn add_card_returning(
+    app: &Services,
+    actor: &Actor,
+    scope: &AccountScope,
+    profile: &BillingProfileId,
+    card: &CardInput,
+    replaces: Option<&PaymentMethodId>,
+    then_settle: bool,
+) -> Result<CardAdded, CardError> {
     let profile = scope.visible_profile(profile)?.clone();
     require_manage(scope, &profile.id)?;
     let token = match app.gateway.tokenize(card).await {
@@ -229,7 +244,15 @@ pub async fn add_card(
             idempotency_key: method.id.to_string(),
             token: token.token,
             currency: profile.currency,
-            return_url: setup_return_path(scope.id(), &method.id, replaces),
+            return_url: {
+                let path = setup_return_path(scope.id(), &method.id, replaces);
+                if then_settle {
+                    let join = if path.contains('?') { '&' } else { '?' };
+                    format!("{path}{join}then=settle")
+                } else {
+                    path
+                }
+            },
         })
         .await;
     match setup {

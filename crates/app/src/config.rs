@@ -13,6 +13,8 @@ pub struct Config {
     pub card_limits: HashMap<Currency, Money>,
     /// Bank details shown for wire transfers.
     pub wire: WireDetails,
+    /// Who issues the invoices: printed on every invoice, receipt and credit note.
+    pub seller: SellerDetails,
     /// Failed sign-ins per e-mail within the window before further attempts are slowed down
     /// (each one then waits out a backoff; a correct password after it still signs in).
     pub max_failed_sign_ins: u32,
@@ -58,6 +60,32 @@ pub struct WireDetails {
     pub bic: String,
 }
 
+/// The seller's legal details, from the operator's configuration (`faktura serve --seller-…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SellerDetails {
+    /// The registered company name.
+    pub name: String,
+    /// The postal address, one line each.
+    pub address: Vec<String>,
+    /// The VAT (in Denmark: CVR) number, as printed.
+    pub vat_number: String,
+}
+
+impl Default for SellerDetails {
+    /// The demo seller; a real deployment sets its own.
+    fn default() -> Self {
+        SellerDetails {
+            name: "Faktura Billing ApS".into(),
+            address: vec![
+                "Vesterbrogade 1".into(),
+                "1620 København V".into(),
+                "Danmark".into(),
+            ],
+            vat_number: "DK12345678".into(),
+        }
+    }
+}
+
 /// Card limits equal to USD 50,000 in each billing currency (rounded, as card schemes publish them).
 pub fn default_card_limits() -> HashMap<Currency, Money> {
     let majors = [
@@ -85,6 +113,7 @@ impl Default for Config {
                 iban: "DK50 0040 0440 1162 43".into(),
                 bic: "FAKTDKKK".into(),
             },
+            seller: SellerDetails::default(),
             max_failed_sign_ins: 5,
             max_failed_sign_ins_per_ip: 50,
             sign_in_window_minutes: 15,

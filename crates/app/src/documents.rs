@@ -7,12 +7,24 @@ use faktura_domain::*;
 /// How long an API download link stays valid.
 pub const LINK_MINUTES: i64 = 60;
 
-/// An invoice's document: the invoice with its lines, its profile and its account.
+/// An invoice's document: the invoice with its lines, its profile and its account, and the
+/// payments that paid it (succeeded ones, oldest first).
 #[derive(Debug, Clone)]
 pub struct InvoiceDocument {
     pub account: BillingAccount,
     pub profile: BillingProfile,
     pub invoice: Invoice,
+    pub payments: Vec<Payment>,
+}
+
+/// The succeeded payments of an invoice, oldest first (the ones its document lists).
+async fn paid_with(app: &Services, invoice: &Invoice) -> AppResult<Vec<Payment>> {
+    let mut payments = app
+        .store
+        .payments_for_invoice(&invoice.billing_account_id, &invoice.id)
+        .await?;
+    payments.retain(|p| p.state == PaymentState::Succeeded);
+    Ok(payments)
 }
 
 /// A receipt: a succeeded payment, its invoice and the card it was charged to (if saved).
@@ -35,10 +47,12 @@ pub async fn invoice_document(
         .profile(&invoice.billing_profile_id)
         .cloned()
         .ok_or(AppError::NotFound(Resource::BillingProfile))?;
+    let payments = paid_with(app, &invoice).await?;
     Ok(InvoiceDocument {
         account: scope.account.clone(),
         profile,
         invoice,
+        payments,
     })
 }
 
@@ -107,11 +121,13 @@ pub async fn open_download_link(
         .profile(&link.account, &invoice.billing_profile_id)
         .await?
         .ok_or_else(gone)?;
+    let payments = paid_with(app, &invoice).await?;
     Ok((
         InvoiceDocument {
             account,
             profile,
             invoice,
+            payments,
         },
         Locale::from_tag(&link.locale).unwrap_or_default(),
     ))

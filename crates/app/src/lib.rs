@@ -39,7 +39,7 @@ mod three_d_secure;
 pub mod tokens;
 pub mod webhooks;
 
-pub use config::{default_card_limits, Config, WireDetails};
+pub use config::{default_card_limits, Config, SellerDetails, WireDetails};
 pub use error::{AppError, AppResult, Resource};
 pub use janitor::JanitorConfig;
 pub use scope::AccountScope;

@@ -4,6 +4,7 @@ mod import;
 mod memory;
 mod reliability;
 mod scale;
+mod seller;
 mod stripe;
 
 use anyhow::Context;
@@ -106,6 +107,8 @@ enum Command {
         reminder_days: u32,
         #[command(flatten)]
         gateway: reliability::GatewayArgs,
+        #[command(flatten)]
+        seller: seller::SellerArgs,
     },
     /// Run the sandbox payment gateway as its own HTTP service (durable ledger, fault injection).
     SandboxGateway(reliability::SandboxArgs),
@@ -421,6 +424,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             notifications_lease_ms,
             reminder_days,
             gateway,
+            seller,
         } => {
             let store = open_store(&database).await?;
             let on_stripe = gateway.gateway_kind == stripe::GatewayKind::Stripe;
@@ -453,6 +457,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let defaults = Config::default();
             let config = Config {
                 janitor: gateway.janitor()?,
+                seller: seller.details(),
                 mailer,
                 webhooks_allow_internal,
                 notify_lease: std::time::Duration::from_millis(notifications_lease_ms.max(1_000)),

@@ -88,6 +88,24 @@ pub fn tax_at_percent(subtotal: Money, percent: i64) -> Result<Money, MoneyError
     subtotal.mul_ratio(percent, 100)
 }
 
+/// The VAT rate an invoice was taxed at, in basis points (2500 = 25 %), derived from its
+/// subtotal and tax: invoice lines carry no rate of their own, and every invoice is taxed at one
+/// rate (demo data, imports and the operator form all apply one percentage to the subtotal).
+/// A whole percent whose tax rounds to exactly the invoice's tax is preferred, so 25 % of
+/// 3,33 kr. (tax 0,83 kr., alone 24,92 %) still reads 25 %; otherwise the nearest basis point. `None` when the
+/// subtotal is not positive (nothing to take a rate of) or the tax is negative.
+pub fn tax_rate_basis_points(subtotal: Money, tax: Money) -> Option<i64> {
+    if !subtotal.is_positive() || tax.minor() < 0 || subtotal.currency() != tax.currency() {
+        return None;
+    }
+    let ratio = |scale: i64| tax.mul_ratio(scale, subtotal.minor());
+    let percent = ratio(100).ok()?.minor();
+    if tax_at_percent(subtotal, percent).ok()? == tax {
+        return percent.checked_mul(100);
+    }
+    ratio(10_000).ok().map(Money::minor)
+}
+
 impl InvoiceDraft {
     pub fn issue(self, now: DateTime<Utc>) -> Result<Invoice, InvoiceError> {
         if !valid_invoice_number(&self.number) {
@@ -231,6 +249,38 @@ pub fn effective_status(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn tax_rate_comes_from_subtotal_and_tax() {
+        let dkk = |minor| Money::from_minor(minor, Currency::DKK);
+        assert_eq!(tax_rate_basis_points(dkk(100_000), dkk(25_000)), Some(2500));
+        // 25 % of 3,33 kr. rounds to 0,83 kr. (24,92 %): still 25 %.
+        assert_eq!(tax_rate_basis_points(dkk(333), dkk(83)), Some(2500));
+        // Not a whole percent: the nearest basis point.
+        assert_eq!(tax_rate_basis_points(dkk(10_000), dkk(1_234)), Some(1234));
+        assert_eq!(tax_rate_basis_points(dkk(100_000), dkk(0)), Some(0));
+        assert_eq!(tax_rate_basis_points(dkk(100_000), dkk(12_500)), Some(1250));
+        assert_eq!(tax_rate_basis_points(dkk(0), dkk(0)), None);
+        assert_eq!(tax_rate_basis_points(dkk(100), dkk(-1)), None);
+        assert_eq!(
+            tax_rate_basis_points(dkk(100), Money::from_minor(25, Currency::EUR)),
+            None
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn whole_percent_rates_read_back(subtotal in 1i64..10_000_000_000, percent in 0i64..40) {
+            let subtotal = Money::from_minor(subtotal, Currency::EUR);
+            let tax = tax_at_percent(subtotal, percent).unwrap();
+            let bp = tax_rate_basis_points(subtotal, tax).unwrap();
+            // The rate read back taxes the subtotal to the same amount.
+            prop_assert_eq!(subtotal.mul_ratio(bp, 10_000).unwrap(), tax);
+            if subtotal.minor() >= 10_000 {
+                prop_assert_eq!(bp, percent * 100);
+            }
+        }
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

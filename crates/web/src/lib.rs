@@ -29,6 +29,7 @@ pub use state::WebConfig;
 const APP_CSS: &str = include_str!("../static/app.css");
 const APP_JS: &str = include_str!("../static/app.js");
 const ELEMENTS_JS: &str = include_str!("../static/stripe-elements.js");
+const FAVICON_SVG: &str = include_str!("../static/favicon.svg");
 
 /// No inline scripts or styles, nothing from other origins, no framing.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -102,6 +103,18 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
+/// The tab icon (also at `/favicon.ico`, where browsers look without being told; they read
+/// the SVG by its content type).
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON_SVG,
+    )
+}
+
 async fn css() -> impl IntoResponse {
     (
         [
@@ -160,6 +173,8 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .route("/static/stripe-elements.js", get(elements_js))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .with_state(state)
         .layer(middleware::from_fn(observability::track))
         // No request needs more than this; larger bodies get a clean 413 before any work.

@@ -85,7 +85,7 @@ enum Footer {
 
 impl MailComposer {
     fn draft(&self, tr: &Tr, subject: &Subject) -> Result<Draft, String> {
-        let seller = &self.config.wire.account_holder;
+        let seller = &self.config.seller;
         Ok(match subject {
             Subject::Paid {
                 account,
@@ -210,6 +210,8 @@ impl MailComposer {
                     profile_name: &profile.display_name,
                     invoice,
                     wire: &self.config.wire,
+                    // A newly issued invoice has no payments yet.
+                    payments: &[],
                 })
                 .map_err(|e| format!("invoice PDF: {e}"))?;
                 let args = [

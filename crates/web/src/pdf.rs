@@ -1,225 +1,66 @@
-//! Invoice documents: a PDF per invoice (Download / Hent) and a receipt PDF per succeeded
-//! payment, in the user's language. Built with `lopdf` on the PDF standard fonts (Helvetica,
-//! WinAnsi encoding), so nothing is downloaded or embedded and the text can be extracted.
+//! Invoice documents: a PDF per invoice (Download / Hent), a receipt PDF per succeeded payment
+//! and a credit note per refund, in the user's language. Built with `lopdf` on an embedded
+//! Unicode font (see `writer`), so every name prints and the text can be extracted.
+
+mod writer;
 
 use crate::i18n::Tr;
 use crate::view::{period_text, quantity_text, status_label, today};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use faktura_app::SellerDetails;
 use faktura_domain::*;
-use lopdf::content::{Content, Operation};
-use lopdf::{dictionary, Document, Encoding, Object, Stream, StringFormat};
-
-const PAGE_WIDTH: f32 = 595.0;
-const PAGE_HEIGHT: f32 = 842.0;
-const MARGIN: f32 = 50.0;
-const BOTTOM: f32 = 70.0;
-
-/// A minimal page-flowing writer: text at positions, right-aligned numbers, rules.
-pub struct PdfWriter {
-    pages: Vec<Vec<Operation>>,
-    current: Vec<Operation>,
-    /// The baseline of the next line, from the bottom of the page.
-    pub y: f32,
-}
-
-/// Approximate Helvetica advance widths (per 1000 em), enough to right-align amounts.
-fn char_width(c: char, bold: bool) -> f32 {
-    let w = match c {
-        '0'..='9' => 556.0,
-        ' ' | '\u{a0}' | '.' | ',' | ':' | ';' | '!' | 'i' | 'j' | 'l' | '\'' | '|' => 278.0,
-        '-' | '(' | ')' | 'f' | 't' | 'r' | '/' => 333.0,
-        'm' | 'M' | 'W' => 833.0,
-        'w' => 722.0,
-        'A'..='Z' | 'Æ' | 'Ø' | 'Å' => 667.0,
-        _ => 556.0,
-    };
-    if bold {
-        w * 1.05
-    } else {
-        w
-    }
-}
-
-pub fn text_width(text: &str, size: f32, bold: bool) -> f32 {
-    text.chars().map(|c| char_width(c, bold)).sum::<f32>() * size / 1000.0
-}
-
-/// Cuts text to fit a width, ending with "…" when cut.
-fn fit(text: &str, size: f32, width: f32) -> String {
-    if text_width(text, size, false) <= width {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if text_width(&out, size, false) + char_width(c, false) * size / 1000.0
-            > width - text_width("…", size, false)
-        {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-/// Breaks text into lines that fit a width, at spaces where it can (long words are cut).
-fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{line} {word}")
-        };
-        if text_width(&candidate, size, false) <= width {
-            line = candidate;
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        if text_width(word, size, false) <= width {
-            line = word.to_owned();
-        } else {
-            lines.push(fit(word, size, width));
-        }
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-impl Default for PdfWriter {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl PdfWriter {
-    pub fn new() -> Self {
-        PdfWriter {
-            pages: Vec::new(),
-            current: Vec::new(),
-            y: PAGE_HEIGHT - MARGIN,
-        }
-    }
-
-    pub fn text(&mut self, x: f32, size: f32, bold: bool, text: &str) {
-        let encoded = Document::encode_text(&Encoding::SimpleEncoding(b"WinAnsiEncoding"), text);
-        let font = if bold { "F2" } else { "F1" };
-        self.current.extend([
-            Operation::new("BT", vec![]),
-            Operation::new("Tf", vec![font.into(), size.into()]),
-            Operation::new("Td", vec![x.into(), self.y.into()]),
-            Operation::new("Tj", vec![Object::String(encoded, StringFormat::Literal)]),
-            Operation::new("ET", vec![]),
-        ]);
-    }
-
-    pub fn text_right(&mut self, right: f32, size: f32, bold: bool, text: &str) {
-        let x = right - text_width(text, size, bold);
-        self.text(x, size, bold, text);
-    }
-
-    pub fn rule(&mut self) {
-        let y = self.y + 4.0;
-        self.current.extend([
-            Operation::new("w", vec![0.5.into()]),
-            Operation::new("m", vec![MARGIN.into(), y.into()]),
-            Operation::new("l", vec![(PAGE_WIDTH - MARGIN).into(), y.into()]),
-            Operation::new("S", vec![]),
-        ]);
-    }
-
-    /// Moves down by `dy`, starting a new page when the bottom is reached.
-    pub fn down(&mut self, dy: f32) {
-        self.y -= dy;
-        if self.y < BOTTOM {
-            self.new_page();
-        }
-    }
-
-    pub fn new_page(&mut self) {
-        let page = std::mem::take(&mut self.current);
-        self.pages.push(page);
-        self.y = PAGE_HEIGHT - MARGIN;
-    }
-
-    /// The finished document as bytes.
-    pub fn finish(mut self, title: &str) -> Result<Vec<u8>, lopdf::Error> {
-        if !self.current.is_empty() || self.pages.is_empty() {
-            self.new_page();
-        }
-        let mut doc = Document::with_version("1.5");
-        let pages_id = doc.try_new_object_id()?;
-        let regular = doc.try_add_object(dictionary! {
-            "Type" => "Font",
-            "Subtype" => "Type1",
-            "BaseFont" => "Helvetica",
-            "Encoding" => "WinAnsiEncoding",
-        })?;
-        let bold = doc.try_add_object(dictionary! {
-            "Type" => "Font",
-            "Subtype" => "Type1",
-            "BaseFont" => "Helvetica-Bold",
-            "Encoding" => "WinAnsiEncoding",
-        })?;
-        let resources = doc.try_add_object(dictionary! {
-            "Font" => dictionary! { "F1" => regular, "F2" => bold },
-        })?;
-        let mut kids = Vec::new();
-        let count = self.pages.len();
-        for operations in self.pages {
-            let content = Content { operations };
-            let stream = doc.try_add_object(Stream::new(dictionary! {}, content.encode()?))?;
-            let page = doc.try_add_object(dictionary! {
-                "Type" => "Page",
-                "Parent" => pages_id,
-                "Contents" => stream,
-            })?;
-            kids.push(Object::Reference(page));
-        }
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages",
-                "Kids" => kids,
-                "Count" => count as i64,
-                "Resources" => resources,
-                "MediaBox" => vec![0.into(), 0.into(), PAGE_WIDTH.into(), PAGE_HEIGHT.into()],
-            }),
-        );
-        let catalog = doc.try_add_object(dictionary! {
-            "Type" => "Catalog",
-            "Pages" => pages_id,
-        })?;
-        let info = doc.try_add_object(dictionary! {
-            "Title" => Object::string_literal(
-                Document::encode_text(&Encoding::SimpleEncoding(b"WinAnsiEncoding"), title),
-            ),
-            "Producer" => Object::string_literal("Faktura"),
-        })?;
-        doc.trailer.set("Root", catalog);
-        doc.trailer.set("Info", info);
-        doc.compress();
-        let mut bytes = Vec::new();
-        doc.save_to(&mut bytes)?;
-        Ok(bytes)
-    }
-}
+pub use writer::{fit, text_width, wrap, PdfError, PdfWriter, MARGIN, PAGE_WIDTH};
 
 /// Everything the invoice PDF shows, already in the reader's language.
 pub struct InvoiceDocument<'a> {
     pub tr: &'a Tr,
-    pub seller: &'a str,
+    pub seller: &'a SellerDetails,
     pub customer: &'a str,
     pub bill_to: &'a Address,
     pub profile_name: &'a str,
     pub invoice: &'a Invoice,
     pub wire: &'a faktura_app::WireDetails,
+    /// The invoice's succeeded payments, oldest first (listed on a paid or partly paid one).
+    pub payments: &'a [Payment],
+}
+
+/// The seller's legal details as printed: name, address lines, VAT number.
+fn seller_lines(tr: &Tr, seller: &SellerDetails) -> Vec<String> {
+    let mut lines = vec![seller.name.clone()];
+    lines.extend(
+        seller
+            .address
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .cloned(),
+    );
+    if !seller.vat_number.trim().is_empty() {
+        lines.push(tr.t1("pdf-seller-vat-number", "number", seller.vat_number.trim()));
+    }
+    lines
+}
+
+/// The seller's details under a document's title (receipts and credit notes).
+fn seller_block(pdf: &mut PdfWriter, tr: &Tr, seller: &SellerDetails) {
+    for line in seller_lines(tr, seller) {
+        pdf.text(
+            MARGIN,
+            9.0,
+            false,
+            &fit(&line, 9.0, PAGE_WIDTH - 2.0 * MARGIN),
+        );
+        pdf.down(12.0);
+    }
+}
+
+/// A VAT rate as printed ("25 %", "12,5 %"), from basis points.
+fn rate_text(tr: &Tr, basis_points: i64) -> String {
+    tr.t1(
+        "pdf-vat-rate",
+        "rate",
+        quantity_text(tr, basis_points.saturating_mul(10)),
+    )
 }
 
 fn address_lines(address: &Address) -> Vec<String> {
@@ -237,7 +78,7 @@ fn address_lines(address: &Address) -> Vec<String> {
     lines
 }
 
-pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
+pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, PdfError> {
     let tr = doc.tr;
     let invoice = doc.invoice;
     let right = PAGE_WIDTH - MARGIN;
@@ -260,7 +101,7 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
             .filter(|(index, line)| *index > 0 || line.trim() != doc.customer.trim())
             .map(|(_, line)| line),
     );
-    let seller = [doc.seller.to_owned()];
+    let seller = seller_lines(tr, doc.seller);
     for i in 0..customer.len().max(seller.len()) {
         if let Some(line) = seller.get(i) {
             pdf.text(MARGIN, 10.0, false, line);
@@ -288,20 +129,26 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
     }
     pdf.down(12.0);
 
-    // Lines.
-    let qty_right = MARGIN + 330.0;
-    let unit_right = MARGIN + 410.0;
+    // Lines. They carry no VAT rate of their own: the invoice's one rate (its tax over its
+    // subtotal) applies to each.
+    let rate = tax_rate_basis_points(invoice.subtotal, invoice.tax);
+    let rate_shown = rate.map(|bp| rate_text(tr, bp)).unwrap_or_default();
+    let description_x = MARGIN + 105.0;
+    let qty_right = MARGIN + 280.0;
+    let unit_right = MARGIN + 380.0;
+    let vat_right = MARGIN + 420.0;
     pdf.text(MARGIN, 9.0, true, &tr.t("col-service"));
-    pdf.text(MARGIN + 110.0, 9.0, true, &tr.t("col-description"));
+    pdf.text(description_x, 9.0, true, &tr.t("col-description"));
     pdf.text_right(qty_right, 9.0, true, &tr.t("col-quantity"));
     pdf.text_right(unit_right, 9.0, true, &tr.t("col-unit-price"));
+    pdf.text_right(vat_right, 9.0, true, &tr.t("pdf-col-vat"));
     pdf.text_right(right, 9.0, true, &tr.t("col-amount"));
     pdf.down(6.0);
     pdf.rule();
     pdf.down(12.0);
     for line in &invoice.lines {
-        let description = wrap(&line.description, 9.0, 170.0);
-        pdf.text(MARGIN, 9.0, false, &fit(&line.service, 9.0, 105.0));
+        let description = wrap(&line.description, 9.0, 140.0);
+        pdf.text(MARGIN, 9.0, false, &fit(&line.service, 9.0, 100.0));
         pdf.text_right(
             qty_right,
             9.0,
@@ -309,32 +156,56 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
             &quantity_text(tr, line.quantity_milli),
         );
         pdf.text_right(unit_right, 9.0, false, &tr.money(line.unit_price));
+        pdf.text_right(vat_right, 9.0, false, &rate_shown);
         pdf.text_right(right, 9.0, false, &tr.money(line.amount));
         for (index, part) in description.iter().enumerate() {
             if index > 0 {
                 pdf.down(11.0);
             }
-            pdf.text(MARGIN + 110.0, 9.0, false, part);
+            pdf.text(description_x, 9.0, false, part);
         }
         pdf.down(14.0);
     }
     pdf.rule();
     pdf.down(14.0);
     let amount_due = invoice.amount_due().unwrap_or(invoice.total);
+    let tax_label = match rate {
+        Some(bp) => tr.t1("pdf-vat-at", "rate", rate_text(tr, bp)),
+        None => tr.t("invoice-tax"),
+    };
     let totals = [
         (tr.t("invoice-subtotal"), tr.money(invoice.subtotal), false),
-        (tr.t("invoice-tax"), tr.money(invoice.tax), false),
+        (tax_label, tr.money(invoice.tax), false),
         (tr.t("col-total"), tr.money(invoice.total), true),
         (tr.t("invoice-credits"), tr.money(invoice.credits), false),
         (tr.t("invoice-paid"), tr.money(invoice.amount_paid), false),
         (tr.t("col-amount-due"), tr.money(amount_due), true),
     ];
+    let label_right = MARGIN + 380.0;
     for (label, value, bold) in &totals {
-        pdf.text_right(unit_right, 10.0, *bold, label);
+        pdf.text_right(label_right, 10.0, *bold, label);
         pdf.text_right(right, 10.0, *bold, value);
         pdf.down(14.0);
     }
-    pdf.down(16.0);
+    pdf.down(10.0);
+
+    // The VAT summary: per rate, the amount it was taken of and the VAT.
+    pdf.text(MARGIN, 10.0, true, &tr.t("pdf-vat-summary"));
+    pdf.down(14.0);
+    let (base_right, vat_amount_right) = (MARGIN + 260.0, MARGIN + 380.0);
+    pdf.text(MARGIN, 9.0, true, &tr.t("pdf-vat-rate-heading"));
+    pdf.text_right(base_right, 9.0, true, &tr.t("pdf-vat-base"));
+    pdf.text_right(vat_amount_right, 9.0, true, &tr.t("pdf-col-vat"));
+    pdf.down(13.0);
+    pdf.text(MARGIN, 9.0, false, &rate_shown);
+    pdf.text_right(base_right, 9.0, false, &tr.money(invoice.subtotal));
+    pdf.text_right(vat_amount_right, 9.0, false, &tr.money(invoice.tax));
+    pdf.down(22.0);
+
+    // What paid it, on a paid or partly paid invoice.
+    if invoice.amount_paid.is_positive() {
+        payments_block(&mut pdf, tr, invoice, doc.payments);
+    }
 
     // A paid invoice says so; only an invoice with something due says how to pay it.
     if !amount_due.is_positive() {
@@ -367,25 +238,63 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
     pdf.finish(&format!("{} {}", tr.t("pdf-invoice-title"), invoice.number))
 }
 
+/// The payments received for an invoice: date, receipt number, amount; whatever was paid
+/// outside Faktura's payments (recorded with the invoice, e.g. imported) on a line of its own.
+fn payments_block(pdf: &mut PdfWriter, tr: &Tr, invoice: &Invoice, payments: &[Payment]) {
+    let right = PAGE_WIDTH - MARGIN;
+    pdf.text(MARGIN, 10.0, true, &tr.t("pdf-payments-heading"));
+    pdf.down(14.0);
+    pdf.text(MARGIN, 9.0, true, &tr.t("col-date"));
+    pdf.text(MARGIN + 100.0, 9.0, true, &tr.t("pdf-receipt-number"));
+    pdf.text_right(right, 9.0, true, &tr.t("col-amount"));
+    pdf.down(13.0);
+    let mut listed = Money::zero(invoice.amount_paid.currency());
+    for payment in payments
+        .iter()
+        .filter(|p| p.state == PaymentState::Succeeded)
+    {
+        pdf.text(
+            MARGIN,
+            9.0,
+            false,
+            &tr.date(payment.updated_at.date_naive()),
+        );
+        pdf.text(MARGIN + 100.0, 9.0, false, payment.id.as_str());
+        pdf.text_right(right, 9.0, false, &tr.money(payment.amount));
+        pdf.down(13.0);
+        listed = listed.checked_add(payment.amount).unwrap_or(listed);
+    }
+    if let Ok(other) = invoice.amount_paid.checked_sub(listed) {
+        if other.is_positive() {
+            pdf.text(MARGIN, 9.0, false, &tr.t("pdf-payments-other"));
+            pdf.text_right(right, 9.0, false, &tr.money(other));
+            pdf.down(13.0);
+        }
+    }
+    pdf.down(12.0);
+}
+
 pub struct ReceiptDocument<'a> {
     pub tr: &'a Tr,
-    pub seller: &'a str,
+    pub seller: &'a SellerDetails,
     pub customer: &'a str,
     pub invoice: &'a Invoice,
     pub payment: &'a Payment,
     pub method: Option<String>,
 }
 
-pub fn receipt_pdf(doc: &ReceiptDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
+pub fn receipt_pdf(doc: &ReceiptDocument<'_>) -> Result<Vec<u8>, PdfError> {
     let tr = doc.tr;
     let mut pdf = PdfWriter::new();
     pdf.text(MARGIN, 20.0, true, &tr.t("pdf-receipt-title"));
-    pdf.down(28.0);
+    pdf.down(26.0);
+    seller_block(&mut pdf, tr, doc.seller);
+    pdf.down(12.0);
     pdf.text(
         MARGIN,
         10.0,
         false,
-        &tr.t1("pdf-receipt-intro", "seller", doc.seller),
+        &tr.t1("pdf-receipt-intro", "seller", &doc.seller.name),
     );
     pdf.down(24.0);
     let facts = [
@@ -424,23 +333,25 @@ pub fn receipt_pdf(doc: &ReceiptDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
 /// A credit note: what a refund gave back, crediting its invoice.
 pub struct CreditNotePdf<'a> {
     pub tr: &'a Tr,
-    pub seller: &'a str,
+    pub seller: &'a SellerDetails,
     pub customer: &'a str,
     pub credit_note: &'a CreditNote,
     pub invoice: &'a Invoice,
     pub reason: Option<&'a str>,
 }
 
-pub fn credit_note_pdf(doc: &CreditNotePdf<'_>) -> Result<Vec<u8>, lopdf::Error> {
+pub fn credit_note_pdf(doc: &CreditNotePdf<'_>) -> Result<Vec<u8>, PdfError> {
     let tr = doc.tr;
     let note = doc.credit_note;
     let mut pdf = PdfWriter::new();
     pdf.text(MARGIN, 20.0, true, &tr.t("pdf-credit-note-title"));
-    pdf.down(28.0);
+    pdf.down(26.0);
+    seller_block(&mut pdf, tr, doc.seller);
+    pdf.down(12.0);
     let intro = tr.tn(
         "pdf-credit-note-intro",
         &[
-            ("seller", doc.seller.to_owned()),
+            ("seller", doc.seller.name.clone()),
             ("number", doc.invoice.number.clone()),
         ],
     );
@@ -488,22 +399,227 @@ pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::I18n;
+    use chrono::{NaiveDate, TimeZone, Utc};
 
-    #[test]
-    fn wrapping_keeps_every_word() {
-        let text = "Reserved VM instances, D16s v5, 3 years, upfront";
-        let lines = wrap(text, 9.0, 120.0);
-        assert!(lines.len() > 1);
-        assert!(lines.iter().all(|l| text_width(l, 9.0, false) <= 120.0));
-        assert_eq!(lines.join(" "), text);
-        assert_eq!(wrap("", 9.0, 100.0), vec![String::new()]);
-        let long = wrap(&"x".repeat(200), 9.0, 50.0);
-        assert!(long[0].ends_with('…'));
+    fn text_of(bytes: &[u8]) -> String {
+        let doc = lopdf::Document::load_mem(bytes).unwrap();
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        doc.extract_text(&pages).unwrap()
+    }
+
+    fn seller() -> SellerDetails {
+        SellerDetails {
+            name: "Łódź Ελλάδα Handel Sp. z o.o.".into(),
+            address: vec!["ul. Piotrkowska 1".into(), "90-001 Łódź".into()],
+            vat_number: "PL1234567890".into(),
+        }
+    }
+
+    fn dkk(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::DKK)
+    }
+
+    fn invoice(paid: i64) -> Invoice {
+        let date = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        Invoice {
+            id: InvoiceId::generate(),
+            billing_account_id: BillingAccountId::generate(),
+            billing_profile_id: BillingProfileId::generate(),
+            number: "G000123456".into(),
+            invoice_date: date(1),
+            period_start: date(1),
+            period_end: date(30),
+            due_date: date(28),
+            subtotal: dkk(100_000),
+            tax: dkk(25_000),
+            total: dkk(125_000),
+            credits: dkk(0),
+            amount_paid: dkk(paid),
+            status: if paid == 125_000 {
+                InvoiceStatus::Paid
+            } else {
+                InvoiceStatus::Due
+            },
+            lines: vec![LineItem {
+                service: "Virtual Machines".into(),
+                description: "D4s v5 i Ελλάδα (Athína)".into(),
+                quantity_milli: 2_000,
+                unit_price: dkk(50_000),
+                amount: dkk(100_000),
+            }],
+            created_at: Utc::now(),
+        }
+    }
+
+    fn payment(invoice: &Invoice, amount: i64, state: PaymentState) -> Payment {
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap();
+        Payment {
+            id: PaymentId::generate(),
+            billing_account_id: invoice.billing_account_id.clone(),
+            invoice_id: invoice.id.clone(),
+            amount: dkk(amount),
+            payment_method_id: None,
+            state,
+            failure_reason: None,
+            gateway_reference: Some("ch_123".into()),
+            next_action_url: None,
+            created_by: UserId::generate(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn bill_to() -> Address {
+        Address {
+            company: "Москва Trading".into(),
+            line1: "Tverskaya 1".into(),
+            line2: String::new(),
+            postal_code: "125009".into(),
+            city: "Москва".into(),
+            region: String::new(),
+            country: "RU".into(),
+        }
+    }
+
+    /// Writes a sample for a person to look at (`pdftoppm -png`), next to the other test output.
+    fn keep(name: &str, bytes: &[u8]) {
+        let dir = std::env::var_os("FAKTURA_TEST_ARTIFACTS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir)
+            .join("pdf-samples");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(name), bytes);
+    }
+
+    fn render(tr: &Tr, invoice: &Invoice, payments: &[Payment]) -> String {
+        let config = faktura_app::Config::default();
+        let bytes = invoice_pdf(&InvoiceDocument {
+            tr,
+            seller: &seller(),
+            customer: "Москва Trading",
+            bill_to: &bill_to(),
+            profile_name: "Drift",
+            invoice,
+            wire: &config.wire,
+            payments,
+        })
+        .unwrap();
+        keep(
+            &format!(
+                "invoice-{}-{}.pdf",
+                tr.locale.tag(),
+                invoice.amount_paid.minor()
+            ),
+            &bytes,
+        );
+        text_of(&bytes)
     }
 
     #[test]
-    fn an_empty_writer_still_makes_a_pdf() {
-        let bytes = PdfWriter::new().finish("t").unwrap();
-        assert!(bytes.starts_with(b"%PDF-"));
+    fn an_open_invoice_has_seller_vat_and_wire_details_in_unicode() {
+        let tr = Tr::new(I18n::load().unwrap(), Locale::EnUs);
+        let text = render(&tr, &invoice(0), &[]);
+        for expected in [
+            "Łódź Ελλάδα Handel Sp. z o.o.",
+            "ul. Piotrkowska 1",
+            "90-001 Łódź",
+            "VAT no. PL1234567890",
+            "D4s v5 i Ελλάδα (Athína)",
+            "Москва",
+            "VAT 25%",
+            "VAT summary",
+            "Taxable amount",
+            "Pay by wire transfer",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+        // The rate on the line, in the summary and by the tax total.
+        assert!(text.matches("25%").count() >= 3, "{text}");
+        assert_eq!(text.matches("Москва Trading").count(), 1, "{text}");
+        assert!(!text.contains("Payments received"), "{text}");
+    }
+
+    #[test]
+    fn a_paid_invoice_lists_its_payments_and_no_wire_transfer() {
+        let tr = Tr::new(I18n::load().unwrap(), Locale::DaDk);
+        let paid = invoice(125_000);
+        let first = payment(&paid, 25_000, PaymentState::Succeeded);
+        let failed = payment(&paid, 100_000, PaymentState::Failed);
+        let second = payment(&paid, 90_000, PaymentState::Succeeded);
+        let text = render(&tr, &paid, &[first.clone(), failed.clone(), second.clone()]);
+        for expected in [
+            "CVR-nr. PL1234567890",
+            "Moms 25 %",
+            "Momsspecifikation",
+            "Modtagne betalinger",
+            first.id.as_str(),
+            second.id.as_str(),
+            "250,00",
+            "900,00",
+            // 1.250 paid, 1.150 of it through these payments: the rest on its own line.
+            "Andre registrerede betalinger",
+            "100,00",
+            "Denne faktura er betalt",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+        assert!(
+            !text.contains(failed.id.as_str()),
+            "a failed payment is not listed"
+        );
+        assert!(!text.contains("bankoverførsel"), "{text}");
+        assert!(!text.contains("DK50 0040"), "{text}");
+    }
+
+    #[test]
+    fn receipts_and_credit_notes_carry_the_seller() {
+        let tr = Tr::new(I18n::load().unwrap(), Locale::EnUs);
+        let paid = invoice(125_000);
+        let payment = payment(&paid, 125_000, PaymentState::Succeeded);
+        let receipt = receipt_pdf(&ReceiptDocument {
+            tr: &tr,
+            seller: &seller(),
+            customer: "Москва Trading",
+            invoice: &paid,
+            payment: &payment,
+            method: None,
+        })
+        .unwrap();
+        keep("receipt.pdf", &receipt);
+        let note = CreditNote {
+            id: CreditNoteId::generate(),
+            billing_account_id: paid.billing_account_id.clone(),
+            billing_profile_id: paid.billing_profile_id.clone(),
+            number: "CN000000001".into(),
+            invoice_id: paid.id.clone(),
+            invoice_number: paid.number.clone(),
+            refund_id: RefundId::generate(),
+            amount: dkk(10_000),
+            issued_on: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            created_at: Utc::now(),
+        };
+        let credit = credit_note_pdf(&CreditNotePdf {
+            tr: &tr,
+            seller: &seller(),
+            customer: "Москва Trading",
+            credit_note: &note,
+            invoice: &paid,
+            reason: Some("Zwrot – błąd"),
+        })
+        .unwrap();
+        keep("credit-note.pdf", &credit);
+        for (bytes, title) in [(receipt, "Receipt"), (credit, "Credit note")] {
+            let text = text_of(&bytes);
+            for expected in [
+                title,
+                "Łódź Ελλάδα Handel Sp. z o.o.",
+                "90-001 Łódź",
+                "VAT no. PL1234567890",
+                "Москва Trading",
+            ] {
+                assert!(text.contains(expected), "{expected:?} in {text}");
+            }
+        }
     }
 }

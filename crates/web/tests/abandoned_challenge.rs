@@ -120,7 +120,7 @@ async fn cancel_this_attempt_makes_the_invoice_payable_again(store: Store) {
     assert!(
         outcome
             .body
-            .contains("the 3-D Secure check was not finished"),
+            .contains("The 3-D Secure check was not finished"),
         "{}",
         outcome.body
     );

@@ -132,6 +132,9 @@ async fn payment_methods_add_default_replace_detach(store: Store) {
     let failed = admin.post_form(&challenge, &[("result", "fail")]).await;
     let page = follow(&mut admin, failed).await;
     assert!(page.body.contains("3-D Secure"), "{}", page.body);
+    // Said as a problem, not in the green notice of things that went well.
+    assert!(page.body.contains("data-test-id=\"methods-problem\""));
+    assert!(!page.body.contains("data-test-id=\"methods-notice\""));
     assert_eq!(
         store
             .payment_methods(&nordlys.id, &drift.id)

@@ -167,7 +167,7 @@ async fn a_declined_card_leaves_the_invoice_unpaid(store: Store) {
     for (number, reason) in [
         ("4000 0000 0000 0002", "declined by the bank"),
         ("4000000000009995", "insufficient funds"),
-        ("4000000000000069", "the card has expired"),
+        ("4000000000000069", "The card has expired"),
         ("4000000000000119", "processing error"),
     ] {
         let posted = admin
@@ -176,6 +176,8 @@ async fn a_declined_card_leaves_the_invoice_unpaid(store: Store) {
         let outcome = follow(&mut admin, posted).await;
         assert!(outcome.body.contains("Payment failed"), "{number}");
         assert!(outcome.body.contains(reason), "{number}: expected {reason}");
+        // The heading says it failed; the sentence gives the reason, not "Failed: …" again.
+        assert!(!outcome.body.contains("Failed: "), "{number}");
         assert!(outcome.body.contains("data-test-id=\"try-again\""));
         assert_eq!(
             invoice_now(&app.store, &n.past_due)

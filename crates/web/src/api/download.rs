@@ -63,12 +63,13 @@ pub async fn open_link(
     let (account, profile, invoice) = (&document.account, &document.profile, &document.invoice);
     let bytes = invoice_pdf(&InvoiceDocument {
         tr: &tr,
-        seller: &state.config().wire.account_holder,
+        seller: &state.config().seller,
         customer: &account.display_name,
         bill_to: &profile.bill_to,
         profile_name: &profile.display_name,
         invoice,
         wire: &state.config().wire,
+        payments: &document.payments,
     })
     .map_err(ArmError::internal)?;
     Ok(pdf_response(

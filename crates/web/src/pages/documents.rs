@@ -25,12 +25,13 @@ pub async fn invoice_download(
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     let bytes = invoice_pdf(&InvoiceDocument {
         tr: &tr,
-        seller: &state.config().wire.account_holder,
+        seller: &state.config().seller,
         customer: &scope.account.display_name,
         bill_to: &profile.bill_to,
         profile_name: &profile.display_name,
         invoice,
         wire: &state.config().wire,
+        payments: &document.payments,
     })
     .map_err(|e| AppError::Internal(format!("invoice PDF: {e}")))?;
     Ok(pdf_response(
@@ -51,7 +52,7 @@ pub async fn receipt_download(
     let method = receipt.method.as_ref().map(|m| card_text(&tr, m));
     let bytes = receipt_pdf(&ReceiptDocument {
         tr: &tr,
-        seller: &state.config().wire.account_holder,
+        seller: &state.config().seller,
         customer: &scope.account.display_name,
         invoice,
         payment,
@@ -74,7 +75,7 @@ pub async fn credit_note_download(
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
     let bytes = credit_note_pdf(&CreditNotePdf {
         tr: &tr,
-        seller: &state.config().wire.account_holder,
+        seller: &state.config().seller,
         customer: &scope.account.display_name,
         credit_note: &document.credit_note,
         invoice: &document.invoice,

@@ -197,7 +197,17 @@ pub async fn list(
             .replace
             .as_deref()
             .and_then(|raw| PaymentMethodId::parse(raw).ok()),
-        notice: query.done.as_deref().and_then(|d| done_notice(&tr, d)),
+        // A card that was not added is a problem to read (red), not a notice (green).
+        notice: query
+            .done
+            .as_deref()
+            .filter(|d| *d != "setup-failed")
+            .and_then(|d| done_notice(&tr, d)),
+        problem: query
+            .done
+            .as_deref()
+            .filter(|d| *d == "setup-failed")
+            .and_then(|d| done_notice(&tr, d)),
         ..PageState::default()
     };
     Ok(render(
@@ -493,6 +503,9 @@ pub async fn finish_setup(
 pub struct ReturnQuery {
     #[serde(default)]
     replace: Option<String>,
+    /// `settle`: the card was added in the Settle balance pane, which is where to go back.
+    #[serde(default)]
+    then: Option<String>,
 }
 
 /// Back from the 3-D Secure challenge of a card being added: the use case asks the gateway
@@ -522,6 +535,18 @@ pub async fn setup_returned(
         Err(CardError::App(error)) => return Err(error.into()),
         Err(other) => return Err(AppError::Internal(other.to_string())),
     };
+    if query.then.as_deref() == Some("settle") {
+        let pane = format!("/billing/{}/settle", scope.account.id);
+        return Ok(match outcome {
+            SetupOutcome::Failed => Redirect::to(&format!("{pane}?done=setup-failed")),
+            SetupOutcome::Added | SetupOutcome::Replaced => match PaymentMethodId::parse(&method) {
+                Ok(card) => Redirect::to(&format!("{pane}?card={card}")),
+                Err(_) => Redirect::to(&pane),
+            },
+            SetupOutcome::Unchanged => Redirect::to(&pane),
+        }
+        .into_response());
+    }
     let back = methods_path(&scope.account.id, &profile);
     Ok(match outcome {
         // Decided already (a reload, a second tab) or still waiting: the list as it is.

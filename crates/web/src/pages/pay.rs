@@ -646,7 +646,7 @@ pub async fn outcome(
         ),
         PaymentState::Failed => (
             tr.t("outcome-failed-title"),
-            payment_outcome_label(tr, &payment),
+            failure_sentence(tr, payment.failure_reason),
         ),
         PaymentState::RequiresAction => (tr.t("outcome-action-title"), tr.t("outcome-action-text")),
         PaymentState::Processing | PaymentState::Unknown => (

@@ -7,7 +7,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::view::*;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -161,10 +161,21 @@ fn settle_chrome(state: &AppState, signed_in: &SignedIn, scope: &AccountScope) -
     )
 }
 
+/// Back in the pane from a new card's 3-D Secure challenge: the card to settle with, or why
+/// it was not added.
+#[derive(Deserialize, Default)]
+pub struct SettlePaneQuery {
+    #[serde(default)]
+    card: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
+}
+
 pub async fn settle_pane(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(account): Path<String>,
+    Query(query): Query<SettlePaneQuery>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
     let chrome = settle_chrome(&state, &signed_in, &scope);
@@ -172,15 +183,24 @@ pub async fn settle_pane(
         Ok(outstanding) => outstanding,
         Err(error) => return refused_page(chrome, &scope, error),
     };
-    let page = settle_page(
-        &state,
-        &scope,
-        &outstanding,
-        chrome,
-        None,
-        NewCardForm::default(),
-    );
-    Ok(render(&page.await?))
+    let problem = match query.done.as_deref() {
+        Some("setup-failed") => Some(chrome.tr.t("methods-done-setup-failed")),
+        _ => None,
+    };
+    let new_card = NewCardForm {
+        chosen: problem.is_some(),
+        ..NewCardForm::default()
+    };
+    let mut page = settle_page(&state, &scope, &outstanding, chrome, problem, new_card).await?;
+    // The card just added (after its challenge) is the one chosen.
+    if let Some(card) = query.card.as_deref() {
+        if page.cards.iter().any(|c| c.id == card) {
+            for c in &mut page.cards {
+                c.checked = c.id == card;
+            }
+        }
+    }
+    Ok(render(&page))
 }
 
 #[derive(Deserialize, Default)]
@@ -254,7 +274,10 @@ async fn add_new_card(
         }
     } else {
         match CardInput::parse(&form.holder, &form.number, &form.expiry, &form.cvc, today()) {
-            Ok(card) => cards::add_card(&state.app, &actor, scope, &profile, &card, None).await,
+            Ok(card) => {
+                cards::add_card_returning(&state.app, &actor, scope, &profile, &card, None, true)
+                    .await
+            }
             Err(problems) => {
                 kept.errors = CardFieldErrors::from_problems(&tr, problems);
                 return Ok(NewCard::Refused(
@@ -418,14 +441,7 @@ pub async fn settlement_outcome(
         ),
         PaymentState::Failed => (
             tr.t("settle-failed-title"),
-            match settlement.failure_reason {
-                Some(reason) => tr.t1(
-                    "payment-state-failed-because",
-                    "reason",
-                    tr.t(&format!("failure-{}", reason.code())),
-                ),
-                None => tr.t("payment-state-failed"),
-            },
+            failure_sentence(tr, settlement.failure_reason),
         ),
         PaymentState::RequiresAction => (tr.t("outcome-action-title"), tr.t("outcome-action-text")),
         PaymentState::Processing | PaymentState::Unknown => (

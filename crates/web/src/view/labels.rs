@@ -25,6 +25,21 @@ pub fn payment_outcome_label(tr: &Tr, payment: &Payment) -> String {
     }
 }
 
+/// Why a payment or settlement failed, as the sentence under the outcome's heading ("Payment
+/// failed" / "The balance wasn't settled"): the reason alone, starting with a capital, so the
+/// page does not say "failed" twice ("Payment failed — Failed: …").
+pub fn failure_sentence(tr: &Tr, reason: Option<FailureReason>) -> String {
+    let Some(reason) = reason else {
+        return tr.t("payment-state-failed");
+    };
+    let text = tr.t(&format!("failure-{}", reason.code()));
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The roles a user holds on the account, in words, for explanations ("Billing account reader").
 pub fn roles_text(tr: &Tr, access: &Access) -> String {
     let mut names: Vec<String> = Vec::new();

@@ -91,6 +91,12 @@ impl TestApp {
         Self::configured(store, sandbox.clone(), sandbox, config).await
     }
 
+    /// The demo on the sandbox with `config` (e.g. other seller details); the state too.
+    pub async fn with_config(store: Store, config: Config) -> (TestApp, AppState) {
+        let sandbox = Arc::new(SandboxGateway::new());
+        Self::configured(store, sandbox.clone(), sandbox, config).await
+    }
+
     async fn configured(
         store: Store,
         gateway: Arc<dyn faktura_gateway::PaymentGateway>,
