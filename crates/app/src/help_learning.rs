@@ -7,6 +7,7 @@
 
 use crate::{Actor, AppError, AppResult, Services};
 use chrono::{DateTime, Utc};
+use faktura_domain::Locale;
 use faktura_help::{HelpLibrary, Learned, Recommendation, Signals};
 use faktura_store::{HelpAnswer, LearnedCounts, RateLimit};
 
@@ -27,28 +28,34 @@ fn known_article(help: &HelpLibrary, path: &str) -> bool {
 }
 
 /// The articles that fit a question, best first, with what this deployment learned about the
-/// question's cluster applied. If the learned adjustments cannot be read, the plain ranking is
-/// returned (the help pane must not fail because of them).
+/// question's cluster applied, each in the `reader`'s language where the article exists in it.
+/// If the learned adjustments cannot be read, the plain ranking is returned (the help pane must
+/// not fail because of them).
 pub async fn recommend(
     app: &Services,
     help: &HelpLibrary,
     query: &str,
+    reader: Locale,
     limit: usize,
 ) -> Vec<Recommendation> {
-    let Some(cluster) = help.query_cluster(query, None) else {
-        return help.recommend(query, None, limit);
-    };
-    let learned: Learned = match app.store.help_learned(&cluster).await {
-        Ok(rows) => rows
-            .iter()
-            .map(|row| (row.article_path.clone(), signals(row)))
-            .collect(),
-        Err(error) => {
-            tracing::warn!(%error, "help learning: adjustments not read");
-            Learned::new()
+    let found = match help.query_cluster(query, None) {
+        None => help.recommend(query, None, limit),
+        Some(cluster) => {
+            let learned: Learned = match app.store.help_learned(&cluster).await {
+                Ok(rows) => rows
+                    .iter()
+                    .map(|row| (row.article_path.clone(), signals(row)))
+                    .collect(),
+                Err(error) => {
+                    tracing::warn!(%error, "help learning: adjustments not read");
+                    Learned::new()
+                }
+            };
+            help.recommend_learned(query, None, limit, &learned)
         }
     };
-    help.recommend_learned(query, None, limit, &learned)
+    // Ranked in the question's language; shown in the reader's where the article exists in it.
+    help.in_reader_language(found, reader)
 }
 
 /// Why a help answer was not recorded.

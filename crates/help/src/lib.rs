@@ -145,6 +145,40 @@ impl HelpLibrary {
             .map(|&i| &self.articles[i])
     }
 
+    /// `recommended` with each article replaced by its version in `reader`'s language where
+    /// one exists (the same slug in that language's folder), so that the help pane answers in
+    /// the reader's UI language whenever it can; an article that comes twice that way (both
+    /// languages were recommended) is kept once, in its first place. A replaced article is no
+    /// longer "in the other language".
+    pub fn in_reader_language(
+        &self,
+        recommended: Vec<Recommendation>,
+        reader: Locale,
+    ) -> Vec<Recommendation> {
+        let mut seen = std::collections::HashSet::new();
+        let mut answer = Vec::with_capacity(recommended.len());
+        for rec in recommended {
+            let rec = match self.article(reader, &rec.article.slug) {
+                Some(translated) if rec.locale != reader => Recommendation {
+                    article: ArticleRef {
+                        locale: reader,
+                        slug: translated.slug.clone(),
+                    },
+                    path: translated.path(),
+                    title: translated.title.clone(),
+                    locale: reader,
+                    cross_language: false,
+                    ..rec
+                },
+                _ => rec,
+            };
+            if seen.insert((rec.locale, rec.article.slug.clone())) {
+                answer.push(rec);
+            }
+        }
+        answer
+    }
+
     /// All articles, in load order.
     pub fn articles(&self) -> &[Article] {
         &self.articles

@@ -19,8 +19,8 @@ async fn ask_answer_not_helpful_support_request(store: Store) {
         "the pay-an-invoice article is recommended first"
     );
     assert!(
-        page.body.contains("lang=\"da\""),
-        "the Danish article for a Danish question"
+        page.body.contains("lang=\"en\"") && !page.body.contains("lang=\"da\""),
+        "a Danish question from someone who reads the portal in English gets the English article"
     );
     assert!(page.body.contains("data-test-id=\"help-alternatives\""));
     assert!(page.body.contains("Was this helpful?"));
@@ -155,6 +155,49 @@ async fn nothing_fits_offers_a_support_request(store: Store) {
     );
 }
 
+async fn answers_come_in_the_readers_language(store: Store) {
+    let app = TestApp::with_demo(store).await;
+    let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    admin.post_form("/language", &[("lang", "da-DK")]).await;
+    let page = admin.get("/help?q=pay+an+invoice").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("data-path=\"builtin:pay-an-invoice\"")
+            && page.body.contains("lang=\"da\"")
+            && page.body.contains("Betal en faktura"),
+        "an English question from a Danish reader gets the Danish article: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("lang=\"en\"") && !page.body.contains("Recommended documents"),
+        "no English article text on the Danish page"
+    );
+    assert!(
+        !page.body.contains("så denne er på engelsk"),
+        "the article is in the reader's language, so no 'only in English' note"
+    );
+    // Each article is offered once: not as an alternative when the answer links to it.
+    let answer = page
+        .body
+        .split("data-test-id=\"help-alternatives\"")
+        .next()
+        .unwrap();
+    for (i, link) in page.body.match_indices("href=\"/help/articles/da-DK/") {
+        let slug: String = page.body[i + link.len()..]
+            .chars()
+            .take_while(|c| *c != '"' && *c != '?' && *c != '#')
+            .collect();
+        let in_answer = answer.contains(&format!("href=\"/help/articles/da-DK/{slug}"));
+        let listed = page.body[answer.len()..]
+            .matches(&format!("href=\"/help/articles/da-DK/{slug}?"))
+            .count();
+        assert!(
+            !(in_answer && listed > 0),
+            "{slug} is linked from the answer and listed again"
+        );
+    }
+}
+
 async fn articles_render_in_their_language(store: Store) {
     let app = TestApp::with_demo(store).await;
     let mut admin = app.signed_in(NORDLYS_ADMIN).await;
@@ -198,6 +241,7 @@ async fn articles_render_in_their_language(store: Store) {
 }
 
 faktura_store::on_both_backends!(
+    answers_come_in_the_readers_language,
     ask_answer_not_helpful_support_request,
     nothing_fits_offers_a_support_request,
     articles_render_in_their_language,

@@ -21,8 +21,10 @@ use serde::Deserialize;
 pub const ARTICLE_BASE: &str = "/help/articles";
 const MAX_QUERY_CHARS: usize = 1000;
 
-/// Article HTML with the callout titles in the reader's language.
-fn localized_article_html(state: &AppState, tr: &Tr, article: &faktura_help::Article) -> String {
+/// Article HTML with the callout titles ("Note", "Bemærk") in the article's own language, so
+/// that one page never mixes two.
+fn localized_article_html(state: &AppState, article: &faktura_help::Article) -> String {
+    let tr = Tr::new(state.i18n.clone(), article.locale);
     let mut html = state.help.render(article, ARTICLE_BASE);
     for (keyword, key) in [
         ("Note", "callout-note"),
@@ -102,7 +104,7 @@ async fn help_page(
 ) -> HelpTemplate {
     let asked = !query.trim().is_empty();
     let found = if asked {
-        help_learning::recommend(&state.app, &state.help, query, 4).await
+        help_learning::recommend(&state.app, &state.help, query, signed_in.ctx.locale, 4).await
     } else {
         Vec::new()
     };
@@ -126,7 +128,7 @@ async fn help_page(
             .article(rec.article.locale, &rec.article.slug)
             .map(|article| Best {
                 path: rec.path.clone(),
-                html: localized_article_html(state, &chrome.tr, article),
+                html: localized_article_html(state, article),
                 lang: rec.locale.language(),
                 other_language: rec.cross_language.then_some(match rec.locale {
                     Locale::EnUs => "help-only-in-english",
@@ -134,7 +136,21 @@ async fn help_page(
                 }),
             })
     });
-    let alternatives = found.take(3).map(|rec| link(&rec)).collect();
+    // An article the answer itself links to is not listed again beside it.
+    let linked_from_best = |rec: &faktura_help::Recommendation| {
+        best.as_ref().is_some_and(|best| {
+            best.html.contains(&format!(
+                "\"{ARTICLE_BASE}/{}/{}",
+                rec.locale.tag(),
+                rec.article.slug
+            ))
+        })
+    };
+    let alternatives = found
+        .filter(|rec| !linked_from_best(rec))
+        .take(3)
+        .map(|rec| link(&rec))
+        .collect();
     let show_request_form =
         asked && (best.is_none() || feedback == Some(false)) || request_error.is_some();
     let severities = severity_options(&chrome.tr, "normal");
@@ -271,7 +287,7 @@ pub async fn article(
     let chrome = Chrome::framed(&state, &signed_in.ctx, &path, "help")
         .await
         .crumb_text(&article.title, &path);
-    let html = localized_article_html(&state, &chrome.tr, article);
+    let html = localized_article_html(&state, article);
     Ok(render(&ArticleTemplate {
         title: article.title.clone(),
         lang: locale.language(),
