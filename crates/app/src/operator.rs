@@ -585,7 +585,9 @@ pub async fn issue_invoice(
         tax_minor: minor(request.tax.as_deref(), currency, InvoiceField::Tax)?,
         credits_minor: minor(request.credits.as_deref(), currency, InvoiceField::Credits)?,
     };
-    let invoice = draft.issue(app.now()).map_err(IssueError::Invalid)?;
+    let mut invoice = draft.issue(app.now()).map_err(IssueError::Invalid)?;
+    // The profile's purchase order number as it is now: the invoice keeps it (a snapshot).
+    invoice.purchase_order_number = profile.purchase_order_number.clone();
     match app.store.issue_invoice(&invoice, None).await {
         Ok(()) => Ok((invoice, profile)),
         Err(StoreError::Conflict(reason)) => {

@@ -219,6 +219,8 @@ pub struct InvoiceDocument<'a> {
     pub bill_to: &'a Address,
     pub profile_name: &'a str,
     pub invoice: &'a Invoice,
+    /// The purchase order number the invoice was issued with, if any.
+    pub purchase_order_number: Option<&'a str>,
     pub wire: &'a faktura_app::WireDetails,
 }
 
@@ -284,6 +286,15 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, lopdf::Error> {
     for (label, value) in &facts {
         pdf.text(MARGIN, 10.0, true, label);
         pdf.text(MARGIN + 140.0, 10.0, false, value);
+        pdf.down(14.0);
+    }
+    if let Some(number) = doc.purchase_order_number {
+        pdf.text(
+            MARGIN,
+            10.0,
+            false,
+            &tr.t1("pdf-po-number", "number", number),
+        );
         pdf.down(14.0);
     }
     pdf.down(12.0);
