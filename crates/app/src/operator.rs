@@ -586,8 +586,7 @@ pub async fn issue_invoice(
         credits_minor: minor(request.credits.as_deref(), currency, InvoiceField::Credits)?,
     };
     let mut invoice = draft.issue(app.now()).map_err(IssueError::Invalid)?;
-    // The profile's purchase order number as it is now: the invoice keeps it (a snapshot).
-    invoice.purchase_order_number = profile.purchase_order_number.clone();
+    invoice.purchase_order_number = profile.purchase_order_number.clone(); // kept as issued
     match app.store.issue_invoice(&invoice, None).await {
         Ok(()) => Ok((invoice, profile)),
         Err(StoreError::Conflict(reason)) => {
