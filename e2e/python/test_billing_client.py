@@ -182,7 +182,69 @@ def test_a_refund_issues_a_credit_note_the_client_reads(client, account):
     assert any(doc.name == number for doc in note.properties.documents)
     again = client.invoices.get_by_billing_account(account.name, note.name, **HTTP)
     assert again.properties.document_type == "CreditNote"
-    assert client.invoices.get_by_billing_account(account.name, due.name, **HTTP).properties.status == "Paid"
+    paid_invoice = client.invoices.get_by_billing_account(account.name, due.name, **HTTP)
+    assert paid_invoice.properties.status == "Paid"
+    assert round(paid_invoice.properties.refund_details.amount_refunded.value * 100) == half
+    assert paid_invoice.properties.refund_details.transaction_count == 1
+
+
+def test_a_po_number_reaches_the_profile_and_new_invoices(client, account):
+    """Sets the profile's PO number (Faktura's PATCH), issues an invoice and reads both."""
+    profile = next(
+        p for p in client.billing_profiles.list_by_billing_account(account.name, **HTTP)
+        if p.properties.display_name == "Nordlys Drift"
+    )
+    assert profile.properties.po_number is None
+    base = f"/providers/Microsoft.Billing/billingAccounts/{account.name}"
+    _call(
+        "PATCH",
+        f"{base}/billingProfiles/{profile.name}?api-version=2024-04-01",
+        TOKEN,
+        {"properties": {"poNumber": "PO-CLIENT-7"}},
+    )
+    again = client.billing_profiles.get(account.name, profile.name, **HTTP)
+    assert again.properties.po_number == "PO-CLIENT-7"
+    old = list(client.invoices.list_by_billing_account(account.name, **HTTP))
+    assert all(i.properties.purchase_order_number is None for i in old)
+    issued = _call(
+        "POST",
+        f"/operator/v1/billingAccounts/{account.name}/invoices",
+        os.environ["FAKTURA_OPERATOR_TOKEN"],
+        {
+            "billingProfileId": profile.name,
+            "number": "PY-PO-0001",
+            "invoiceDate": "2026-11-05", "periodStartDate": "2026-10-01",
+            "periodEndDate": "2026-10-31", "dueDate": "2026-12-05",
+            "lines": [{"service": "Support", "description": "Premier support", "quantity": "1",
+                       "unitPrice": "100.00", "amount": "100.00"}],
+        },
+    )
+    invoice = client.invoices.get_by_billing_account(account.name, issued["name"], **HTTP)
+    assert invoice.properties.purchase_order_number == "PO-CLIENT-7"
+
+
+def test_several_invoices_download_as_one_zip(client, account):
+    import io
+    import urllib.request
+    import zipfile
+
+    from azure.mgmt.billing.models import DocumentDownloadRequest
+
+    invoices = [
+        i for i in client.invoices.list_by_billing_account(account.name, **HTTP)
+        if i.properties.document_type != "CreditNote"
+    ][:2]
+    poller = client.invoices.begin_download_documents_by_billing_account(
+        account.name,
+        [DocumentDownloadRequest(document_name=i.properties.documents[0].name, invoice_name=i.name) for i in invoices],
+        **HTTP,
+    )
+    result = poller.result()
+    assert result.expiry_time
+    with urllib.request.urlopen(result.url) as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+    numbers = [i.properties.documents[0].name for i in invoices]
+    assert archive.namelist() == [f"invoice-{n}.pdf" for n in numbers]
 
 
 def test_openapi_document_validates():

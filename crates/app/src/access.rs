@@ -523,6 +523,7 @@ mod tests {
             bill_to: Address::default(),
             invoice_email: "ap@example.com".into(),
             default_payment_method_id: None,
+            purchase_order_number: None,
             created_at: Utc::now(),
         };
         let access = Access {

@@ -562,7 +562,8 @@ pub async fn issue_invoice(
         tax_minor: minor(request.tax.as_deref(), currency, InvoiceField::Tax)?,
         credits_minor: minor(request.credits.as_deref(), currency, InvoiceField::Credits)?,
     };
-    let invoice = draft.issue(app.now()).map_err(IssueError::Invalid)?;
+    let mut invoice = draft.issue(app.now()).map_err(IssueError::Invalid)?;
+    invoice.purchase_order_number = profile.purchase_order_number.clone(); // kept as issued
     match app.store.issue_invoice(&invoice, None).await {
         Ok(()) => Ok((invoice, profile)),
         Err(StoreError::Conflict(reason)) => {

@@ -210,6 +210,55 @@ pub async fn save_properties(
     Ok(saved)
 }
 
+/// Whether the actor may edit the account's sold-to address: billing account owners (and
+/// the account administrator), not profile roles.
+pub fn can_edit_sold_to(scope: &AccountScope) -> bool {
+    scope.allows(Permission::EditProperties, None)
+}
+
+/// Saves the account's sold-to address after checking it, as [`validate`] checks a bill-to
+/// address. Its country stays the account's (the form has none to change). Account owners
+/// only; the store's activity-log entry keeps before and after.
+pub async fn save_sold_to(
+    app: &Services,
+    actor: &Actor,
+    scope: &AccountScope,
+    input: &BillToInput,
+) -> Result<BillingAccount, SaveError> {
+    scope.require(
+        Permission::EditProperties,
+        None,
+        "only billing account owners may edit the sold-to address",
+    )?;
+    let (kept, problems) = validate(&BillToInput {
+        country: scope.account.sold_to.country.clone(),
+        invoice_email: "sold-to@faktura.invalid".into(),
+        ..input.clone()
+    });
+    if problems.any() {
+        let kept = BillToInput {
+            invoice_email: String::new(),
+            ..kept
+        };
+        return Err(SaveError::Invalid(Box::new((kept, problems))));
+    }
+    let sold_to = Address {
+        company: kept.company,
+        line1: kept.line1,
+        line2: kept.line2,
+        postal_code: kept.postal_code,
+        city: kept.city,
+        region: kept.region,
+        country: kept.country,
+    };
+    let saved = app
+        .store
+        .update_sold_to(scope.id(), &sold_to, &actor.audit())
+        .await
+        .map_err(AppError::from)?;
+    Ok(saved)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,14 +73,27 @@ impl RefundError {
     }
 }
 
-/// What an operator asked for: the account and payment ids as given, an amount as decimal
-/// text in the payment's currency (`None`: everything that is left), and a reason.
+/// What an operator asked for: the account and payment ids as given, an amount as text in
+/// the payment's currency (`None`: everything that is left), and a reason.
 #[derive(Debug, Clone, Default)]
 pub struct RefundInput {
     pub account: String,
     pub payment: String,
     pub amount: Option<String>,
     pub reason: Option<String>,
+    /// The language the amount was typed in (the operator page: "100,50" in da-DK), read
+    /// with [`faktura_domain::partial::parse_typed_amount`]; `None`: a canonical decimal with
+    /// a point (the API).
+    pub locale: Option<Locale>,
+}
+
+/// The amount as the operator or the API client wrote it.
+fn parsed_amount(text: &str, locale: Option<Locale>, currency: Currency) -> Option<Money> {
+    let amount = match locale {
+        Some(locale) => faktura_domain::partial::parse_typed_amount(text, locale, currency).ok()?,
+        None => Money::parse_decimal(text, currency).ok()?,
+    };
+    amount.is_positive().then_some(amount)
 }
 
 /// A refund as it stands after the request, with its credit note once it succeeded.
@@ -162,19 +175,18 @@ pub async fn refund_payment(
         .payment(&account, &id)
         .await?
         .ok_or(RefundError::PaymentNotFound)?;
-    if payment.state != PaymentState::Succeeded {
+    // A failed payment may still be a late charge to refund: the store knows (and refuses
+    // the others under the payment's lock).
+    if !matches!(
+        payment.state,
+        PaymentState::Succeeded | PaymentState::Failed
+    ) {
         return Err(RefundError::NotSucceeded(payment.state));
     }
     let currency = payment.amount.currency();
     let amount = match input.amount.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() => {
-            let amount = Money::parse_decimal(text, currency)
-                .map_err(|_| RefundError::InvalidAmount(currency))?;
-            if !amount.is_positive() {
-                return Err(RefundError::InvalidAmount(currency));
-            }
-            amount
-        }
+        Some(text) if !text.is_empty() => parsed_amount(text, input.locale, currency)
+            .ok_or(RefundError::InvalidAmount(currency))?,
         // Everything that is left (checked again under the lock: another refund may win).
         _ => app.store.refundable(&payment).await?,
     };
@@ -303,7 +315,9 @@ fn require_operator(actor: &Actor) -> AppResult<()> {
 }
 
 /// The newest succeeded payments across accounts with what is left to refund of each (the
-/// operator page's list). Operators only.
+/// operator page's list), after the late charges (failed payments the gateway charged after
+/// all, which the invoice never took: money to give back, see the store's `late_charge`).
+/// Operators only.
 pub async fn refundable_payments(
     app: &Services,
     actor: &Actor,
@@ -311,6 +325,10 @@ pub async fn refundable_payments(
 ) -> AppResult<Vec<(Payment, Money)>> {
     require_operator(actor)?;
     let mut found = Vec::new();
+    for payment in app.store.late_charges(limit).await? {
+        let left = app.store.refundable(&payment).await?;
+        found.push((payment, left));
+    }
     for payment in app.store.recent_payments(limit).await? {
         if payment.state != PaymentState::Succeeded {
             continue;
@@ -523,6 +541,28 @@ mod tests {
             outcome_of(Err(GatewayError::Invalid("no such charge".into()))),
             Some(RefundOutcome::Failed { .. })
         ));
+    }
+
+    #[test]
+    fn a_typed_amount_is_read_in_the_operators_language() {
+        let dkk = |minor| Some(Money::from_minor(minor, Currency::DKK));
+        assert_eq!(
+            parsed_amount("100,50", Some(Locale::DaDk), Currency::DKK),
+            dkk(10050)
+        );
+        assert_eq!(
+            parsed_amount("1.000,50 kr.", Some(Locale::DaDk), Currency::DKK),
+            dkk(100050)
+        );
+        assert_eq!(
+            parsed_amount("100.50", Some(Locale::EnUs), Currency::DKK),
+            dkk(10050)
+        );
+        // The API's canonical decimal keeps its point; a comma there is refused.
+        assert_eq!(parsed_amount("100.50", None, Currency::DKK), dkk(10050));
+        assert_eq!(parsed_amount("100,50", None, Currency::DKK), None);
+        assert_eq!(parsed_amount("0", Some(Locale::DaDk), Currency::DKK), None);
+        assert_eq!(parsed_amount("-5", Some(Locale::EnUs), Currency::DKK), None);
     }
 
     #[test]

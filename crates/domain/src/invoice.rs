@@ -186,6 +186,7 @@ impl InvoiceDraft {
             amount_paid: Money::zero(currency),
             status,
             lines,
+            purchase_order_number: None,
             created_at: now,
         })
     }

@@ -144,6 +144,8 @@ pub struct BillingProfile {
     pub bill_to: Address,
     pub invoice_email: String,
     pub default_payment_method_id: Option<PaymentMethodId>,
+    /// The purchase order number the profile's owners set; new invoices take it when issued.
+    pub purchase_order_number: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -176,6 +178,9 @@ pub struct Invoice {
     /// The stored status; see [`Invoice::status_on`] for the one to show.
     pub status: InvoiceStatus,
     pub lines: Vec<LineItem>,
+    /// The profile's purchase order number when the invoice was issued (a snapshot: a later
+    /// change on the profile changes no issued invoice).
+    pub purchase_order_number: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

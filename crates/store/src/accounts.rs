@@ -302,6 +302,7 @@ pub(crate) async fn create_profile(
         bill_to: new.bill_to.clone(),
         invoice_email: new.invoice_email.clone(),
         default_payment_method_id: None,
+        purchase_order_number: None,
         created_at: crate::rows::now(),
     };
     let a = &profile.bill_to;

@@ -684,6 +684,117 @@ impl Store {
         tx.commit().await?;
         Ok(after)
     }
+
+    /// Sets or clears (`None`) a profile's purchase order number; the log keeps before and
+    /// after. Issued invoices keep the number they were issued with.
+    pub async fn update_profile_po_number(
+        &self,
+        account: &BillingAccountId,
+        profile: &BillingProfileId,
+        number: Option<&str>,
+        actor: &AuditActor,
+    ) -> Result<BillingProfile> {
+        let mut tx = self.begin_write().await?;
+        let row =
+            sqlx::query("SELECT * FROM billing_profiles WHERE billing_account_id = $1 AND id = $2")
+                .bind(account.as_str())
+                .bind(profile.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound);
+        };
+        let before = rows::profile(&row)?;
+        let mut after = before.clone();
+        after.purchase_order_number = number.map(str::to_owned);
+        if after == before {
+            return Ok(after);
+        }
+        sqlx::query(
+            "UPDATE billing_profiles SET po_number = $1 WHERE billing_account_id = $2 AND id = $3",
+        )
+        .bind(number)
+        .bind(account.as_str())
+        .bind(profile.as_str())
+        .execute(&mut *tx)
+        .await?;
+        audit::insert(
+            &mut tx,
+            &NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: Some(actor.user.clone()),
+                kind: "properties.updated".into(),
+                target: before.display_name.clone(),
+                detail: serde_json::json!({
+                    "profile": profile.as_str(),
+                    "before": {"po_number": before.purchase_order_number},
+                    "after": {"po_number": after.purchase_order_number},
+                }),
+                ip: actor.ip.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Changes the account's sold-to address (its country stays: it is the account's
+    /// country); the log keeps before and after.
+    pub async fn update_sold_to(
+        &self,
+        account: &BillingAccountId,
+        sold_to: &Address,
+        actor: &AuditActor,
+    ) -> Result<BillingAccount> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT * FROM billing_accounts WHERE id = $1")
+            .bind(account.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound);
+        };
+        let before = rows::account(&row)?;
+        let mut after = before.clone();
+        after.sold_to = Address {
+            country: before.sold_to.country.clone(),
+            ..sold_to.clone()
+        };
+        if after.sold_to == before.sold_to {
+            return Ok(after);
+        }
+        let new = &after.sold_to;
+        sqlx::query(
+            "UPDATE billing_accounts SET sold_to_company = $1, sold_to_line1 = $2, sold_to_line2 = $3, \
+             sold_to_postal_code = $4, sold_to_city = $5, sold_to_region = $6 WHERE id = $7",
+        )
+        .bind(&new.company)
+        .bind(&new.line1)
+        .bind(&new.line2)
+        .bind(&new.postal_code)
+        .bind(&new.city)
+        .bind(&new.region)
+        .bind(account.as_str())
+        .execute(&mut *tx)
+        .await?;
+        audit::insert(
+            &mut tx,
+            &NewAuditEvent {
+                billing_account_id: Some(account.clone()),
+                actor: Some(actor.user.clone()),
+                kind: "properties.updated".into(),
+                target: before.display_name.clone(),
+                detail: serde_json::json!({
+                    "before": {"sold_to": before.sold_to},
+                    "after": {"sold_to": after.sold_to},
+                }),
+                ip: actor.ip.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
 }
 
 use sqlx::Row as _;

@@ -98,6 +98,7 @@ pub(crate) fn invoice_without_lines(row: &Row) -> Result<Invoice> {
         amount_paid: rows::money(row, "amount_paid_minor", currency)?,
         status: rows::coded(row, "status", InvoiceStatus::from_code)?,
         lines: Vec::new(),
+        purchase_order_number: rows::opt_text(row, "purchase_order_number")?,
         created_at: rows::timestamp(row, "created_at")?,
     })
 }
@@ -323,8 +324,8 @@ pub(crate) async fn insert_invoice(conn: &mut AnyConnection, invoice: &Invoice) 
     let inserted = sqlx::query(
         "INSERT INTO invoices (id, billing_account_id, billing_profile_id, number, invoice_date, \
          period_start, period_end, due_date, currency, subtotal_minor, tax_minor, total_minor, \
-         credits_minor, amount_paid_minor, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         credits_minor, amount_paid_minor, status, created_at, purchase_order_number) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(invoice.id.as_str())
     .bind(invoice.billing_account_id.as_str())
@@ -342,6 +343,7 @@ pub(crate) async fn insert_invoice(conn: &mut AnyConnection, invoice: &Invoice) 
     .bind(invoice.amount_paid.minor())
     .bind(invoice.status.code())
     .bind(millis(invoice.created_at))
+    .bind(invoice.purchase_order_number.as_deref())
     .execute(&mut *conn)
     .await;
     if let Err(error) = inserted {

@@ -59,7 +59,7 @@ pub use settlements::{BeginSettlement, SettleRefusal, SettlementResult};
 pub use support::{
     NewSupportRequest, RateLimit, SupportRequest, SUPPORT_SEVERITIES, SUPPORT_STATUSES,
 };
-pub use tokens::{ApiToken, DocumentLink, TOKEN_PREFIX};
+pub use tokens::{ApiToken, BundleLink, DocumentLink, TOKEN_PREFIX};
 pub use users::{email_problem, normalize_email, EmailProblem};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

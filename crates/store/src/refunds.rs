@@ -111,11 +111,27 @@ fn credit_note_row(row: &Row) -> Result<CreditNote> {
 const CREDIT_NOTES: &str = "SELECT c.*, i.number AS invoice_number FROM credit_notes c \
      JOIN invoices i ON i.id = c.invoice_id";
 
-/// The charge a payment was taken by: its own, or its settlement's.
+/// The gateway's reference of a late charge: a success the gateway reported after the payment
+/// was recorded as failed and another payment had paid the invoice
+/// (`payments.late_charge_reference`). The money moved but the invoice never took it, so an
+/// operator refunds it: in full or in part like any payment, but with no credit note (the
+/// invoice was not credited, and its paid and refunded amounts stay as they are).
+fn late_charge(payment: &Row) -> Result<Option<String>> {
+    if rows::text(payment, "state")? != PaymentState::Failed.code() {
+        return Ok(None);
+    }
+    rows::opt_text(payment, "late_charge_reference")
+}
+
+/// The charge a payment was taken by: its own (its late charge's, for a failed payment that
+/// was charged after all), or its settlement's.
 async fn charge_of(
     conn: &mut sqlx::AnyConnection,
     payment: &Row,
 ) -> Result<(String, Option<String>)> {
+    if let Some(reference) = late_charge(payment)? {
+        return Ok((rows::text(payment, "id")?, Some(reference)));
+    }
     let settlement = rows::opt_text(payment, "settlement_id")?;
     match settlement {
         Some(settlement) => {
@@ -173,7 +189,8 @@ impl Store {
             return Ok(Err(RefundRefusal::PaymentNotFound));
         };
         let payment = rows::payment(&row)?;
-        if payment.state != PaymentState::Succeeded {
+        let late = late_charge(&row)?.is_some();
+        if payment.state != PaymentState::Succeeded && !late {
             return Ok(Err(RefundRefusal::NotSucceeded(payment.state)));
         }
         let refunded = committed(&mut tx, payment.id.as_str(), payment.amount.currency()).await?;
@@ -233,6 +250,7 @@ impl Store {
                     "amount_minor": refund.amount.minor(),
                     "currency": refund.amount.currency().code(),
                     "reason": refund.reason,
+                    "late": late.then_some(true),
                 }),
                 ip: request.ip.clone(),
             },
@@ -315,6 +333,12 @@ impl Store {
         .ok_or_else(|| StoreError::Corrupt(format!("refund {id} without its invoice")))?;
         let invoice_number = rows::text(&invoice, "number")?;
         let profile = rows::id(&invoice, "billing_profile_id", BillingProfileId::parse)?;
+        let payment = sqlx::query("SELECT * FROM payments WHERE id = $1")
+            .bind(refund.payment_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("refund {id} without its payment")))?;
+        let late = late_charge(&payment)?.is_some();
         let mut detail = serde_json::json!({
             "refund": refund.id.as_str(),
             "payment": refund.payment_id.as_str(),
@@ -324,7 +348,12 @@ impl Store {
             "currency": refund.amount.currency().code(),
             "gateway_reference": reference,
         });
-        let credit_note = if state == RefundState::Succeeded {
+        if late {
+            if let Some(object) = detail.as_object_mut() {
+                object.insert("late".into(), true.into());
+            }
+        }
+        let credit_note = if state == RefundState::Succeeded && !late {
             let note =
                 issue_credit_note(&mut tx, &refund, &profile, &invoice_number, today, now).await?;
             if let Some(object) = detail.as_object_mut() {
@@ -338,7 +367,10 @@ impl Store {
             }
             None
         };
-        let kind = if state == RefundState::Succeeded {
+        let kind = if state == RefundState::Succeeded && late {
+            // Not `payment.refunded`: that one tells the customer of a credit note.
+            "payment.late_charge_refunded"
+        } else if state == RefundState::Succeeded {
             "payment.refunded"
         } else {
             "refund.failed"
@@ -415,6 +447,19 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(refund_row).collect()
+    }
+
+    /// The newest failed payments that were charged after all (late charges), across
+    /// accounts, for the operator to refund.
+    pub async fn late_charges(&self, limit: u32) -> Result<Vec<Payment>> {
+        let rows = sqlx::query(
+            "SELECT * FROM payments WHERE state = 'failed' AND late_charge_reference IS NOT NULL \
+             ORDER BY updated_at DESC, id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit.clamp(1, 1000)))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rows::payment).collect()
     }
 
     /// What is left to refund of a payment (its amount minus pending and succeeded refunds).

@@ -182,6 +182,7 @@ pub(crate) fn profile(row: &Row) -> Result<BillingProfile> {
             "default_payment_method_id",
             PaymentMethodId::parse,
         )?,
+        purchase_order_number: opt_text(row, "po_number")?,
         created_at: timestamp(row, "created_at")?,
     })
 }

@@ -258,4 +258,78 @@ impl Store {
             None => Ok(None),
         }
     }
+
+    /// A link token for a ZIP of these invoices' PDFs, valid for `lifetime`.
+    pub async fn create_bundle_link(
+        &self,
+        account: &faktura_domain::BillingAccountId,
+        invoices: &[faktura_domain::InvoiceId],
+        locale: &str,
+        lifetime: Duration,
+    ) -> Result<(String, DateTime<Utc>)> {
+        let token = random_token();
+        let expires_at = now() + lifetime;
+        let ids: Vec<&str> = invoices.iter().map(|i| i.as_str()).collect();
+        let _gate = self.write_gate().await;
+        sqlx::query("DELETE FROM document_bundle_links WHERE expires_at <= $1")
+            .bind(millis(now()))
+            .execute(self.pool())
+            .await?;
+        sqlx::query(
+            "INSERT INTO document_bundle_links (token_hash, billing_account_id, invoice_ids, locale, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(hash(&token))
+        .bind(account.as_str())
+        .bind(ids.join(" "))
+        .bind(locale)
+        .bind(millis(expires_at))
+        .execute(self.pool())
+        .await?;
+        Ok((token, expires_at))
+    }
+
+    /// The live ZIP link for a token, if it exists and has not expired.
+    pub async fn bundle_link(&self, token: &str) -> Result<Option<BundleLink>> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT * FROM document_bundle_links WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(hash(token))
+        .bind(millis(now()))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let ids = rows::text(&row, "invoice_ids")?;
+        let invoices = ids
+            .split(' ')
+            .map(|id| {
+                faktura_domain::InvoiceId::parse(id)
+                    .map_err(|_| StoreError::Corrupt(format!("bundle link invoice {id:?}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(BundleLink {
+            account: rows::id(
+                &row,
+                "billing_account_id",
+                faktura_domain::BillingAccountId::parse,
+            )?,
+            invoices,
+            locale: rows::text(&row, "locale")?,
+            expires_at: rows::timestamp(&row, "expires_at")?,
+        }))
+    }
+}
+
+/// What a ZIP download link opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleLink {
+    pub account: faktura_domain::BillingAccountId,
+    pub invoices: Vec<faktura_domain::InvoiceId>,
+    pub locale: String,
+    pub expires_at: DateTime<Utc>,
 }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bundle;
 pub mod context;
 pub mod error;
 pub mod i18n;

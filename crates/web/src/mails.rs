@@ -209,6 +209,7 @@ impl MailComposer {
                     bill_to: &profile.bill_to,
                     profile_name: &profile.display_name,
                     invoice,
+                    purchase_order_number: invoice.purchase_order_number.as_deref(),
                     wire: &self.config.wire,
                     // A newly issued invoice has no payments yet.
                     payments: &[],

@@ -20,6 +20,8 @@ pub struct InvoiceDocument<'a> {
     pub bill_to: &'a Address,
     pub profile_name: &'a str,
     pub invoice: &'a Invoice,
+    /// The purchase order number the invoice was issued with, if any.
+    pub purchase_order_number: Option<&'a str>,
     pub wire: &'a faktura_app::WireDetails,
     /// The invoice's succeeded payments, oldest first (listed on a paid or partly paid one).
     pub payments: &'a [Payment],
@@ -125,6 +127,15 @@ pub fn invoice_pdf(doc: &InvoiceDocument<'_>) -> Result<Vec<u8>, PdfError> {
     for (label, value) in &facts {
         pdf.text(MARGIN, 10.0, true, label);
         pdf.text(MARGIN + 140.0, 10.0, false, value);
+        pdf.down(14.0);
+    }
+    if let Some(number) = doc.purchase_order_number {
+        pdf.text(
+            MARGIN,
+            10.0,
+            false,
+            &tr.t1("pdf-po-number", "number", number),
+        );
         pdf.down(14.0);
     }
     pdf.down(12.0);

@@ -160,8 +160,14 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), &'static str> {
             ),
             payers,
         ),
+        (("POST", "/billing/{account}/invoices/download"), on_account),
         (("GET", "/billing/{account}/properties"), on_account),
         (("POST", "/billing/{account}/properties/{profile}"), owners),
+        (
+            ("POST", "/billing/{account}/properties/{profile}/po-number"),
+            owners,
+        ),
+        (("POST", "/billing/{account}/sold-to"), account_owners),
         (("GET", "/billing/{account}/access"), on_account),
         (("POST", "/billing/{account}/access/add"), owners),
         (

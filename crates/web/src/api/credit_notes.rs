@@ -75,8 +75,19 @@ fn credit_note_document(note: &CreditNote) -> InvoiceDocumentJson {
     }
 }
 
-/// An invoice resource with its credit notes among its documents.
+/// An invoice resource with its credit notes among its documents and, when there are any,
+/// what they refunded (`refundDetails.amountRefunded`).
 pub fn with_credit_notes(mut invoice: InvoiceResource, notes: &[CreditNote]) -> InvoiceResource {
+    if let Some(first) = notes.first() {
+        let currency = first.amount.currency();
+        if let Ok(refunded) = Money::sum(currency, notes.iter().map(|n| n.amount)) {
+            invoice.properties.refund_details = Some(RefundDetailsJson {
+                amount_refunded: refunded.into(),
+                refund_status: "Completed",
+                transaction_count: notes.len(),
+            });
+        }
+    }
     invoice
         .properties
         .documents

@@ -80,6 +80,7 @@ fn sample() -> Option<Sample> {
             bill_to: address,
             invoice_email: "faktura@nordlys.example".into(),
             default_payment_method_id: Some(method_id.clone()),
+            purchase_order_number: None,
             created_at: at,
         },
         method: PaymentMethod {
@@ -201,6 +202,8 @@ mod tests {
                 "invoiceRecipients": [profile.invoice_email],
                 "invoiceEmailOptIn": true,
                 "hasReadAccess": true,
+                // Added with the purchase order number (#15).
+                "poNumber": profile.purchase_order_number,
             }),
         )
     }
@@ -254,7 +257,7 @@ mod tests {
                 "status": invoice.status_on(today).code(),
                 "billingProfileId": profile_path(&invoice.billing_account_id, &invoice.billing_profile_id),
                 "billingProfileDisplayName": profile_name,
-                "purchaseOrderNumber": Value::Null,
+                "purchaseOrderNumber": invoice.purchase_order_number,
                 "documents": [{"kind": "Invoice", "name": invoice.number, "url": format!("{}/invoices/{}/download", account_path(&invoice.billing_account_id), invoice.id)}],
                 "payments": succeeded,
                 "failedPayments": failed,
@@ -309,6 +312,8 @@ mod tests {
         same(&profile_resource(&s.profile), &old_profile(&s.profile));
         let mut with_reason = s.profile.clone();
         with_reason.status_reason = Some(ProfileStatusReason::PastDue);
+        same(&profile_resource(&with_reason), &old_profile(&with_reason));
+        with_reason.purchase_order_number = Some("PO-4711".into());
         same(&profile_resource(&with_reason), &old_profile(&with_reason));
         same(&payment_method_resource(&s.method), &old_method(&s.method));
 

@@ -131,6 +131,7 @@ pub async fn refund_payment(
         payment,
         amount: body.amount,
         reason: body.reason,
+        locale: None,
     };
     let Some(key) = key else {
         let (status, body) = refund(&state, &operator, &input).await?;

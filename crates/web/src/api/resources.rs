@@ -143,6 +143,8 @@ pub struct ProfileProperties {
     pub has_read_access: bool,
     pub invoice_email_opt_in: bool,
     pub invoice_recipients: [String; 1],
+    /// The purchase order number new invoices of the profile take (Microsoft.Billing's name).
+    pub po_number: Option<String>,
     pub status: &'static str,
     pub status_reason_code: Option<&'static str>,
 }
@@ -160,6 +162,7 @@ pub fn profile_resource(profile: &BillingProfile) -> ProfileResource {
             has_read_access: true,
             invoice_email_opt_in: true,
             invoice_recipients: [profile.invoice_email.clone()],
+            po_number: profile.purchase_order_number.clone(),
             status: profile.status.code(),
             status_reason_code: profile.status_reason.map(|r| r.code()),
         },
@@ -210,10 +213,24 @@ pub struct InvoiceProperties {
     pub is_monthly_invoice: bool,
     pub payments: Vec<InvoicePaymentJson>,
     pub purchase_order_number: Option<String>,
+    /// What was refunded of the invoice's payments (its credit notes), as Microsoft.Billing's
+    /// `refundDetails`; absent while nothing is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_details: Option<RefundDetailsJson>,
     pub status: &'static str,
     pub sub_total: Amount,
     pub tax_amount: Amount,
     pub total_amount: Amount,
+}
+
+/// Microsoft.Billing's `RefundDetailsSummary`, as far as Faktura has it: the amount refunded
+/// (the sum of the invoice's credit notes), how many refunds, and `Completed`.
+#[derive(Serialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundDetailsJson {
+    pub amount_refunded: Amount,
+    pub refund_status: &'static str,
+    pub transaction_count: usize,
 }
 
 pub type InvoiceResource = Resource<InvoiceProperties>;
@@ -274,7 +291,8 @@ pub fn invoice_resource(
         invoice_type: "AzureServices",
         is_monthly_invoice: true,
         payments: succeeded,
-        purchase_order_number: None,
+        purchase_order_number: invoice.purchase_order_number.clone(),
+        refund_details: None,
         status: invoice.status_on(today).code(),
         sub_total: invoice.subtotal.into(),
         tax_amount: invoice.tax.into(),

@@ -132,6 +132,8 @@ struct InvoicesTemplate {
     next_page: Option<String>,
     first_page: Option<String>,
     banner: Option<SettleBanner>,
+    /// The most invoices "Download selected" takes at once.
+    max_selected: usize,
 }
 
 /// Invoices on one page of the portal's list.
@@ -277,6 +279,7 @@ pub async fn invoices(
         next_page,
         first_page,
         banner,
+        max_selected: faktura_app::bundles::MAX_BUNDLE,
     }))
 }
 
@@ -322,6 +325,8 @@ struct InvoiceDetailTemplate {
     open_challenge: Option<OpenChallenge>,
     refunded: String,
     credit_notes: Vec<CreditNoteRow>,
+    /// The purchase order number the invoice was issued with.
+    purchase_order_number: Option<String>,
 }
 
 /// A credit note beside its invoice.
@@ -431,6 +436,7 @@ pub async fn invoice_detail(
         open_challenge,
         refunded: tr.money(refunds::refunded(&invoice, &credit_notes)),
         credit_notes: credit_note_rows(tr, &credit_notes),
+        purchase_order_number: invoice.purchase_order_number.clone(),
         chrome,
     };
     Ok(render(&template))

@@ -10,8 +10,13 @@ use crate::pdf::{
 };
 use crate::state::AppState;
 use crate::view::card_text;
+use crate::view::{render_with, BillingNav, Chrome, NavExt};
+use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
+use axum::Form;
+use faktura_app::bundles::{self, BundleError, MAX_BUNDLE};
 use faktura_app::{documents, refunds};
 
 pub async fn invoice_download(
@@ -30,6 +35,7 @@ pub async fn invoice_download(
         bill_to: &profile.bill_to,
         profile_name: &profile.display_name,
         invoice,
+        purchase_order_number: invoice.purchase_order_number.as_deref(),
         wire: &state.config().wire,
         payments: &document.payments,
     })
@@ -90,4 +96,77 @@ pub async fn credit_note_download(
             document.credit_note.number
         ),
     ))
+}
+
+#[derive(Template)]
+#[template(path = "download_refused.html")]
+struct DownloadRefusedTemplate {
+    chrome: Chrome,
+    nav: BillingNav,
+    heading: String,
+    explanation: String,
+}
+
+/// "Download selected" on the Invoices list: the checked invoices (repeated `invoice` fields,
+/// ids) as one ZIP of their PDFs. Every invoice must be one the person may see; one that is
+/// not refuses the download and is named, and so is a selection of none or of too many.
+pub async fn selected_download(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(account): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let scope = signed_in.scope(&state, &account).await?;
+    let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
+    let names: Vec<String> = fields
+        .into_iter()
+        .filter(|(key, _)| key == "invoice")
+        .map(|(_, value)| value)
+        .collect();
+    let refused = |status: StatusCode, explanation: String| -> Result<Response, AppError> {
+        let base = format!("/billing/{}/invoices", scope.account.id);
+        let chrome = Chrome::new(&state, &signed_in.ctx, &base);
+        let nav = scope
+            .nav("invoices", None, base.clone())
+            .crumb("invoices-download-refused", base);
+        Ok(render_with(
+            status,
+            &DownloadRefusedTemplate {
+                heading: chrome.tr.t("invoices-download-refused"),
+                chrome,
+                nav,
+                explanation,
+            },
+        ))
+    };
+    let documents = match bundles::invoice_documents(&state.app, &scope, &names).await {
+        Ok(documents) => documents,
+        Err(BundleError::Empty) => {
+            return refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tr.t("invoices-download-none"),
+            )
+        }
+        Err(BundleError::TooMany(count)) => {
+            return refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tr.tn(
+                    "invoices-download-too-many",
+                    &[
+                        ("max", MAX_BUNDLE.to_string()),
+                        ("count", count.to_string()),
+                    ],
+                ),
+            )
+        }
+        Err(BundleError::NotFound(name)) => {
+            return refused(
+                StatusCode::NOT_FOUND,
+                tr.t1("invoices-download-not-found", "invoice", name),
+            )
+        }
+        Err(BundleError::App(error)) => return Err(error.into()),
+    };
+    let bytes = crate::bundle::invoices_zip(&state, &tr, &documents).map_err(AppError::Internal)?;
+    Ok(crate::bundle::zip_response(&tr, bytes))
 }

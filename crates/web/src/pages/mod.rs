@@ -63,6 +63,11 @@ pub fn route_table() -> Vec<PageRoute> {
         page("/billing/{account}", GET, get(billing::overview)),
         page("/billing/{account}/invoices", GET, get(billing::invoices)),
         page(
+            "/billing/{account}/invoices/download",
+            POST,
+            post(documents::selected_download),
+        ),
+        page(
             "/billing/{account}/invoices/{invoice}",
             GET,
             get(billing::invoice_detail),
@@ -172,6 +177,16 @@ pub fn route_table() -> Vec<PageRoute> {
             "/billing/{account}/properties/{profile}",
             POST,
             post(properties::save),
+        ),
+        page(
+            "/billing/{account}/properties/{profile}/po-number",
+            POST,
+            post(properties::save_po_number),
+        ),
+        page(
+            "/billing/{account}/sold-to",
+            POST,
+            post(properties::save_sold_to),
         ),
         page("/billing/{account}/access", GET, get(iam::show)),
         page("/billing/{account}/access/add", POST, post(iam::grant)),

@@ -1,7 +1,9 @@
 //! Properties (Egenskaber): the billing account (display name, id, billing account type,
 //! status, country, sold-to address, account administrator) and a billing profile (currency,
-//! status and reason, bill-to address, invoice e-mail, default payment method). Owners edit the
-//! bill-to address and the invoice e-mail; the activity log keeps before and after.
+//! status and reason, bill-to address, invoice e-mail, purchase order number, default payment
+//! method). Profile owners edit the bill-to address, the invoice e-mail and the purchase order
+//! number; billing account owners edit the sold-to address (others see it read-only). The
+//! activity log keeps before and after.
 
 use crate::context::SignedIn;
 use crate::error::AppError;
@@ -13,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use faktura_app::po_number::{self, PoProblem, PoSaveError};
 use faktura_app::properties::{self, BillToInput, BillToProblems, FieldProblem, SaveError};
 use faktura_app::AccountScope;
 use faktura_domain::*;
@@ -27,6 +30,15 @@ pub struct AccountFacts {
     pub country: String,
     pub sold_to: Vec<String>,
     pub admin_email: String,
+    /// Billing account owners edit the sold-to address; everyone else reads it.
+    pub can_edit_sold_to: bool,
+}
+
+/// A form that failed its checks, shown again open with its errors.
+pub enum Failed {
+    BillTo(AddressForm, AddressErrors),
+    SoldTo(AddressForm, AddressErrors),
+    PoNumber(String, String),
 }
 
 #[derive(Default)]
@@ -70,6 +82,14 @@ struct PropertiesTemplate {
     editing: bool,
     form: AddressForm,
     errors: AddressErrors,
+    /// The profile's purchase order number, or "None".
+    po_number: String,
+    po_form: String,
+    po_error: Option<String>,
+    sold_to_editing: bool,
+    sold_to_form: AddressForm,
+    sold_to_errors: AddressErrors,
+    sold_to_country: String,
     notice: Option<String>,
     /// After a failed save: what went wrong, each linking to its field.
     summary: Vec<SummaryItem>,
@@ -104,12 +124,25 @@ fn profile_status_text(tr: &Tr, profile: &BillingProfile) -> String {
     }
 }
 
+fn address_form(a: &Address, invoice_email: &str) -> AddressForm {
+    AddressForm {
+        company: a.company.clone(),
+        line1: a.line1.clone(),
+        line2: a.line2.clone(),
+        postal_code: a.postal_code.clone(),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        country: a.country.clone(),
+        invoice_email: invoice_email.to_owned(),
+    }
+}
+
 async fn page(
     state: &AppState,
     signed_in: &SignedIn,
     scope: &AccountScope,
     profile: &BillingProfile,
-    form: Option<(AddressForm, AddressErrors)>,
+    failed: Option<Failed>,
     notice: Option<String>,
 ) -> Result<PropertiesTemplate, AppError> {
     let chrome = Chrome::new(
@@ -126,6 +159,7 @@ async fn page(
         scope.account.agreement_type.code()
     ));
     let shown = properties::properties(&state.app, scope, &profile.id).await?;
+    let can_edit_sold_to = properties::can_edit_sold_to(scope);
     // The account's own facts are for those with an account-wide view.
     let account = shown.admin_email.map(|admin_email| AccountFacts {
         name: scope.account.display_name.clone(),
@@ -135,37 +169,54 @@ async fn page(
         country: scope.account.country.clone(),
         sold_to: address_lines(&scope.account.sold_to),
         admin_email,
+        can_edit_sold_to,
     });
     let default_method = match &shown.default_method {
         Some(method) => card_text(&tr, method),
         None => tr.t("properties-none"),
     };
     let can_edit = shown.can_edit;
-    let editing = form.is_some();
-    let (form, errors) = form.unwrap_or_else(|| {
-        let a = &profile.bill_to;
-        (
-            AddressForm {
-                company: a.company.clone(),
-                line1: a.line1.clone(),
-                line2: a.line2.clone(),
-                postal_code: a.postal_code.clone(),
-                city: a.city.clone(),
-                region: a.region.clone(),
-                country: a.country.clone(),
-                invoice_email: profile.invoice_email.clone(),
-            },
-            AddressErrors::default(),
-        )
-    });
-    let summary = error_summary(&[
-        ("company", &errors.company),
-        ("line1", &errors.line1),
-        ("postal_code", &errors.postal_code),
-        ("city", &errors.city),
-        ("country", &errors.country),
-        ("invoice_email", &errors.invoice_email),
-    ]);
+    let current_po = profile.purchase_order_number.clone().unwrap_or_default();
+    let mut editing = false;
+    let mut form = address_form(&profile.bill_to, &profile.invoice_email);
+    let mut errors = AddressErrors::default();
+    let mut sold_to_editing = false;
+    let mut sold_to_form = address_form(&scope.account.sold_to, "");
+    let mut sold_to_errors = AddressErrors::default();
+    let mut po_form = current_po.clone();
+    let mut po_error = None;
+    let summary = match failed {
+        None => Vec::new(),
+        Some(Failed::BillTo(kept, problems)) => {
+            editing = true;
+            form = kept;
+            errors = problems;
+            error_summary(&[
+                ("company", &errors.company),
+                ("line1", &errors.line1),
+                ("postal_code", &errors.postal_code),
+                ("city", &errors.city),
+                ("country", &errors.country),
+                ("invoice_email", &errors.invoice_email),
+            ])
+        }
+        Some(Failed::SoldTo(kept, problems)) => {
+            sold_to_editing = true;
+            sold_to_form = kept;
+            sold_to_errors = problems;
+            error_summary(&[
+                ("sold_to_company", &sold_to_errors.company),
+                ("sold_to_line1", &sold_to_errors.line1),
+                ("sold_to_postal_code", &sold_to_errors.postal_code),
+                ("sold_to_city", &sold_to_errors.city),
+            ])
+        }
+        Some(Failed::PoNumber(kept, message)) => {
+            po_form = kept;
+            po_error = Some(message);
+            error_summary(&[("po_number", &po_error)])
+        }
+    };
     Ok(PropertiesTemplate {
         summary,
         nav: scope.nav(
@@ -187,6 +238,17 @@ async fn page(
         editing,
         form,
         errors,
+        po_number: if current_po.is_empty() {
+            tr.t("properties-none")
+        } else {
+            current_po
+        },
+        po_form,
+        po_error,
+        sold_to_editing,
+        sold_to_form,
+        sold_to_errors,
+        sold_to_country: scope.account.sold_to.country.clone(),
         notice,
         chrome,
     })
@@ -319,10 +381,134 @@ pub async fn save(
         .into_response()),
         Err(SaveError::Invalid(invalid)) => {
             let (kept, problems) = *invalid;
-            let form = invalid_form(&chrome.tr, kept, &problems);
+            let (form, errors) = invalid_form(&chrome.tr, kept, &problems);
+            let failed = Failed::BillTo(form, errors);
             Ok(render_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(&state, &signed_in, &scope, &profile, Some(form), None).await?,
+                &page(&state, &signed_in, &scope, &profile, Some(failed), None).await?,
+            ))
+        }
+        Err(SaveError::App(error)) => Err(error.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PoNumberForm {
+    #[serde(default)]
+    po_number: String,
+}
+
+/// Sets or clears the profile's purchase order number (profile owners).
+pub async fn save_po_number(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((account, profile)): Path<(String, String)>,
+    Form(form): Form<PoNumberForm>,
+) -> Result<Response, AppError> {
+    let scope = signed_in.scope(&state, &account).await?;
+    let profile = visible_profile(&scope, &profile)?;
+    let chrome = Chrome::new(
+        &state,
+        &signed_in.ctx,
+        &format!("/billing/{}/properties", scope.account.id),
+    );
+    if let Some(page) = refusal(
+        &chrome,
+        &scope,
+        Permission::EditProperties,
+        Some(&profile.id),
+        "action-edit-properties",
+    ) {
+        return Ok(page);
+    }
+    let actor = signed_in.actor();
+    match po_number::save_po_number(&state.app, &actor, &scope, &profile.id, &form.po_number).await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/billing/{}/properties?profile={}&saved=1",
+            scope.account.id, profile.id
+        ))
+        .into_response()),
+        Err(PoSaveError::Invalid { kept, problem }) => {
+            let message = match problem {
+                PoProblem::TooLong(max) => chrome.tr.t1("properties-error-too-long", "max", max),
+                PoProblem::NotPrintable => chrome.tr.t("properties-error-po-printable"),
+            };
+            let failed = Failed::PoNumber(kept, message);
+            Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &signed_in, &scope, &profile, Some(failed), None).await?,
+            ))
+        }
+        Err(PoSaveError::App(error)) => Err(error.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SoldToForm {
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    company: String,
+    #[serde(default)]
+    line1: String,
+    #[serde(default)]
+    line2: String,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    region: String,
+}
+
+/// Changes the account's sold-to address (billing account owners; its country stays).
+pub async fn save_sold_to(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(account): Path<String>,
+    Form(form): Form<SoldToForm>,
+) -> Result<Response, AppError> {
+    let scope = signed_in.scope(&state, &account).await?;
+    let chrome = Chrome::new(
+        &state,
+        &signed_in.ctx,
+        &format!("/billing/{}/properties", scope.account.id),
+    );
+    if let Some(page) = refusal(
+        &chrome,
+        &scope,
+        Permission::EditProperties,
+        None,
+        "action-edit-sold-to",
+    ) {
+        return Ok(page);
+    }
+    let profile = profile_or_first(&scope, form.profile.as_deref())?;
+    let input = BillToInput {
+        company: form.company,
+        line1: form.line1,
+        line2: form.line2,
+        postal_code: form.postal_code,
+        city: form.city,
+        region: form.region,
+        country: String::new(),
+        invoice_email: String::new(),
+    };
+    let actor = signed_in.actor();
+    match properties::save_sold_to(&state.app, &actor, &scope, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/billing/{}/properties?profile={}&saved=1",
+            scope.account.id, profile.id
+        ))
+        .into_response()),
+        Err(SaveError::Invalid(invalid)) => {
+            let (kept, problems) = *invalid;
+            let (form, errors) = invalid_form(&chrome.tr, kept, &problems);
+            let failed = Failed::SoldTo(form, errors);
+            Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &signed_in, &scope, &profile, Some(failed), None).await?,
             ))
         }
         Err(SaveError::App(error)) => Err(error.into()),

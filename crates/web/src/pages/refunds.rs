@@ -24,6 +24,8 @@ pub struct PaymentRow {
     pub amount: String,
     pub left: String,
     pub refundable: bool,
+    /// A late charge: a failed payment the gateway charged after all, to give back.
+    pub late: bool,
     /// This form's own key: sent twice, it refunds once.
     pub form_key: String,
 }
@@ -54,6 +56,7 @@ async fn page(
             amount: tr.money(payment.amount),
             left: tr.money(*left),
             refundable: left.is_positive(),
+            late: payment.state == faktura_domain::PaymentState::Failed,
             form_key: form_key(),
         })
         .collect();
@@ -109,6 +112,8 @@ pub async fn submit(
         payment: form.payment,
         amount: Some(form.amount),
         reason: Some(form.reason),
+        // Typed by a person: "100,50" is a hundred kroner fifty øre in Danish.
+        locale: Some(signed_in.ctx.locale),
     };
     let tr = Chrome::new(&state, &signed_in.ctx, "/operator/refunds").tr;
     let actor = signed_in.actor();
@@ -131,6 +136,15 @@ pub async fn submit(
                 ),
             ),
             (None, faktura_domain::RefundState::Pending) => (true, tr.t("refund-pending")),
+            // A late charge's refund: the invoice never took the money, so no credit note.
+            (None, faktura_domain::RefundState::Succeeded) => (
+                true,
+                tr.t1(
+                    "refund-done-late-charge",
+                    "amount",
+                    tr.money(done.refund.amount),
+                ),
+            ),
             (None, _) => (false, tr.t("refund-failed")),
         },
         Err(RefundError::App(error)) => return Err(error.into()),

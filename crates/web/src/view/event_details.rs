@@ -82,6 +82,7 @@ fn property_label(tr: &Tr, path: &str) -> String {
         "bill_to" => Some("properties-bill-to"),
         "sold_to" => Some("properties-sold-to"),
         "invoice_email" => Some("properties-invoice-email"),
+        "po_number" => Some("properties-po-number"),
         "company" => Some("properties-company"),
         "line1" => Some("properties-line1"),
         "line2" => Some("properties-line2"),
@@ -337,6 +338,7 @@ mod tests {
             bill_to: Address::default(),
             invoice_email: String::new(),
             default_payment_method_id: None,
+            purchase_order_number: None,
             created_at: chrono::Utc::now(),
         }
     }
