@@ -72,10 +72,12 @@ pub async fn invoice_documents(
             .profile(&invoice.billing_profile_id)
             .cloned()
             .ok_or_else(named)?;
+        let payments = crate::documents::paid_with(app, &invoice).await?;
         documents.push(InvoiceDocument {
             account: scope.account.clone(),
             profile,
             invoice,
+            payments,
         });
     }
     Ok(documents)
@@ -126,10 +128,12 @@ pub async fn open_bundle_link(
             .profile(&link.account, &invoice.billing_profile_id)
             .await?
             .ok_or_else(gone)?;
+        let payments = crate::documents::paid_with(app, &invoice).await?;
         documents.push(InvoiceDocument {
             account: account.clone(),
             profile,
             invoice,
+            payments,
         });
     }
     Ok(Some((

@@ -18,7 +18,7 @@ pub struct InvoiceDocument {
 }
 
 /// The succeeded payments of an invoice, oldest first (the ones its document lists).
-async fn paid_with(app: &Services, invoice: &Invoice) -> AppResult<Vec<Payment>> {
+pub(crate) async fn paid_with(app: &Services, invoice: &Invoice) -> AppResult<Vec<Payment>> {
     let mut payments = app
         .store
         .payments_for_invoice(&invoice.billing_account_id, &invoice.id)

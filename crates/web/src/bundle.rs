@@ -23,18 +23,9 @@ pub fn invoices_zip(state: &AppState, tr: &Tr, documents: &[Document]) -> Result
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     for document in documents {
-        let (invoice, profile) = (&document.invoice, &document.profile);
-        let bytes = invoice_pdf(&InvoiceDocument {
-            tr,
-            seller: &state.config().wire.account_holder,
-            customer: &document.account.display_name,
-            bill_to: &profile.bill_to,
-            profile_name: &profile.display_name,
-            invoice,
-            purchase_order_number: invoice.purchase_order_number.as_deref(),
-            wire: &state.config().wire,
-        })
-        .map_err(|e| format!("invoice PDF: {e}"))?;
+        let invoice = &document.invoice;
+        let bytes = invoice_pdf(&InvoiceDocument::of(tr, state.config(), document))
+            .map_err(|e| format!("invoice PDF: {e}"))?;
         zip.start_file(pdf_name(tr, &invoice.number), options)
             .map_err(|e| format!("ZIP: {e}"))?;
         zip.write_all(&bytes).map_err(|e| format!("ZIP: {e}"))?;

@@ -27,6 +27,27 @@ pub struct InvoiceDocument<'a> {
     pub payments: &'a [Payment],
 }
 
+impl<'a> InvoiceDocument<'a> {
+    /// The PDF's view of an invoice document, with this deployment's seller and wire details.
+    pub fn of(
+        tr: &'a Tr,
+        config: &'a faktura_app::Config,
+        document: &'a faktura_app::documents::InvoiceDocument,
+    ) -> InvoiceDocument<'a> {
+        InvoiceDocument {
+            tr,
+            seller: &config.seller,
+            customer: &document.account.display_name,
+            bill_to: &document.profile.bill_to,
+            profile_name: &document.profile.display_name,
+            invoice: &document.invoice,
+            purchase_order_number: document.invoice.purchase_order_number.as_deref(),
+            wire: &config.wire,
+            payments: &document.payments,
+        }
+    }
+}
+
 /// The seller's legal details as printed: name, address lines, VAT number.
 fn seller_lines(tr: &Tr, seller: &SellerDetails) -> Vec<String> {
     let mut lines = vec![seller.name.clone()];
@@ -459,6 +480,7 @@ mod tests {
                 unit_price: dkk(50_000),
                 amount: dkk(100_000),
             }],
+            purchase_order_number: Some("PO-4711".into()),
             created_at: Utc::now(),
         }
     }
@@ -512,6 +534,7 @@ mod tests {
             bill_to: &bill_to(),
             profile_name: "Drift",
             invoice,
+            purchase_order_number: invoice.purchase_order_number.as_deref(),
             wire: &config.wire,
             payments,
         })
@@ -542,6 +565,7 @@ mod tests {
             "VAT summary",
             "Taxable amount",
             "Pay by wire transfer",
+            "PO number: PO-4711",
         ] {
             assert!(text.contains(expected), "{expected:?} in {text}");
         }

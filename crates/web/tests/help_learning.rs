@@ -35,6 +35,8 @@ fn best(body: &str) -> Option<String> {
 async fn feedback_and_opens_change_the_ranking_until_reset(store: Store) {
     let app = TestApp::with_demo(store).await;
     let mut admin = app.signed_in(NORDLYS_ADMIN).await;
+    // Answers come in the reader's language: this reader reads Danish, as the question is.
+    admin.post_form("/language", &[("lang", "da-DK")]).await;
     let page = admin.get(&ask_path()).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(

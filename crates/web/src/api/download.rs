@@ -174,19 +174,9 @@ pub async fn open_link(
         Err(error) => return Err(error.into()),
     };
     let tr = Tr::new(state.i18n.clone(), locale);
-    let (account, profile, invoice) = (&document.account, &document.profile, &document.invoice);
-    let bytes = invoice_pdf(&InvoiceDocument {
-        tr: &tr,
-        seller: &state.config().seller,
-        customer: &account.display_name,
-        bill_to: &profile.bill_to,
-        profile_name: &profile.display_name,
-        invoice,
-        purchase_order_number: invoice.purchase_order_number.as_deref(),
-        wire: &state.config().wire,
-        payments: &document.payments,
-    })
-    .map_err(ArmError::internal)?;
+    let invoice = &document.invoice;
+    let bytes = invoice_pdf(&InvoiceDocument::of(&tr, state.config(), &document))
+        .map_err(ArmError::internal)?;
     Ok(pdf_response(
         bytes,
         &format!("{}-{}.pdf", tr.t("pdf-invoice-file"), invoice.number),

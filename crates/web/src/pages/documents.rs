@@ -26,20 +26,10 @@ pub async fn invoice_download(
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
     let document = documents::invoice_document(&state.app, &scope, &invoice).await?;
-    let (invoice, profile) = (&document.invoice, &document.profile);
+    let invoice = &document.invoice;
     let tr = Tr::new(state.i18n.clone(), signed_in.ctx.locale);
-    let bytes = invoice_pdf(&InvoiceDocument {
-        tr: &tr,
-        seller: &state.config().seller,
-        customer: &scope.account.display_name,
-        bill_to: &profile.bill_to,
-        profile_name: &profile.display_name,
-        invoice,
-        purchase_order_number: invoice.purchase_order_number.as_deref(),
-        wire: &state.config().wire,
-        payments: &document.payments,
-    })
-    .map_err(|e| AppError::Internal(format!("invoice PDF: {e}")))?;
+    let bytes = invoice_pdf(&InvoiceDocument::of(&tr, state.config(), &document))
+        .map_err(|e| AppError::Internal(format!("invoice PDF: {e}")))?;
     Ok(pdf_response(
         bytes,
         &format!("{}-{}.pdf", tr.t("pdf-invoice-file"), invoice.number),
