@@ -225,11 +225,11 @@ test("da-DK: edit the invoice e-mail under Egenskaber and find it in the Aktivit
     await shot(page, `${prefix}-1-show`);
     await page.locator("[data-test-id=edit-properties]").click();
     await page.getByLabel("Faktura-e-mail").fill("ikke-en-adresse");
-    await page.getByRole("button", { name: "Gem" }).click();
+    await page.getByRole("button", { name: "Gem", exact: true }).click();
     await page.locator("[data-test-id=email-error]").waitFor();
     await shot(page, `${prefix}-2-invalid`);
     await page.getByLabel("Faktura-e-mail").fill("bogholderi@nordlys.example");
-    await page.getByRole("button", { name: "Gem" }).click();
+    await page.getByRole("button", { name: "Gem", exact: true }).click();
     await page.locator("[data-test-id=properties-notice]").waitFor();
     assert.equal((await page.locator("[data-test-id=invoice-email]").textContent()).trim(), "bogholderi@nordlys.example");
     await page.getByRole("link", { name: "Aktivitetslog", exact: true }).click();
