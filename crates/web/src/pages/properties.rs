@@ -349,6 +349,32 @@ fn invalid_form(
     (form, errors)
 }
 
+/// The Properties page's frame for a change, or the refusal (inside the service) when the actor
+/// may not edit the profile (`Some`) or the account (`None`).
+fn editor_chrome(
+    state: &AppState,
+    signed_in: &SignedIn,
+    scope: &AccountScope,
+    profile: Option<&BillingProfileId>,
+    what_key: &str,
+) -> Result<Chrome, Box<Response>> {
+    let chrome = Chrome::new(
+        state,
+        &signed_in.ctx,
+        &format!("/billing/{}/properties", scope.account.id),
+    );
+    match refusal(
+        &chrome,
+        scope,
+        Permission::EditProperties,
+        profile,
+        what_key,
+    ) {
+        Some(refused) => Err(Box::new(refused)),
+        None => Ok(chrome),
+    }
+}
+
 pub async fn save(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -357,20 +383,16 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
     let profile = visible_profile(&scope, &profile)?;
-    let chrome = Chrome::new(
+    let chrome = match editor_chrome(
         &state,
-        &signed_in.ctx,
-        &format!("/billing/{}/properties", scope.account.id),
-    );
-    if let Some(page) = refusal(
-        &chrome,
+        &signed_in,
         &scope,
-        Permission::EditProperties,
         Some(&profile.id),
         "action-edit-properties",
     ) {
-        return Ok(page);
-    }
+        Ok(chrome) => chrome,
+        Err(refused) => return Ok(*refused),
+    };
     let actor = signed_in.actor();
     let input = BillToInput::from(form);
     match properties::save_properties(&state.app, &actor, &scope, &profile.id, &input).await {
@@ -407,20 +429,16 @@ pub async fn save_po_number(
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
     let profile = visible_profile(&scope, &profile)?;
-    let chrome = Chrome::new(
+    let chrome = match editor_chrome(
         &state,
-        &signed_in.ctx,
-        &format!("/billing/{}/properties", scope.account.id),
-    );
-    if let Some(page) = refusal(
-        &chrome,
+        &signed_in,
         &scope,
-        Permission::EditProperties,
         Some(&profile.id),
         "action-edit-properties",
     ) {
-        return Ok(page);
-    }
+        Ok(chrome) => chrome,
+        Err(refused) => return Ok(*refused),
+    };
     let actor = signed_in.actor();
     match po_number::save_po_number(&state.app, &actor, &scope, &profile.id, &form.po_number).await
     {
@@ -470,20 +488,10 @@ pub async fn save_sold_to(
     Form(form): Form<SoldToForm>,
 ) -> Result<Response, AppError> {
     let scope = signed_in.scope(&state, &account).await?;
-    let chrome = Chrome::new(
-        &state,
-        &signed_in.ctx,
-        &format!("/billing/{}/properties", scope.account.id),
-    );
-    if let Some(page) = refusal(
-        &chrome,
-        &scope,
-        Permission::EditProperties,
-        None,
-        "action-edit-sold-to",
-    ) {
-        return Ok(page);
-    }
+    let chrome = match editor_chrome(&state, &signed_in, &scope, None, "action-edit-sold-to") {
+        Ok(chrome) => chrome,
+        Err(refused) => return Ok(*refused),
+    };
     let profile = profile_or_first(&scope, form.profile.as_deref())?;
     let input = BillToInput {
         company: form.company,
