@@ -8,6 +8,7 @@
 //! Client and server share this machine's cores; the printed table says so.
 
 mod baselines;
+mod cpu;
 
 use anyhow::{bail, Context};
 use bytes::Bytes;
@@ -544,6 +545,7 @@ async fn bench_database(
     if !args.skip_lists {
         let token = list_token.clone();
         let url = api_url.clone();
+        let cpu_before = cpu::CpuClock::now(pid);
         let (lat, secs) = run_phase(args.list_clients, args.seconds, client, move |_| {
             Request::get(url.as_str())
                 .header("authorization", format!("Bearer {token}"))
@@ -560,7 +562,13 @@ async fn bench_database(
             format!("{:.0} req/s", lat.samples.len() as f64 / secs),
             &ms(lat.percentile(50)),
             &ms(lat.percentile(99)),
-            errors_note(&lat, &format!("account with {count} invoices")),
+            errors_note(
+                &lat,
+                &format!(
+                    "account with {count} invoices; {}",
+                    cpu_before.per_request(&cpu::CpuClock::now(pid), lat.samples.len())
+                ),
+            ),
         );
         if let Some(alone) = list_sql.filter(|r| *r > 0.0) {
             table.add(
@@ -579,6 +587,7 @@ async fn bench_database(
             args.port
         );
         let cookie = cookie.clone();
+        let cpu_before = cpu::CpuClock::now(pid);
         let (lat, secs) = run_phase(args.list_clients, args.seconds, client, move |_| {
             Request::get(page.as_str())
                 .header("cookie", cookie.as_str())
@@ -592,7 +601,13 @@ async fn bench_database(
             format!("{:.0} req/s", lat.samples.len() as f64 / secs),
             &ms(lat.percentile(50)),
             &ms(lat.percentile(99)),
-            errors_note(&lat, "HTML, session cookie"),
+            errors_note(
+                &lat,
+                &format!(
+                    "HTML, session cookie; {}",
+                    cpu_before.per_request(&cpu::CpuClock::now(pid), lat.samples.len())
+                ),
+            ),
         );
     }
 
@@ -605,6 +620,7 @@ async fn bench_database(
         let next = next.clone();
         let port = args.port;
         let run = format!("{:x}", rand::random::<u64>());
+        let cpu_before = cpu::CpuClock::now(pid);
         let (lat, secs) = run_phase(clients, args.seconds, client, move |_| {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let target = targets.get(i)?;
@@ -632,7 +648,14 @@ async fn bench_database(
             format!("{rate:.0} payments/s"),
             &ms(lat.percentile(50)),
             &ms(lat.percentile(99)),
-            errors_note(&lat, &format!("{} payments", lat.samples.len())),
+            errors_note(
+                &lat,
+                &format!(
+                    "{} payments; {}",
+                    lat.samples.len(),
+                    cpu_before.per_request(&cpu::CpuClock::now(pid), lat.samples.len())
+                ),
+            ),
         );
     }
     let (_, peak) = rss_mib(pid);

@@ -34,6 +34,7 @@ pub mod throttle;
 mod tokens;
 mod users;
 pub mod webhooks;
+mod writer;
 
 pub use accounts::NewProfile;
 pub use activity::{ActivityEntry, ActivityPage, ActivityQuery};
@@ -92,6 +93,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// SQLite: the group commit this transaction was part of failed, so none of it was kept.
+    #[error("the write batch failed: {0}")]
+    WriteBatch(Arc<str>),
 }
 
 impl StoreError {
@@ -115,19 +119,30 @@ pub struct Store {
     backend: Backend,
     /// SQLite has one writer at a time. Writers queue here, in order, instead of in SQLite's busy
     /// handler, which sleeps (1, 2, 5, 10 … 100 ms) between retries and so turns contention into
-    /// idle time and long tails. `None` on PostgreSQL, whose row locks do this themselves.
-    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// idle time and long tails; and the transactions that queued together commit together
+    /// (group commit, [`writer`]). `None` on PostgreSQL, whose row locks and parallel commits do
+    /// this themselves.
+    write_gate: Option<writer::Gate>,
 }
 
-/// A write transaction; on SQLite it also holds the process's write gate until it ends.
+/// A write transaction. On SQLite it is a savepoint in the writer's group commit and holds the
+/// process's write gate until it ends; on PostgreSQL a plain transaction.
 pub(crate) struct WriteTx {
-    tx: Transaction<'static, sqlx::Any>,
-    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+    inner: WriteInner,
+}
+
+enum WriteInner {
+    Plain(Transaction<'static, sqlx::Any>),
+    Grouped(writer::GroupTx),
 }
 
 impl WriteTx {
+    /// Commits; `Ok` only once the writes are durable.
     pub(crate) async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+        match self.inner {
+            WriteInner::Plain(tx) => tx.commit().await?,
+            WriteInner::Grouped(tx) => tx.commit().await?,
+        }
         Ok(())
     }
 }
@@ -135,13 +150,19 @@ impl WriteTx {
 impl std::ops::Deref for WriteTx {
     type Target = sqlx::AnyConnection;
     fn deref(&self) -> &sqlx::AnyConnection {
-        &self.tx
+        match &self.inner {
+            WriteInner::Plain(tx) => tx,
+            WriteInner::Grouped(tx) => tx.connection_ref(),
+        }
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
+        match &mut self.inner {
+            WriteInner::Plain(tx) => tx,
+            WriteInner::Grouped(tx) => tx.connection(),
+        }
     }
 }
 
@@ -203,8 +224,7 @@ impl Store {
             Backend::Postgres => pool_options,
         };
         let pool = pool_options.connect(url).await?;
-        let write_gate =
-            (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let write_gate = (backend == Backend::Sqlite).then(|| writer::Gate::new(pool.clone()));
         Ok(Store {
             pool,
             backend,
@@ -285,27 +305,30 @@ impl Store {
         Ok(users == 0 && accounts == 0)
     }
 
-    /// Starts a transaction that will write. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`) so a read-then-write transaction cannot fail to upgrade.
+    /// Starts a transaction that will write. On SQLite it joins the writer's group commit,
+    /// which holds the write lock from the start (`BEGIN IMMEDIATE`), so a read-then-write
+    /// transaction cannot fail to upgrade.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
-        let gate = self.write_gate().await;
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let inner = match &self.write_gate {
+            Some(gate) => WriteInner::Grouped(gate.begin().await?),
+            None => WriteInner::Plain(self.pool.begin().await?),
         };
-        Ok(WriteTx { tx, _gate: gate })
+        Ok(WriteTx { inner })
     }
 
-    /// Takes the SQLite write gate (see [`Store`]) for a single-statement write; `None` on
-    /// PostgreSQL.
-    pub(crate) async fn write_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    /// Takes the SQLite write gate (see [`Store`]) for a single-statement write on the pool;
+    /// `None` on PostgreSQL.
+    pub(crate) async fn write_gate(&self) -> Option<writer::Exclusive> {
         match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
+            Some(gate) => Some(gate.exclusive().await),
             None => None,
         }
     }
 
     pub async fn close(&self) {
+        if let Some(gate) = &self.write_gate {
+            gate.shut().await;
+        }
         self.pool.close().await;
     }
 }
