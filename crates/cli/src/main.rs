@@ -44,6 +44,15 @@ struct DatabaseArgs {
         default_value = "sqlite://faktura.db"
     )]
     database_url: String,
+    /// Connections in the database pool. On SQLite one of them is the writer's (group commit),
+    /// so at least 2; see docs/benchmarks.md for how the default was chosen.
+    #[arg(
+        long,
+        env = "FAKTURA_DATABASE_CONNECTIONS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(2..=500)
+    )]
+    database_connections: u32,
 }
 
 // Parsed once at start-up: the size of `Serve`'s settings does not matter.
@@ -244,7 +253,11 @@ fn default_mail_dir(database_url: &str) -> PathBuf {
 
 async fn open_store(database: &DatabaseArgs) -> anyhow::Result<Store> {
     let url = normalize_database_url(&database.database_url);
-    let store = Store::connect(&url)
+    let options = faktura_store::ConnectOptions {
+        max_connections: database.database_connections,
+        ..faktura_store::ConnectOptions::default()
+    };
+    let store = Store::connect_with(&url, options)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(&url)))?;
     store
@@ -667,6 +680,25 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_keeps_a_connection_beside_the_sqlite_writer() {
+        let serve =
+            |n: &str| Cli::try_parse_from(["faktura", "serve", "--database-connections", n]);
+        assert!(
+            serve("1").is_err(),
+            "one connection would be the writer's alone"
+        );
+        assert!(serve("0").is_err());
+        let Ok(Cli {
+            command: Command::Serve { database, .. },
+            ..
+        }) = serve("3")
+        else {
+            panic!("serve --database-connections 3 parses");
+        };
+        assert_eq!(database.database_connections, 3);
+    }
 
     #[test]
     fn mail_goes_next_to_the_sqlite_database() {
