@@ -229,7 +229,29 @@ impl GroupTx {
     }
 
     /// Releases the savepoint into the batch and waits until the batch is durable.
-    pub(crate) async fn commit(mut self) -> Result<()> {
+    pub(crate) async fn commit(self) -> Result<()> {
+        // The release runs to its end even if the caller goes away (a client that disconnects):
+        // cut off half-way, the batch could not tell whether this savepoint is in it, and would
+        // have to fail everyone in it.
+        let released = tokio::spawn(self.release())
+            .await
+            .map_err(|error| StoreError::WriteBatch(Arc::from(error.to_string())))?;
+        let mut done = released?;
+        let unanswered = || StoreError::WriteBatch("the batch ended without an answer".into());
+        let outcome = done
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| unanswered())?;
+        match outcome.as_ref() {
+            Some(Ok(())) => Ok(()),
+            Some(Err(error)) => Err(StoreError::WriteBatch(error.clone())),
+            None => Err(unanswered()),
+        }
+    }
+
+    /// `RELEASE`s the savepoint into the batch, gives up the gate, and starts the batch's
+    /// committer if this is its first member. Returns where the batch's outcome will be told.
+    async fn release(mut self) -> Result<watch::Receiver<Outcome>> {
         // On an error the savepoint is still open: dropping `self` rolls it back.
         self.writer.conn.execute(RELEASE).await?;
         let Some(batch) = self.writer.batch.as_mut() else {
@@ -238,7 +260,7 @@ impl GroupTx {
         batch.members += 1;
         let first = batch.members == 1;
         let batch_id = batch.id;
-        let mut done = batch.done.subscribe();
+        let done = batch.done.subscribe();
         self.released = true;
         let state = self.state.clone();
         drop(self);
@@ -253,16 +275,7 @@ impl GroupTx {
                 drop_if_broken(&mut state);
             });
         }
-        let unanswered = || StoreError::WriteBatch("the batch ended without an answer".into());
-        let outcome = done
-            .wait_for(Option::is_some)
-            .await
-            .map_err(|_| unanswered())?;
-        match outcome.as_ref() {
-            Some(Ok(())) => Ok(()),
-            Some(Err(error)) => Err(StoreError::WriteBatch(error.clone())),
-            None => Err(unanswered()),
-        }
+        Ok(done)
     }
 }
 
@@ -330,6 +343,16 @@ mod tests {
             .expect("read ids")
     }
 
+    /// A transaction that has written row 1 and holds the gate until it is committed.
+    async fn hold_open(store: &Store) -> crate::WriteTx {
+        let mut first = store.begin_write().await.expect("begin");
+        sqlx::query("INSERT INTO scratch (id, note) VALUES (1, 'first')")
+            .execute(&mut *first)
+            .await
+            .expect("insert");
+        first
+    }
+
     async fn batches_begun(store: &Store) -> u64 {
         let gate = store.write_gate.as_ref().expect("SQLite has a gate");
         let state = gate.state.lock().await;
@@ -341,11 +364,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn writers_that_queued_together_commit_together() {
         let store = store_with_table().await;
-        let mut first = store.begin_write().await.expect("begin");
-        sqlx::query("INSERT INTO scratch (id, note) VALUES (1, 'first')")
-            .execute(&mut *first)
-            .await
-            .expect("insert");
+        let first = hold_open(&store).await;
         let mut queued = Vec::new();
         for id in 2..=10 {
             let store = store.clone();
@@ -381,11 +400,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_member_loses_only_its_own_writes() {
         let store = store_with_table().await;
-        let mut first = store.begin_write().await.expect("begin");
-        sqlx::query("INSERT INTO scratch (id, note) VALUES (1, 'first')")
-            .execute(&mut *first)
-            .await
-            .expect("insert");
+        let first = hold_open(&store).await;
         let ok = tokio::spawn({
             let store = store.clone();
             async move { insert(&store, 2).await }
@@ -433,17 +448,56 @@ mod tests {
         store.close().await;
     }
 
+    /// A caller that goes away while committing (a client that disconnects) does not spoil its
+    /// batch: its release runs to the end, so its write is kept like a commit it never heard
+    /// of, and the others in the batch are told committed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_caller_gone_while_committing_does_not_fail_the_batch() {
+        let store = store_with_table().await;
+        let first = hold_open(&store).await;
+        let gone = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let mut tx = store.begin_write().await?;
+                sqlx::query("INSERT INTO scratch (id, note) VALUES (2, 'gone')")
+                    .execute(&mut *tx)
+                    .await?;
+                // Polled exactly once, then dropped.
+                let commit = tx.commit();
+                let cut_off = tokio::select! {
+                    biased;
+                    _ = commit => false,
+                    () = std::future::ready(()) => true,
+                };
+                Ok::<bool, StoreError>(cut_off)
+            }
+        });
+        let stays = tokio::spawn({
+            let store = store.clone();
+            async move { insert(&store, 3).await }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        first.commit().await.expect("commit first");
+        assert!(
+            gone.await.expect("task").expect("begin"),
+            "the commit was cut off"
+        );
+        stays
+            .await
+            .expect("task")
+            .expect("a batch-mate is told committed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(ids(&store).await, vec![1, 2, 3]);
+        store.close().await;
+    }
+
     /// A single-statement write on another connection (the gate's `exclusive`) commits the open
     /// batch first instead of waiting on its lock; an abandoned lone transaction does not keep
     /// the file locked; closing the store does not wait forever on the writer's connection.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn pool_writes_and_close_do_not_wait_on_the_writer() {
         let store = store_with_table().await;
-        let mut first = store.begin_write().await.expect("begin");
-        sqlx::query("INSERT INTO scratch (id, note) VALUES (1, 'first')")
-            .execute(&mut *first)
-            .await
-            .expect("insert");
+        let first = hold_open(&store).await;
         let single = tokio::spawn({
             let store = store.clone();
             async move {
