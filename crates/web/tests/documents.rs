@@ -4,49 +4,15 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::admin::{account_of, outstanding};
-use common::{Browser, TestApp};
+use common::documents::get_bytes;
+use common::mail::pdf_text;
+use common::TestApp;
 use faktura_app::{Config, SellerDetails};
 use faktura_domain::*;
 use faktura_store::demo::NORDLYS_ADMIN;
 use faktura_store::{InvoiceFilter, StatusFilter, Store};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-async fn get_bytes(browser: &Browser, path: &str) -> (StatusCode, Option<String>, Vec<u8>) {
-    let cookies: Vec<String> = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let mut request = Request::builder()
-        .uri(path)
-        .header(header::COOKIE, cookies.join("; "));
-    if let Some(lang) = &browser.accept_language {
-        request = request.header(header::ACCEPT_LANGUAGE, lang);
-    }
-    let response = browser
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, content_type, bytes.to_vec())
-}
-
-fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("a valid PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).expect("extractable text")
-}
 
 fn seller() -> SellerDetails {
     SellerDetails {

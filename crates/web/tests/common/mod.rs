@@ -17,6 +17,7 @@ use tower::ServiceExt;
 
 pub mod admin;
 pub mod api;
+pub mod documents;
 pub mod mail;
 pub mod portal;
 pub mod stripe;
