@@ -6,53 +6,30 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use common::api::{ba, setup, Api, V};
+use common::documents::{header_value, request_bytes};
 use common::mail::pdf_text;
 use common::{follow, Browser};
 use faktura_domain::*;
 use faktura_store::demo::{NORDLYS_ADMIN, NORDLYS_PROFILE_OWNER, NORDLYS_READER, PRAIRIE_OWNER};
 use faktura_store::{InvoiceFilter, StatusFilter, Store};
-use http_body_util::BodyExt;
 use serde_json::json;
 use std::io::Read;
-use tower::ServiceExt;
 
-/// A request with the browser's cookies; the status, a header and the raw bytes.
+/// A request with the browser's cookies; the status, the Content-Disposition and the bytes.
 async fn raw(
     browser: &Browser,
     method: &str,
     path: &str,
     form: Option<&[(&str, &str)]>,
 ) -> (StatusCode, Option<String>, Vec<u8>) {
-    let cookies: Vec<String> = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::COOKIE, cookies.join("; "));
-    if let Some(lang) = &browser.accept_language {
-        request = request.header(header::ACCEPT_LANGUAGE, lang);
-    }
-    let request = match form {
-        Some(fields) => request
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
-            .unwrap(),
-        None => request.body(Body::empty()).unwrap(),
-    };
-    let response = browser.router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let disposition = response
-        .headers()
-        .get(header::CONTENT_DISPOSITION)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, disposition, bytes.to_vec())
+    let (status, headers, bytes) = request_bytes(browser, method, path, form).await;
+    (
+        status,
+        header_value(&headers, header::CONTENT_DISPOSITION),
+        bytes,
+    )
 }
 
 /// The names and contents of a ZIP's files.
