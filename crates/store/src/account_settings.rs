@@ -7,12 +7,13 @@ use faktura_domain::*;
 impl Store {
     /// Has an operator allowed this account to pay part of an invoice?
     pub async fn partial_payments_allowed(&self, account: &BillingAccountId) -> Result<bool> {
-        let allowed: Option<i64> = sqlx::query_scalar(
-            "SELECT partial_payments_allowed FROM billing_accounts WHERE id = $1",
-        )
-        .bind(account.as_str())
-        .fetch_optional(self.pool())
-        .await?;
+        let allowed = self
+            .read_row(
+                "SELECT partial_payments_allowed FROM billing_accounts WHERE id = $1",
+                &[crate::direct::Param::Text(account.as_str())],
+                |row| crate::rows::int(row, "partial_payments_allowed"),
+            )
+            .await?;
         allowed.map(|a| a != 0).ok_or(StoreError::NotFound)
     }
 

@@ -1,5 +1,6 @@
 //! Billing accounts, billing profiles, role assignments and payment methods.
 
+use crate::direct::Param;
 use crate::rows::{self, millis};
 use crate::{Result, Store, StoreError};
 
@@ -16,6 +17,55 @@ pub struct NewProfile {
     pub bill_to: Address,
     pub invoice_email: String,
 }
+
+/// A role assignment joined in as `grant_role` and `grant_profile`, if the row has one.
+fn grant_of(row: &dyn rows::RowRead) -> Result<Option<(Scope, Role)>> {
+    let Some(role_code) = rows::opt_text(row, "grant_role")? else {
+        return Ok(None);
+    };
+    let role: Role = role_code
+        .parse()
+        .map_err(|_| rows::corrupt("role", &role_code))?;
+    let scope = match rows::opt_id(row, "grant_profile", BillingProfileId::parse)? {
+        Some(profile) => Scope::Profile(profile),
+        None => Scope::Account,
+    };
+    Ok(Some((scope, role)))
+}
+
+/// One row of [`Store::account_scope`] beside the account's own columns.
+enum ScopePart {
+    Grant(Option<(Scope, Role)>),
+    Profile(Box<BillingProfile>),
+    /// The account has neither a role of the user nor a profile.
+    Nothing,
+}
+
+/// The account with the user's role assignments on it and its profiles (columns `p_…`), one
+/// row each. The profile columns are those [`rows::profile`] reads.
+const ACCOUNT_SCOPE: &str = "SELECT a.*, x.part, x.grant_role, x.grant_profile, x.p_id, \
+     x.p_billing_account_id, x.p_display_name, x.p_currency, x.p_status, x.p_status_reason, \
+     x.p_bill_to_company, x.p_bill_to_line1, x.p_bill_to_line2, x.p_bill_to_postal_code, \
+     x.p_bill_to_city, x.p_bill_to_region, x.p_bill_to_country, x.p_invoice_email, \
+     x.p_default_payment_method_id, x.p_po_number, x.p_created_at \
+     FROM billing_accounts a LEFT JOIN ( \
+       SELECT 'grant' AS part, r.billing_account_id AS account_id, r.role AS grant_role, \
+         r.billing_profile_id AS grant_profile, NULL AS p_id, NULL AS p_billing_account_id, \
+         NULL AS p_display_name, NULL AS p_currency, NULL AS p_status, NULL AS p_status_reason, \
+         NULL AS p_bill_to_company, NULL AS p_bill_to_line1, NULL AS p_bill_to_line2, \
+         NULL AS p_bill_to_postal_code, NULL AS p_bill_to_city, NULL AS p_bill_to_region, \
+         NULL AS p_bill_to_country, NULL AS p_invoice_email, NULL AS p_default_payment_method_id, \
+         NULL AS p_po_number, NULL AS p_created_at, 0 AS part_order, '' AS sort_name, '' AS sort_id \
+       FROM role_assignments r WHERE r.billing_account_id = $1 AND r.user_id = $2 \
+       UNION ALL \
+       SELECT 'profile', p.billing_account_id, NULL, NULL, p.id, p.billing_account_id, \
+         p.display_name, p.currency, p.status, p.status_reason, p.bill_to_company, \
+         p.bill_to_line1, p.bill_to_line2, p.bill_to_postal_code, p.bill_to_city, \
+         p.bill_to_region, p.bill_to_country, p.invoice_email, p.default_payment_method_id, \
+         p.po_number, p.created_at, 1, p.display_name, p.id \
+       FROM billing_profiles p WHERE p.billing_account_id = $1 \
+     ) x ON x.account_id = a.id \
+     WHERE a.id = $1 ORDER BY x.part_order, x.sort_name, x.sort_id";
 
 impl Store {
     pub async fn create_account(
@@ -41,24 +91,24 @@ impl Store {
     }
 
     pub async fn account(&self, id: &BillingAccountId) -> Result<Option<BillingAccount>> {
-        let row = sqlx::query("SELECT * FROM billing_accounts WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(rows::account).transpose()
+        self.read_row(
+            "SELECT * FROM billing_accounts WHERE id = $1",
+            &[Param::Text(id.as_str())],
+            |row| rows::account(row),
+        )
+        .await
     }
 
     /// Accounts the user administers or holds any role on, by name.
     pub async fn accounts_for_user(&self, user: &UserId) -> Result<Vec<BillingAccount>> {
-        let rows = sqlx::query(
+        self.read_rows(
             "SELECT * FROM billing_accounts WHERE account_admin_user_id = $1 \
              OR id IN (SELECT billing_account_id FROM role_assignments WHERE user_id = $1) \
              ORDER BY display_name, id",
+            &[Param::Text(user.as_str())],
+            |row| rows::account(row),
         )
-        .bind(user.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(rows::account).collect()
+        .await
     }
 
     /// Everything a permission check needs about one user on one account.
@@ -80,38 +130,79 @@ impl Store {
         account: &BillingAccountId,
         user: &UserId,
     ) -> Result<Option<(BillingAccount, Access)>> {
-        let rows = sqlx::query(
-            "SELECT a.*, r.role AS grant_role, r.billing_profile_id AS grant_profile \
-             FROM billing_accounts a LEFT JOIN role_assignments r \
-             ON r.billing_account_id = a.id AND r.user_id = $2 WHERE a.id = $1",
-        )
-        .bind(account.as_str())
-        .bind(user.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        let Some(first) = rows.first() else {
+        // One row per role assignment (or one with none); each decoded with its grant.
+        let rows = self
+            .read_rows(
+                "SELECT a.*, r.role AS grant_role, r.billing_profile_id AS grant_profile \
+                 FROM billing_accounts a LEFT JOIN role_assignments r \
+                 ON r.billing_account_id = a.id AND r.user_id = $2 WHERE a.id = $1",
+                &[Param::Text(account.as_str()), Param::Text(user.as_str())],
+                |row| Ok((rows::account(row)?, grant_of(row)?)),
+            )
+            .await?;
+        let mut grants = Vec::with_capacity(rows.len());
+        let mut found = None;
+        for (account, grant) in rows {
+            grants.extend(grant);
+            found.get_or_insert(account);
+        }
+        let Some(found) = found else {
             return Ok(None);
         };
-        let found = rows::account(first)?;
-        let mut grants = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let Some(role_code) = rows::opt_text(row, "grant_role")? else {
-                continue;
-            };
-            let role: Role = role_code
-                .parse()
-                .map_err(|_| rows::corrupt("role", &role_code))?;
-            let scope = match rows::opt_id(row, "grant_profile", BillingProfileId::parse)? {
-                Some(profile) => Scope::Profile(profile),
-                None => Scope::Account,
-            };
-            grants.push((scope, role));
-        }
         let access = Access {
             is_account_admin: found.account_admin == *user,
             grants,
         };
         Ok(Some((found, access)))
+    }
+
+    /// The account, the user's access on it and all its profiles (by name), in one query:
+    /// what every request that opens an account needs. The account row comes once per role
+    /// assignment of the user on it and once per profile (a `UNION ALL` joined to it, so the
+    /// rows add up rather than multiply). `None` when there is no such account.
+    pub async fn account_scope(
+        &self,
+        account: &BillingAccountId,
+        user: &UserId,
+    ) -> Result<Option<(BillingAccount, Access, Vec<BillingProfile>)>> {
+        let parts = self
+            .read_rows(
+                ACCOUNT_SCOPE,
+                &[Param::Text(account.as_str()), Param::Text(user.as_str())],
+                |row| {
+                    let part = match rows::opt_text(row, "part")?.as_deref() {
+                        Some("grant") => ScopePart::Grant(grant_of(row)?),
+                        Some("profile") => {
+                            ScopePart::Profile(Box::new(rows::profile(&rows::Prefixed {
+                                row,
+                                prefix: "p_",
+                            })?))
+                        }
+                        _ => ScopePart::Nothing,
+                    };
+                    Ok((rows::account(row)?, part))
+                },
+            )
+            .await?;
+        let mut found = None;
+        let mut grants = Vec::new();
+        let mut profiles = Vec::new();
+        for (account, part) in parts {
+            found.get_or_insert(account);
+            match part {
+                ScopePart::Grant(Some(grant)) => grants.push(grant),
+                ScopePart::Profile(profile) => profiles.push(*profile),
+                ScopePart::Grant(None) | ScopePart::Nothing => {}
+            }
+        }
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        let access = Access {
+            is_account_admin: found.account_admin == *user,
+            grants,
+        };
+        Ok(Some((found, access, profiles)))
     }
 
     pub async fn create_profile(
@@ -126,13 +217,12 @@ impl Store {
     }
 
     pub async fn profiles(&self, account: &BillingAccountId) -> Result<Vec<BillingProfile>> {
-        let rows = sqlx::query(
+        self.read_rows(
             "SELECT * FROM billing_profiles WHERE billing_account_id = $1 ORDER BY display_name, id",
+            &[Param::Text(account.as_str())],
+            |row| rows::profile(row),
         )
-        .bind(account.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(rows::profile).collect()
+        .await
     }
 
     pub async fn profile(
@@ -140,13 +230,12 @@ impl Store {
         account: &BillingAccountId,
         id: &BillingProfileId,
     ) -> Result<Option<BillingProfile>> {
-        let row =
-            sqlx::query("SELECT * FROM billing_profiles WHERE billing_account_id = $1 AND id = $2")
-                .bind(account.as_str())
-                .bind(id.as_str())
-                .fetch_optional(self.pool())
-                .await?;
-        row.as_ref().map(rows::profile).transpose()
+        self.read_row(
+            "SELECT * FROM billing_profiles WHERE billing_account_id = $1 AND id = $2",
+            &[Param::Text(account.as_str()), Param::Text(id.as_str())],
+            |row| rows::profile(row),
+        )
+        .await
     }
 
     pub async fn add_role_assignment(
@@ -217,16 +306,14 @@ impl Store {
         account: &BillingAccountId,
         profile: &BillingProfileId,
     ) -> Result<Vec<PaymentMethod>> {
-        let rows = sqlx::query(
+        self.read_rows(
             "SELECT m.* FROM payment_methods m JOIN billing_profiles p ON p.id = m.billing_profile_id \
              WHERE m.billing_account_id = $1 AND m.billing_profile_id = $2 AND m.status = 'active' \
              ORDER BY CASE WHEN p.default_payment_method_id = m.id THEN 0 ELSE 1 END, m.created_at DESC, m.id",
+            &[Param::Text(account.as_str()), Param::Text(profile.as_str())],
+            |row| rows::payment_method(row),
         )
-        .bind(account.as_str())
-        .bind(profile.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(rows::payment_method).collect()
+        .await
     }
 
     pub async fn payment_method(
@@ -234,13 +321,12 @@ impl Store {
         account: &BillingAccountId,
         id: &PaymentMethodId,
     ) -> Result<Option<PaymentMethod>> {
-        let row =
-            sqlx::query("SELECT * FROM payment_methods WHERE billing_account_id = $1 AND id = $2")
-                .bind(account.as_str())
-                .bind(id.as_str())
-                .fetch_optional(self.pool())
-                .await?;
-        row.as_ref().map(rows::payment_method).transpose()
+        self.read_row(
+            "SELECT * FROM payment_methods WHERE billing_account_id = $1 AND id = $2",
+            &[Param::Text(account.as_str()), Param::Text(id.as_str())],
+            |row| rows::payment_method(row),
+        )
+        .await
     }
 }
 

@@ -6,7 +6,8 @@
 //! first transaction and stores the answer inside its last (an [`IdempotencyClaim`] handed to
 //! those transactions), so that the key costs no commit of its own.
 
-use crate::rows::{millis, now};
+use crate::direct::Param;
+use crate::rows::{self, millis, now};
 use crate::{Result, Store, StoreError};
 use chrono::Duration;
 use sqlx::AnyConnection;
@@ -164,14 +165,22 @@ impl Store {
         &self,
         claim: &IdempotencyClaim,
     ) -> Result<Option<IdempotencyStart>> {
-        let row: Option<StoredKey> = sqlx::query_as(
-            "SELECT request_hash, state, response_status, response_body, created_at \
-             FROM idempotency_keys WHERE caller = $1 AND idempotency_key = $2",
-        )
-        .bind(&claim.caller)
-        .bind(&claim.key)
-        .fetch_optional(self.pool())
-        .await?;
+        let row: Option<StoredKey> = self
+            .read_row(
+                "SELECT request_hash, state, response_status, response_body, created_at \
+                 FROM idempotency_keys WHERE caller = $1 AND idempotency_key = $2",
+                &[Param::Text(&claim.caller), Param::Text(&claim.key)],
+                |row| {
+                    Ok((
+                        rows::text(row, "request_hash")?,
+                        rows::text(row, "state")?,
+                        rows::opt_int(row, "response_status")?,
+                        rows::opt_text(row, "response_body")?,
+                        rows::int(row, "created_at")?,
+                    ))
+                },
+            )
+            .await?;
         let Some((stored_hash, state, status, body, created_at)) = row else {
             return Ok(None);
         };

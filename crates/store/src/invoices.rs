@@ -1,8 +1,9 @@
 //! Invoices and their lines: issuing, reading, and the newest-first list with keyset paging
 //! (by invoice date, then number).
 
-use crate::rows::{self, date_text, millis};
-use crate::{Result, Row, Store, StoreError};
+use crate::direct::Param;
+use crate::rows::{self, date_text, millis, RowRead};
+use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use faktura_domain::*;
 use sqlx::AnyConnection;
@@ -80,7 +81,7 @@ impl InvoiceCursor {
     }
 }
 
-pub(crate) fn invoice_without_lines(row: &Row) -> Result<Invoice> {
+pub(crate) fn invoice_without_lines<R: RowRead + ?Sized>(row: &R) -> Result<Invoice> {
     let currency = rows::currency(row, "currency")?;
     Ok(Invoice {
         id: rows::id(row, "id", InvoiceId::parse)?,
@@ -144,13 +145,15 @@ impl Store {
         account: &BillingAccountId,
         id: &InvoiceId,
     ) -> Result<Option<Invoice>> {
-        let row = sqlx::query("SELECT * FROM invoices WHERE billing_account_id = $1 AND id = $2")
-            .bind(account.as_str())
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
+        let found = self
+            .read_row(
+                "SELECT * FROM invoices WHERE billing_account_id = $1 AND id = $2",
+                &[Param::Text(account.as_str()), Param::Text(id.as_str())],
+                |row| invoice_without_lines(row),
+            )
             .await?;
-        match row {
-            Some(row) => Ok(Some(self.with_lines(invoice_without_lines(&row)?).await?)),
+        match found {
+            Some(invoice) => Ok(Some(self.with_lines(invoice).await?)),
             None => Ok(None),
         }
     }
@@ -161,39 +164,52 @@ impl Store {
         account: &BillingAccountId,
         number: &str,
     ) -> Result<Option<Invoice>> {
-        let row =
-            sqlx::query("SELECT * FROM invoices WHERE billing_account_id = $1 AND number = $2")
-                .bind(account.as_str())
-                .bind(number)
-                .fetch_optional(self.pool())
-                .await?;
-        match row {
-            Some(row) => Ok(Some(self.with_lines(invoice_without_lines(&row)?).await?)),
+        let found = self
+            .read_row(
+                "SELECT * FROM invoices WHERE billing_account_id = $1 AND number = $2",
+                &[Param::Text(account.as_str()), Param::Text(number)],
+                |row| invoice_without_lines(row),
+            )
+            .await?;
+        match found {
+            Some(invoice) => Ok(Some(self.with_lines(invoice).await?)),
             None => Ok(None),
         }
     }
 
     async fn with_lines(&self, mut invoice: Invoice) -> Result<Invoice> {
         let currency = invoice.currency();
-        let rows = sqlx::query(
-            "SELECT * FROM invoice_lines WHERE billing_account_id = $1 AND invoice_id = $2 ORDER BY position",
-        )
-        .bind(invoice.billing_account_id.as_str())
-        .bind(invoice.id.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        invoice.lines = rows
-            .iter()
-            .map(|row| {
-                Ok(LineItem {
-                    service: rows::text(row, "service")?,
-                    description: rows::text(row, "description")?,
-                    quantity_milli: rows::int(row, "quantity_milli")?,
-                    unit_price: rows::money(row, "unit_price_minor", currency)?,
-                    amount: rows::money(row, "amount_minor", currency)?,
-                })
-            })
-            .collect::<Result<_>>()?;
+        // Amounts are read as minor units and given the invoice's currency after the read.
+        let lines = self
+            .read_rows(
+                "SELECT * FROM invoice_lines WHERE billing_account_id = $1 AND invoice_id = $2 ORDER BY position",
+                &[
+                    Param::Text(invoice.billing_account_id.as_str()),
+                    Param::Text(invoice.id.as_str()),
+                ],
+                |row| {
+                    Ok((
+                        rows::text(row, "service")?,
+                        rows::text(row, "description")?,
+                        rows::int(row, "quantity_milli")?,
+                        rows::int(row, "unit_price_minor")?,
+                        rows::int(row, "amount_minor")?,
+                    ))
+                },
+            )
+            .await?;
+        invoice.lines = lines
+            .into_iter()
+            .map(
+                |(service, description, quantity_milli, unit_price, amount)| LineItem {
+                    service,
+                    description,
+                    quantity_milli,
+                    unit_price: Money::from_minor(unit_price, currency),
+                    amount: Money::from_minor(amount, currency),
+                },
+            )
+            .collect();
         Ok(invoice)
     }
 
@@ -280,20 +296,15 @@ impl Store {
             " ORDER BY i.invoice_date DESC, i.number DESC LIMIT {}",
             limit + 1
         ));
-        let mut query = sqlx::query(&sql);
-        for value in &binds {
-            query = query.bind(value.as_str());
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        let mut items = rows
-            .iter()
-            .map(|row| {
+        let params: Vec<Param<'_>> = binds.iter().map(|value| Param::Text(value)).collect();
+        let mut items = self
+            .read_rows(&sql, &params, |row| {
                 Ok(InvoiceSummary {
                     invoice: invoice_without_lines(row)?,
                     profile_name: rows::text(row, "profile_name")?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .await?;
         let next = if items.len() > limit as usize {
             items.truncate(limit as usize);
             items.last().map(|last| InvoiceCursor::of(&last.invoice))

@@ -10,6 +10,7 @@ mod accounts;
 mod activity;
 mod audit;
 pub mod demo;
+mod direct;
 mod gateway;
 mod help_learning;
 mod iam;
@@ -85,6 +86,9 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite, read straight through the C library ([`direct`]).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
@@ -123,6 +127,9 @@ pub struct Store {
     /// (group commit, [`writer`]). `None` on PostgreSQL, whose row locks and parallel commits do
     /// this themselves.
     write_gate: Option<writer::Gate>,
+    /// SQLite: the reads every request makes, straight through the C library on the calling
+    /// task ([`direct`]). `None` on PostgreSQL.
+    reader: Option<Arc<direct::Reader>>,
 }
 
 /// A write transaction. On SQLite it is a savepoint in the writer's group commit and holds the
@@ -225,10 +232,17 @@ impl Store {
         };
         let pool = pool_options.connect(url).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| writer::Gate::new(pool.clone()));
+        let reader = match backend {
+            Backend::Sqlite => sqlite_file(&pool)
+                .await?
+                .map(|path| Arc::new(direct::Reader::new(&path))),
+            Backend::Postgres => None,
+        };
         Ok(Store {
             pool,
             backend,
             write_gate,
+            reader,
         })
     }
 
@@ -325,7 +339,47 @@ impl Store {
         }
     }
 
+    /// Runs a read and decodes each row with `decode`: on SQLite straight through the C
+    /// library ([`direct`]), on PostgreSQL through sqlx. For the short, indexed reads that
+    /// requests make; the SQL names its parameters `$1`, `$2`, … like the rest of the store.
+    pub(crate) async fn read_rows<T>(
+        &self,
+        sql: &str,
+        params: &[direct::Param<'_>],
+        decode: direct::Decode<T>,
+    ) -> Result<Vec<T>> {
+        if let Some(reader) = &self.reader {
+            return reader.query(sql, params, decode);
+        }
+        let mut query = sqlx::query(sql);
+        for param in params {
+            query = match *param {
+                direct::Param::Text(text) => query.bind(text),
+                direct::Param::Int(value) => query.bind(value),
+            };
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|row| decode(row)).collect()
+    }
+
+    /// [`Store::read_rows`] for a read of at most one row.
+    pub(crate) async fn read_row<T>(
+        &self,
+        sql: &str,
+        params: &[direct::Param<'_>],
+        decode: direct::Decode<T>,
+    ) -> Result<Option<T>> {
+        Ok(self
+            .read_rows(sql, params, decode)
+            .await?
+            .into_iter()
+            .next())
+    }
+
     pub async fn close(&self) {
+        if let Some(reader) = &self.reader {
+            reader.close();
+        }
         if let Some(gate) = &self.write_gate {
             gate.shut().await;
         }
@@ -334,3 +388,17 @@ impl Store {
 }
 
 pub(crate) type Row = AnyRow;
+
+/// The file behind a SQLite pool (`PRAGMA database_list`), or `None` for an in-memory or
+/// temporary database, which other connections cannot open.
+async fn sqlite_file(pool: &AnyPool) -> Result<Option<std::path::PathBuf>> {
+    let rows = sqlx::query("PRAGMA database_list").fetch_all(pool).await?;
+    for row in &rows {
+        if rows::opt_text(row, "name")?.as_deref() == Some("main") {
+            return Ok(rows::opt_text(row, "file")?
+                .filter(|file| !file.is_empty())
+                .map(std::path::PathBuf::from));
+        }
+    }
+    Ok(None)
+}

@@ -9,6 +9,7 @@
 //! takes more than is due when it starts, and the invoice refuses more than is due when it lands.
 
 use crate::audit::{self, NewAuditEvent};
+use crate::direct::Param;
 use crate::idempotency::IdempotencyClaim;
 use crate::invoices::invoice_without_lines;
 use crate::rows::{self, millis};
@@ -266,8 +267,12 @@ impl Store {
         account: &BillingAccountId,
         invoice: &InvoiceId,
     ) -> Result<Option<Payment>> {
-        let mut conn = self.pool().acquire().await?;
-        open_payment(&mut conn, account, invoice).await
+        self.read_row(
+            OPEN_PAYMENT,
+            &[Param::Text(account.as_str()), Param::Text(invoice.as_str())],
+            |row| rows::payment(row),
+        )
+        .await
     }
 
     /// The invoice's newest succeeded payment, if any: the one that paid it when it is Paid.
@@ -285,12 +290,12 @@ impl Store {
         account: &BillingAccountId,
         id: &PaymentId,
     ) -> Result<Option<Payment>> {
-        let row = sqlx::query("SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2")
-            .bind(account.as_str())
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(rows::payment).transpose()
+        self.read_row(
+            "SELECT * FROM payments WHERE billing_account_id = $1 AND id = $2",
+            &[Param::Text(account.as_str()), Param::Text(id.as_str())],
+            |row| rows::payment(row),
+        )
+        .await
     }
 
     /// Every payment attempt on the invoice, oldest first.
@@ -299,14 +304,12 @@ impl Store {
         account: &BillingAccountId,
         invoice: &InvoiceId,
     ) -> Result<Vec<Payment>> {
-        let rows = sqlx::query(
+        self.read_rows(
             "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 ORDER BY created_at, id",
+            &[Param::Text(account.as_str()), Param::Text(invoice.as_str())],
+            |row| rows::payment(row),
         )
-        .bind(account.as_str())
-        .bind(invoice.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(rows::payment).collect()
+        .await
     }
 
     /// Every payment attempt on each of the invoices, oldest first, in one query (for lists).
@@ -324,12 +327,13 @@ impl Store {
                  ORDER BY invoice_id, created_at, id",
                 params.join(", ")
             );
-            let mut query = sqlx::query(&sql).bind(account.as_str());
-            for id in chunk {
-                query = query.bind(id.as_str());
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                let payment = rows::payment(&row)?;
+            let params: Vec<Param<'_>> = std::iter::once(Param::Text(account.as_str()))
+                .chain(chunk.iter().map(|id| Param::Text(id.as_str())))
+                .collect();
+            for payment in self
+                .read_rows(&sql, &params, |row| rows::payment(row))
+                .await?
+            {
                 by_invoice
                     .entry(payment.invoice_id.clone())
                     .or_default()
@@ -690,19 +694,20 @@ pub(crate) async fn record_invoice_paid(
     .await
 }
 
+/// The invoice's payment in flight (at most one: a partial unique index).
+const OPEN_PAYMENT: &str = "SELECT * FROM payments WHERE billing_account_id = $1 \
+     AND invoice_id = $2 AND state IN ('processing', 'unknown', 'requires_action')";
+
 async fn open_payment(
     conn: &mut sqlx::AnyConnection,
     account: &BillingAccountId,
     invoice: &InvoiceId,
 ) -> Result<Option<Payment>> {
-    let row = sqlx::query(
-        "SELECT * FROM payments WHERE billing_account_id = $1 AND invoice_id = $2 \
-         AND state IN ('processing', 'unknown', 'requires_action')",
-    )
-    .bind(account.as_str())
-    .bind(invoice.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query(OPEN_PAYMENT)
+        .bind(account.as_str())
+        .bind(invoice.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(rows::payment).transpose()
 }
 

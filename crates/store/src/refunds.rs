@@ -9,6 +9,7 @@
 //! `credit_note.issued`) whose outbox events tell people and webhooks.
 
 use crate::audit::{self, NewAuditEvent};
+use crate::direct::Param;
 use crate::rows::{self, millis};
 use crate::{Result, Row, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -92,7 +93,7 @@ fn refund_row(row: &Row) -> Result<Refund> {
     })
 }
 
-fn credit_note_row(row: &Row) -> Result<CreditNote> {
+fn credit_note_row<R: rows::RowRead + ?Sized>(row: &R) -> Result<CreditNote> {
     let currency = rows::currency(row, "currency")?;
     Ok(CreditNote {
         id: rows::id(row, "id", CreditNoteId::parse)?,
@@ -553,12 +554,13 @@ impl Store {
                 "{CREDIT_NOTES} WHERE c.billing_account_id = $1 AND c.invoice_id IN ({}) ORDER BY c.number",
                 params.join(", ")
             );
-            let mut query = sqlx::query(&sql).bind(account.as_str());
-            for id in chunk {
-                query = query.bind(id.as_str());
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                let note = credit_note_row(&row)?;
+            let params: Vec<Param<'_>> = std::iter::once(Param::Text(account.as_str()))
+                .chain(chunk.iter().map(|id| Param::Text(id.as_str())))
+                .collect();
+            for note in self
+                .read_rows(&sql, &params, |row| credit_note_row(row))
+                .await?
+            {
                 by_invoice
                     .entry(note.invoice_id.clone())
                     .or_default()

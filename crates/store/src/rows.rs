@@ -39,49 +39,94 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
-pub(crate) fn text(row: &Row, column: &str) -> Result<String> {
-    Ok(row.try_get::<String, _>(column)?)
+/// A row of either driver: sqlx's `AnyRow`, or a row read straight from SQLite's C library by
+/// [`crate::direct`]. The decoders in this module take either, so each table is decoded in one
+/// place whichever way it was read.
+pub(crate) trait RowRead {
+    fn opt_text_at(&self, column: &str) -> Result<Option<String>>;
+    fn opt_int_at(&self, column: &str) -> Result<Option<i64>>;
 }
 
-pub(crate) fn opt_text(row: &Row, column: &str) -> Result<Option<String>> {
-    Ok(row.try_get::<Option<String>, _>(column)?)
+impl RowRead for Row {
+    fn opt_text_at(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.try_get::<Option<String>, _>(column)?)
+    }
+    fn opt_int_at(&self, column: &str) -> Result<Option<i64>> {
+        Ok(self.try_get::<Option<i64>, _>(column)?)
+    }
 }
 
-pub(crate) fn int(row: &Row, column: &str) -> Result<i64> {
-    Ok(row.try_get::<i64, _>(column)?)
+/// The columns of a row whose names carry a prefix (`p_id` for `id`), so that a decoder written
+/// for a table's own column names reads that table's columns out of a join.
+pub(crate) struct Prefixed<'a, R: ?Sized> {
+    pub row: &'a R,
+    pub prefix: &'a str,
+}
+
+impl<R: RowRead + ?Sized> RowRead for Prefixed<'_, R> {
+    fn opt_text_at(&self, column: &str) -> Result<Option<String>> {
+        self.row.opt_text_at(&format!("{}{column}", self.prefix))
+    }
+    fn opt_int_at(&self, column: &str) -> Result<Option<i64>> {
+        self.row.opt_int_at(&format!("{}{column}", self.prefix))
+    }
+}
+
+pub(crate) fn text<R: RowRead + ?Sized>(row: &R, column: &str) -> Result<String> {
+    opt_text(row, column)?.ok_or_else(|| corrupt(column, "NULL"))
+}
+
+pub(crate) fn opt_text<R: RowRead + ?Sized>(row: &R, column: &str) -> Result<Option<String>> {
+    row.opt_text_at(column)
+}
+
+pub(crate) fn int<R: RowRead + ?Sized>(row: &R, column: &str) -> Result<i64> {
+    opt_int(row, column)?.ok_or_else(|| corrupt(column, "NULL"))
+}
+
+pub(crate) fn opt_int<R: RowRead + ?Sized>(row: &R, column: &str) -> Result<Option<i64>> {
+    row.opt_int_at(column)
 }
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value:?}"))
 }
 
-pub(crate) fn timestamp(row: &Row, column: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn timestamp<R: RowRead + ?Sized>(row: &R, column: &str) -> Result<DateTime<Utc>> {
     let ms = int(row, column)?;
     DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt(column, &ms.to_string()))
 }
 
-pub(crate) fn date(row: &Row, column: &str) -> Result<NaiveDate> {
+pub(crate) fn date<R: RowRead + ?Sized>(row: &R, column: &str) -> Result<NaiveDate> {
     let value = text(row, column)?;
     parse_date(&value).ok_or_else(|| corrupt(column, &value))
 }
 
-pub(crate) fn currency(row: &Row, column: &str) -> Result<Currency> {
+pub(crate) fn currency<R: RowRead + ?Sized>(row: &R, column: &str) -> Result<Currency> {
     let value = text(row, column)?;
     value.parse().map_err(|_| corrupt(column, &value))
 }
 
-pub(crate) fn money(row: &Row, column: &str, currency: Currency) -> Result<Money> {
+pub(crate) fn money<R: RowRead + ?Sized>(
+    row: &R,
+    column: &str,
+    currency: Currency,
+) -> Result<Money> {
     Ok(Money::from_minor(int(row, column)?, currency))
 }
 
 /// Parses a prefixed id column with its own type's rules.
-pub(crate) fn id<T>(row: &Row, column: &str, parse: fn(&str) -> Result<T, InvalidId>) -> Result<T> {
+pub(crate) fn id<T, R: RowRead + ?Sized>(
+    row: &R,
+    column: &str,
+    parse: fn(&str) -> Result<T, InvalidId>,
+) -> Result<T> {
     let value = text(row, column)?;
     parse(&value).map_err(|_| corrupt(column, &value))
 }
 
-pub(crate) fn opt_id<T>(
-    row: &Row,
+pub(crate) fn opt_id<T, R: RowRead + ?Sized>(
+    row: &R,
     column: &str,
     parse: fn(&str) -> Result<T, InvalidId>,
 ) -> Result<Option<T>> {
@@ -91,13 +136,17 @@ pub(crate) fn opt_id<T>(
     }
 }
 
-pub(crate) fn coded<T>(row: &Row, column: &str, from_code: fn(&str) -> Option<T>) -> Result<T> {
+pub(crate) fn coded<T, R: RowRead + ?Sized>(
+    row: &R,
+    column: &str,
+    from_code: fn(&str) -> Option<T>,
+) -> Result<T> {
     let value = text(row, column)?;
     from_code(&value).ok_or_else(|| corrupt(column, &value))
 }
 
-pub(crate) fn opt_coded<T>(
-    row: &Row,
+pub(crate) fn opt_coded<T, R: RowRead + ?Sized>(
+    row: &R,
     column: &str,
     from_code: fn(&str) -> Option<T>,
 ) -> Result<Option<T>> {
@@ -109,7 +158,7 @@ pub(crate) fn opt_coded<T>(
     }
 }
 
-pub(crate) fn address(row: &Row, prefix: &str) -> Result<Address> {
+pub(crate) fn address<R: RowRead + ?Sized>(row: &R, prefix: &str) -> Result<Address> {
     let get = |field: &str| text(row, &format!("{prefix}_{field}"));
     Ok(Address {
         company: get("company")?,
@@ -122,7 +171,7 @@ pub(crate) fn address(row: &Row, prefix: &str) -> Result<Address> {
     })
 }
 
-pub(crate) fn user(row: &Row) -> Result<User> {
+pub(crate) fn user<R: RowRead + ?Sized>(row: &R) -> Result<User> {
     Ok(User {
         id: id(row, "id", UserId::parse)?,
         email: text(row, "email")?,
@@ -135,7 +184,7 @@ pub(crate) fn user(row: &Row) -> Result<User> {
 
 /// A user joined into another row under `user_…` column names (see [`USER_COLUMNS`]), or
 /// `None` when the join found none.
-pub(crate) fn joined_user(row: &Row) -> Result<Option<User>> {
+pub(crate) fn joined_user<R: RowRead + ?Sized>(row: &R) -> Result<Option<User>> {
     let Some(user_id) = opt_id(row, "user_id_", UserId::parse)? else {
         return Ok(None);
     };
@@ -154,7 +203,7 @@ pub(crate) const USER_COLUMNS: &str = "u.id AS user_id_, u.email AS user_email, 
      u.display_name AS user_display_name, u.locale AS user_locale, \
      u.is_operator AS user_is_operator, u.created_at AS user_created_at";
 
-pub(crate) fn account(row: &Row) -> Result<BillingAccount> {
+pub(crate) fn account<R: RowRead + ?Sized>(row: &R) -> Result<BillingAccount> {
     Ok(BillingAccount {
         id: id(row, "id", BillingAccountId::parse)?,
         display_name: text(row, "display_name")?,
@@ -167,7 +216,7 @@ pub(crate) fn account(row: &Row) -> Result<BillingAccount> {
     })
 }
 
-pub(crate) fn profile(row: &Row) -> Result<BillingProfile> {
+pub(crate) fn profile<R: RowRead + ?Sized>(row: &R) -> Result<BillingProfile> {
     Ok(BillingProfile {
         id: id(row, "id", BillingProfileId::parse)?,
         billing_account_id: id(row, "billing_account_id", BillingAccountId::parse)?,
@@ -187,7 +236,7 @@ pub(crate) fn profile(row: &Row) -> Result<BillingProfile> {
     })
 }
 
-pub(crate) fn payment_method(row: &Row) -> Result<PaymentMethod> {
+pub(crate) fn payment_method<R: RowRead + ?Sized>(row: &R) -> Result<PaymentMethod> {
     let exp_month = int(row, "exp_month")?;
     let exp_year = int(row, "exp_year")?;
     Ok(PaymentMethod {
@@ -207,7 +256,7 @@ pub(crate) fn payment_method(row: &Row) -> Result<PaymentMethod> {
     })
 }
 
-pub(crate) fn payment(row: &Row) -> Result<Payment> {
+pub(crate) fn payment<R: RowRead + ?Sized>(row: &R) -> Result<Payment> {
     let currency = currency(row, "currency")?;
     Ok(Payment {
         id: id(row, "id", PaymentId::parse)?,

@@ -1,6 +1,7 @@
 //! Server-side sessions. The cookie carries a random token; the database keeps only its
 //! SHA-256, so a leaked database cannot be replayed as cookies.
 
+use crate::direct::Param;
 use crate::rows::{self, millis};
 use crate::{Result, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -56,19 +57,19 @@ impl Store {
 
     /// The live session for a cookie token; expired ones are treated as absent.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2")
-            .bind(token_hash(token))
-            .bind(millis(crate::rows::now()))
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some(row) => Ok(Some(Session {
-                user_id: rows::id(&row, "user_id", UserId::parse)?,
-                csrf_token: rows::text(&row, "csrf_token")?,
-                expires_at: rows::timestamp(&row, "expires_at")?,
-            })),
-            None => Ok(None),
-        }
+        let hash = token_hash(token);
+        self.read_row(
+            "SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+            &[Param::Text(&hash), Param::Int(millis(crate::rows::now()))],
+            |row| {
+                Ok(Session {
+                    user_id: rows::id(row, "user_id", UserId::parse)?,
+                    csrf_token: rows::text(row, "csrf_token")?,
+                    expires_at: rows::timestamp(row, "expires_at")?,
+                })
+            },
+        )
+        .await
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {

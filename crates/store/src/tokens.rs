@@ -1,6 +1,7 @@
 //! Personal access tokens for the API. The token is shown once; the database keeps its SHA-256.
 
 use crate::audit::{self, NewAuditEvent};
+use crate::direct::Param;
 use crate::rows::{self, millis, now};
 use crate::{random_token, Result, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -25,9 +26,9 @@ fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn token(row: &crate::Row) -> Result<ApiToken> {
+fn token<R: rows::RowRead + ?Sized>(row: &R) -> Result<ApiToken> {
     let optional_time = |column: &str| -> Result<Option<DateTime<Utc>>> {
-        match sqlx::Row::try_get::<Option<i64>, _>(row, column)? {
+        match rows::opt_int(row, column)? {
             Some(ms) => Ok(Some(
                 DateTime::from_timestamp_millis(ms)
                     .ok_or_else(|| rows::corrupt(column, &ms.to_string()))?,
@@ -120,20 +121,18 @@ impl Store {
             return Ok(None);
         }
         let at = millis(now());
-        let row = sqlx::query(&format!(
-            "SELECT t.*, {} FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
-             AND (t.expires_at IS NULL OR t.expires_at > $2)",
-            rows::USER_COLUMNS
-        ))
-        .bind(hash(clear))
-        .bind(at)
-        .fetch_optional(self.pool())
-        .await?;
-        match row {
-            Some(row) => Ok(Some((token(&row)?, rows::joined_user(&row)?))),
-            None => Ok(None),
-        }
+        let token_hash = hash(clear);
+        self.read_row(
+            &format!(
+                "SELECT t.*, {} FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+                 AND (t.expires_at IS NULL OR t.expires_at > $2)",
+                rows::USER_COLUMNS
+            ),
+            &[Param::Text(&token_hash), Param::Int(at)],
+            |row| Ok((token(row)?, rows::joined_user(row)?)),
+        )
+        .await
     }
 
     pub async fn api_tokens_for(&self, user: &UserId) -> Result<Vec<ApiToken>> {

@@ -1,5 +1,6 @@
 //! Users and their credentials.
 
+use crate::direct::Param;
 use crate::rows::{self, millis};
 use crate::{Result, Store, StoreError};
 
@@ -90,11 +91,12 @@ impl Store {
     }
 
     pub async fn user_by_id(&self, id: &UserId) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(rows::user).transpose()
+        self.read_row(
+            "SELECT * FROM users WHERE id = $1",
+            &[Param::Text(id.as_str())],
+            |row| rows::user(row),
+        )
+        .await
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
