@@ -30,15 +30,15 @@ impl AccountScope {
     pub async fn load(app: &Services, actor: &Actor, raw_account: &str) -> AppResult<AccountScope> {
         let hidden = || AppError::hidden(Resource::BillingAccount, NO_ROLE_ON_ACCOUNT);
         let id = BillingAccountId::parse(raw_account).map_err(|_| hidden())?;
-        // Two queries: the account with the actor's roles on it, then its profiles.
-        let Some((account, access)) = app.store.account_with_access(&id, &actor.user.id).await?
+        // One query: the account, the actor's roles on it and its profiles.
+        let Some((account, access, mut profiles)) =
+            app.store.account_scope(&id, &actor.user.id).await?
         else {
             return Err(hidden());
         };
         if !access.has_any_role() {
             return Err(hidden());
         }
-        let mut profiles = app.store.profiles(&id).await?;
         if !access.sees_whole_account() {
             let mine = access.profile_ids();
             profiles.retain(|p| mine.contains(&p.id));
