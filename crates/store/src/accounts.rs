@@ -113,47 +113,13 @@ impl Store {
 
     /// Everything a permission check needs about one user on one account.
     pub async fn access(&self, account: &BillingAccountId, user: &UserId) -> Result<Access> {
-        Ok(match self.account_with_access(account, user).await? {
-            Some((_, access)) => access,
+        Ok(match self.account_scope(account, user).await? {
+            Some((_, access, _)) => access,
             None => Access {
                 is_account_admin: false,
                 grants: Vec::new(),
             },
         })
-    }
-
-    /// The account and the user's access on it, in one query (every request that opens an
-    /// account asks this): the account row once per role assignment the user holds on it, or
-    /// once with no assignment. `None` when there is no such account.
-    pub async fn account_with_access(
-        &self,
-        account: &BillingAccountId,
-        user: &UserId,
-    ) -> Result<Option<(BillingAccount, Access)>> {
-        // One row per role assignment (or one with none); each decoded with its grant.
-        let rows = self
-            .read_rows(
-                "SELECT a.*, r.role AS grant_role, r.billing_profile_id AS grant_profile \
-                 FROM billing_accounts a LEFT JOIN role_assignments r \
-                 ON r.billing_account_id = a.id AND r.user_id = $2 WHERE a.id = $1",
-                &[Param::Text(account.as_str()), Param::Text(user.as_str())],
-                |row| Ok((rows::account(row)?, grant_of(row)?)),
-            )
-            .await?;
-        let mut grants = Vec::with_capacity(rows.len());
-        let mut found = None;
-        for (account, grant) in rows {
-            grants.extend(grant);
-            found.get_or_insert(account);
-        }
-        let Some(found) = found else {
-            return Ok(None);
-        };
-        let access = Access {
-            is_account_admin: found.account_admin == *user,
-            grants,
-        };
-        Ok(Some((found, access)))
     }
 
     /// The account, the user's access on it and all its profiles (by name), in one query:

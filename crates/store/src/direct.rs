@@ -56,12 +56,14 @@ impl Reader {
 
     fn open(&self) -> Result<Connection> {
         // Opened read-write (a read-only handle on a WAL file needs the -shm file writable
-        // anyway) but told never to write.
+        // anyway) but told never to write. A WAL reader waits only in rare cases (another
+        // connection recovering the WAL); it waits on a runtime thread, so briefly, and then
+        // fails the request rather than stall the others on that thread.
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")?;
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
     }
