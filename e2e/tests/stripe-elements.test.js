@@ -38,21 +38,34 @@ async function fillElement(scope, number) {
   await field("postal_code").fill("8000");
 }
 
+/** The files under `dir` and their contents, read at one moment. The server keeps running
+ *  while the test reads: a mail written to the Maildir's tmp/ may move to new/ between the
+ *  listing and the read, so a file that vanished makes the whole walk start again. */
+function filesWithContents(dir) {
+  for (let attempt = 1; ; attempt++) {
+    const paths = [];
+    const walk = (folder) => {
+      for (const name of readdirSync(folder)) {
+        const path = join(folder, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else paths.push(path);
+      }
+    };
+    try {
+      walk(dir);
+      return paths.map((path) => ({ path, text: readFileSync(path).toString("latin1") }));
+    } catch (error) {
+      if (error.code !== "ENOENT" || attempt >= 10) throw error;
+    }
+  }
+}
+
 /** No full card number in any file the server left (its SQLite database and its log). */
 function assertNoCardNumbers(dir, numbers) {
-  const files = [];
-  const walk = (folder) => {
-    for (const name of readdirSync(folder)) {
-      const path = join(folder, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.push(path);
-    }
-  };
-  walk(dir);
-  assert.ok(files.some((f) => f.endsWith("e2e.db")), `the database is in ${dir}`);
-  for (const file of files) {
-    const text = readFileSync(file).toString("latin1");
-    for (const number of numbers) assert.ok(!text.includes(number), `${number} in ${file}`);
+  const files = filesWithContents(dir);
+  assert.ok(files.some((f) => f.path.endsWith("e2e.db")), `the database is in ${dir}`);
+  for (const { path, text } of files) {
+    for (const number of numbers) assert.ok(!text.includes(number), `${number} in ${path}`);
   }
 }
 
