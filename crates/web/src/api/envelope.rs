@@ -231,17 +231,32 @@ impl ApiQuery {
 /// `2026-03-05T00:00:00Z`. Written by hand: chrono's `format("%Y-%m-%d")` parses its format
 /// string on every call, and a list page formats four dates per invoice.
 pub fn date_time(date: NaiveDate) -> String {
-    use chrono::Datelike as _;
-    use std::fmt::Write as _;
-    let mut text = String::with_capacity(20);
-    let _ = write!(
-        text,
-        "{:04}-{:02}-{:02}T00:00:00Z",
-        date.year(),
-        date.month(),
-        date.day()
-    );
-    text
+    DateTimeText(date).to_string()
+}
+
+/// A date as the API writes it (`2026-03-05T00:00:00Z`), serialized without a `String` in
+/// between (a list writes four per invoice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTimeText(pub NaiveDate);
+
+impl std::fmt::Display for DateTimeText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::Datelike as _;
+        let date = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T00:00:00Z",
+            date.year(),
+            date.month(),
+            date.day()
+        )
+    }
+}
+
+impl serde::Serialize for DateTimeText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 pub fn timestamp(at: DateTime<Utc>) -> String {

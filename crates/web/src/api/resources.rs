@@ -5,7 +5,7 @@
 //! maps these replaced serialized them in, so responses stay byte-for-byte the same (a test in
 //! `examples` checks it). Fields that are null today are `Option`s without `skip_serializing`.
 
-use super::envelope::{date_time, timestamp};
+use super::envelope::{timestamp, DateTimeText};
 use chrono::NaiveDate;
 use faktura_domain::*;
 use serde::Serialize;
@@ -64,19 +64,91 @@ impl<T> List<T> {
     }
 }
 
-/// `{"currency": "DKK", "value": 1234.56}`, the value formatted from integer minor units.
+/// `{"currency": "DKK", "value": 1234.56}`: the value is written as a JSON number straight
+/// from the integer minor units, digit for digit (never through a float).
 #[derive(Serialize, Debug, Clone)]
 pub struct Amount {
     pub currency: &'static str,
-    pub value: Option<serde_json::Number>,
+    pub value: DecimalNumber,
 }
 
 impl From<Money> for Amount {
     fn from(money: Money) -> Amount {
         Amount {
             currency: money.currency().code(),
-            value: money.to_decimal_string().parse().ok(),
+            value: DecimalNumber(money),
         }
+    }
+}
+
+/// An amount's JSON number: the whole units, and the fraction without its trailing zeros
+/// (`16.53`, `-0.05`, `100.0`; `1500` for a currency without minor units). These are the
+/// digits a float would have printed for any amount a float holds exactly, and exact beyond.
+#[derive(Debug, Clone, Copy)]
+pub struct DecimalNumber(pub Money);
+
+impl Serialize for DecimalNumber {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = NumberText::default();
+        write_decimal(self.0, &mut text).map_err(serde::ser::Error::custom)?;
+        // A raw value is how serde_json writes a number it did not parse into a float.
+        let raw: &serde_json::value::RawValue =
+            serde_json::from_str(text.as_str()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+fn write_decimal(money: Money, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+    let minor = money.minor();
+    if minor < 0 {
+        out.write_char('-')?;
+    }
+    let abs = minor.unsigned_abs();
+    let exponent = money.currency().exponent();
+    if exponent == 0 {
+        return write!(out, "{abs}");
+    }
+    let per = 10_u64.pow(exponent);
+    let (whole, mut fraction, mut digits) = (abs / per, abs % per, exponent as usize);
+    while fraction != 0 && fraction % 10 == 0 {
+        fraction /= 10;
+        digits -= 1;
+    }
+    if fraction == 0 {
+        return write!(out, "{whole}.0");
+    }
+    write!(out, "{whole}.{fraction:0digits$}")
+}
+
+/// A number's text on the stack: an `i64` of minor units needs at most 21 bytes.
+struct NumberText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Default for NumberText {
+    fn default() -> NumberText {
+        NumberText {
+            bytes: [0; 32],
+            len: 0,
+        }
+    }
+}
+
+impl NumberText {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so the bytes are UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("0")
+    }
+}
+
+impl std::fmt::Write for NumberText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -204,11 +276,11 @@ pub struct InvoiceProperties {
     pub billing_profile_id: String,
     pub credit_amount: Amount,
     pub documents: Vec<InvoiceDocumentJson>,
-    pub due_date: String,
+    pub due_date: DateTimeText,
     pub failed_payments: Vec<FailedPaymentJson>,
-    pub invoice_date: String,
-    pub invoice_period_end_date: String,
-    pub invoice_period_start_date: String,
+    pub invoice_date: DateTimeText,
+    pub invoice_period_end_date: DateTimeText,
+    pub invoice_period_start_date: DateTimeText,
     pub invoice_type: &'static str,
     pub is_monthly_invoice: bool,
     pub payments: Vec<InvoicePaymentJson>,
@@ -283,11 +355,11 @@ pub fn invoice_resource(
             name: invoice.number.clone(),
             url: format!("{id}/download"),
         }],
-        due_date: date_time(invoice.due_date),
+        due_date: DateTimeText(invoice.due_date),
         failed_payments: failed,
-        invoice_date: date_time(invoice.invoice_date),
-        invoice_period_end_date: date_time(invoice.period_end),
-        invoice_period_start_date: date_time(invoice.period_start),
+        invoice_date: DateTimeText(invoice.invoice_date),
+        invoice_period_end_date: DateTimeText(invoice.period_end),
+        invoice_period_start_date: DateTimeText(invoice.period_start),
         invoice_type: "AzureServices",
         is_monthly_invoice: true,
         payments: succeeded,
@@ -432,6 +504,52 @@ mod tests {
         assert_eq!(
             amount(Money::from_minor(-5, Currency::DKK)).to_string(),
             r#"{"currency":"DKK","value":-0.05}"#
+        );
+    }
+
+    fn text(minor: i64, currency: Currency) -> String {
+        serde_json::to_string(&DecimalNumber(Money::from_minor(minor, currency))).unwrap()
+    }
+
+    #[test]
+    fn amounts_are_written_as_a_float_would_print_them() {
+        for minor in [
+            0,
+            1,
+            5,
+            10,
+            99,
+            100,
+            150,
+            1653,
+            10_000,
+            123_456_789,
+            -1,
+            -10,
+            -12_350,
+        ] {
+            let float: f64 = Money::from_minor(minor, Currency::DKK)
+                .to_decimal_string()
+                .parse()
+                .unwrap();
+            assert_eq!(
+                text(minor, Currency::DKK),
+                serde_json::to_string(&float).unwrap()
+            );
+        }
+        assert_eq!(text(0, Currency::EUR), "0.0");
+        assert_eq!(text(-120, Currency::EUR), "-1.2");
+        assert_eq!(text(1500, Currency::JPY), "1500");
+        assert_eq!(text(-7, Currency::JPY), "-7");
+    }
+
+    #[test]
+    fn amounts_beyond_a_float_keep_every_digit() {
+        assert_eq!(text(i64::MAX, Currency::USD), "92233720368547758.07");
+        assert_eq!(text(i64::MIN, Currency::USD), "-92233720368547758.08");
+        assert_eq!(
+            text(9_007_199_254_740_993, Currency::DKK),
+            "90071992547409.93"
         );
     }
 }
