@@ -33,10 +33,50 @@ pub(crate) type Decode<T> = fn(&dyn RowRead) -> Result<T>;
 const MAX_IDLE: usize = 16;
 /// Statements kept prepared per connection (lists build their `IN (…)` lists by size).
 const STATEMENT_CACHE: usize = 64;
+/// Query texts whose column indexes are kept per connection.
+const COLUMN_MAPS: usize = 256;
 
 pub(crate) struct Reader {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<ReaderConnection>>,
+}
+
+/// A reader's connection, with the column indexes of each query it has run.
+struct ReaderConnection {
+    conn: Connection,
+    columns: HashMap<Box<str>, Columns>,
+}
+
+/// A query's column names in order, and the index of each name (the first of two equal names
+/// wins, as in rusqlite's own lookup).
+struct Columns {
+    names: Vec<Box<str>>,
+    by_name: HashMap<Box<str>, usize>,
+}
+
+impl Columns {
+    fn of(statement: &rusqlite::Statement<'_>) -> Columns {
+        let names: Vec<Box<str>> = statement
+            .column_names()
+            .into_iter()
+            .map(Box::from)
+            .collect();
+        let mut by_name = HashMap::with_capacity(names.len());
+        for (index, name) in names.iter().enumerate() {
+            by_name.entry(name.clone()).or_insert(index);
+        }
+        Columns { names, by_name }
+    }
+
+    /// Whether these are still the statement's columns (a `SELECT *` changes with the schema).
+    fn fit(&self, statement: &rusqlite::Statement<'_>) -> bool {
+        statement.column_count() == self.names.len()
+            && self
+                .names
+                .iter()
+                .enumerate()
+                .all(|(index, name)| statement.column_name(index).ok() == Some(&**name))
+    }
 }
 
 impl std::fmt::Debug for Reader {
@@ -54,7 +94,7 @@ impl Reader {
         }
     }
 
-    fn open(&self) -> Result<Connection> {
+    fn open(&self) -> Result<ReaderConnection> {
         // Opened read-write (a read-only handle on a WAL file needs the -shm file writable
         // anyway) but told never to write. A WAL reader waits only in rare cases (another
         // connection recovering the WAL); it waits on a runtime thread, so briefly, and then
@@ -65,10 +105,13 @@ impl Reader {
         )?;
         conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(conn)
+        Ok(ReaderConnection {
+            conn,
+            columns: HashMap::new(),
+        })
     }
 
-    fn take(&self) -> Result<Connection> {
+    fn take(&self) -> Result<ReaderConnection> {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         match idle {
             Some(conn) => Ok(conn),
@@ -76,7 +119,7 @@ impl Reader {
         }
     }
 
-    fn give_back(&self, conn: Connection) {
+    fn give_back(&self, conn: ReaderConnection) {
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < MAX_IDLE {
                 idle.push(conn);
@@ -91,8 +134,8 @@ impl Reader {
         params: &[Param<'_>],
         decode: Decode<T>,
     ) -> Result<Vec<T>> {
-        let conn = self.take()?;
-        let result = run(&conn, sql, params, decode);
+        let mut conn = self.take()?;
+        let result = run(&mut conn, sql, params, decode);
         // A connection whose statement failed is dropped, not reused: whatever went wrong
         // (a busy file, a corrupt page) should not outlive this call.
         if result.is_ok() {
@@ -109,8 +152,13 @@ impl Reader {
     }
 }
 
-fn run<T>(conn: &Connection, sql: &str, params: &[Param<'_>], decode: Decode<T>) -> Result<Vec<T>> {
-    let mut statement = conn.prepare_cached(sql)?;
+fn run<T>(
+    reader: &mut ReaderConnection,
+    sql: &str,
+    params: &[Param<'_>],
+    decode: Decode<T>,
+) -> Result<Vec<T>> {
+    let mut statement = reader.conn.prepare_cached(sql)?;
     if statement.parameter_count() != params.len() {
         return Err(StoreError::Corrupt(format!(
             "query takes {} parameters, {} given",
@@ -132,20 +180,30 @@ fn run<T>(conn: &Connection, sql: &str, params: &[Param<'_>], decode: Decode<T>)
             Param::Int(value) => statement.raw_bind_parameter(index, value)?,
         }
     }
-    // Columns are looked up by name once per query, not once per value: rusqlite's own lookup
-    // compares every column name (case-insensitively) on each call, which took an eighth of a
-    // list request's time.
-    let mut columns = HashMap::with_capacity(statement.column_count());
-    for (index, name) in statement.column_names().into_iter().enumerate() {
-        // The first of two equal names wins, as in rusqlite's own lookup.
-        columns.entry(name.to_owned()).or_insert(index);
-    }
+    // Columns are looked up by name in a map made once per query text and connection, not
+    // once per value: rusqlite's own lookup compares every column name (case-insensitively)
+    // on each call, which took an eighth of a list request's time, and building the map on
+    // every call was most of the rest.
+    let columns = match reader.columns.get(sql) {
+        Some(columns) if columns.fit(&statement) => columns,
+        _ => {
+            if reader.columns.len() >= COLUMN_MAPS {
+                // Lists make a query text per page size; start over rather than grow forever.
+                reader.columns.clear();
+            }
+            reader.columns.insert(sql.into(), Columns::of(&statement));
+            reader
+                .columns
+                .get(sql)
+                .ok_or_else(|| StoreError::Corrupt("a column index went missing".into()))?
+        }
+    };
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(decode(&NamedRow {
             row,
-            columns: &columns,
+            columns: &columns.by_name,
         })?);
     }
     Ok(out)
@@ -154,7 +212,7 @@ fn run<T>(conn: &Connection, sql: &str, params: &[Param<'_>], decode: Decode<T>)
 /// A row with its query's column indexes by name.
 struct NamedRow<'a, 'stmt> {
     row: &'a rusqlite::Row<'stmt>,
-    columns: &'a HashMap<String, usize>,
+    columns: &'a HashMap<Box<str>, usize>,
 }
 
 impl NamedRow<'_, '_> {
