@@ -121,18 +121,10 @@ fn write_decimal(money: Money, out: &mut impl std::fmt::Write) -> std::fmt::Resu
 }
 
 /// A number's text on the stack: an `i64` of minor units needs at most 21 bytes.
+#[derive(Default)]
 struct NumberText {
     bytes: [u8; 32],
     len: usize,
-}
-
-impl Default for NumberText {
-    fn default() -> NumberText {
-        NumberText {
-            bytes: [0; 32],
-            len: 0,
-        }
-    }
 }
 
 impl NumberText {
