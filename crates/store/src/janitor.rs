@@ -67,6 +67,18 @@ fn table_of(kind: DoubtKind) -> &'static str {
     }
 }
 
+/// `FROM … WHERE …` of a table's rows in doubt: the claim and the backlog count the same rows.
+fn in_doubt(backend: Backend, kind: DoubtKind) -> String {
+    format!(
+        "FROM {} WHERE {OPEN}{}",
+        table_of(kind),
+        not_in_settlement(backend, kind)
+    )
+}
+
+/// A row in doubt is due for a look `$1` ms after its last change, or at its `next_check_at`.
+const DUE_AT: &str = "COALESCE(next_check_at, updated_at + $1)";
+
 /// The janitor's claim: a table's rows in doubt due for a look, oldest due first.
 pub(crate) fn claim_sql(backend: Backend, kind: DoubtKind) -> String {
     let skip_locked = match backend {
@@ -74,11 +86,9 @@ pub(crate) fn claim_sql(backend: Backend, kind: DoubtKind) -> String {
         Backend::Sqlite => "",
     };
     format!(
-        "SELECT id, billing_account_id, state, created_at, gateway_reference, check_attempts FROM {} \
-         WHERE {OPEN}{} AND COALESCE(next_check_at, updated_at + $1) <= $2 \
-         ORDER BY COALESCE(next_check_at, updated_at + $1), id LIMIT $3{skip_locked}",
-        table_of(kind),
-        not_in_settlement(backend, kind),
+        "SELECT id, billing_account_id, state, created_at, gateway_reference, check_attempts \
+         {} AND {DUE_AT} <= $2 ORDER BY {DUE_AT}, id LIMIT $3{skip_locked}",
+        in_doubt(backend, kind),
     )
 }
 
@@ -173,30 +183,25 @@ impl Store {
 
     /// The janitor's backlog: rows in doubt, and how many are due for a look at `now`.
     pub async fn in_doubt_backlog(&self, now: DateTime<Utc>, grace: Duration) -> Result<Backlog> {
-        let payments: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM payments WHERE {OPEN}{}",
-            not_in_settlement(self.backend(), DoubtKind::Payment)
-        ))
-        .fetch_one(self.pool())
-        .await?;
-        let settlements: i64 =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM settlements WHERE {OPEN}"))
+        let mut counts = [0_i64; 2];
+        let mut due = 0;
+        for (count, kind) in counts
+            .iter_mut()
+            .zip([DoubtKind::Payment, DoubtKind::Settlement])
+        {
+            let rows = in_doubt(self.backend(), kind);
+            *count = sqlx::query_scalar(&format!("SELECT COUNT(*) {rows}"))
                 .fetch_one(self.pool())
                 .await?;
-        let mut due = 0;
-        for kind in [DoubtKind::Payment, DoubtKind::Settlement] {
-            let count: i64 = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM {} WHERE {OPEN}{} \
-                 AND COALESCE(next_check_at, updated_at + $1) <= $2",
-                table_of(kind),
-                not_in_settlement(self.backend(), kind),
-            ))
-            .bind(grace.num_milliseconds())
-            .bind(millis(now))
-            .fetch_one(self.pool())
-            .await?;
-            due += count;
+            let due_now: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) {rows} AND {DUE_AT} <= $2"))
+                    .bind(grace.num_milliseconds())
+                    .bind(millis(now))
+                    .fetch_one(self.pool())
+                    .await?;
+            due += due_now;
         }
+        let [payments, settlements] = counts;
         Ok(Backlog {
             payments,
             settlements,
